@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Installs and builds every real service the tests and the embedded mode start.
+# Idempotent: each build lands in the cache dir under a versioned name and is skipped when present,
+# so a warm run takes a second. Builds run in parallel; a failure names the service, the command and the log.
+#
+#   scripts/testenv/install.sh [service ...]     (default: all)
+#
+# Services: apt (redis, ffmpeg), kube (kube-apiserver + kubectl), etcd, ferretdb, minio, helm, moto.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.sh
+source "$here/versions.sh"
+
+mkdir -p "$TESTENV_BIN" "$TESTENV_CACHE/build" "$TESTENV_CACHE/logs"
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+
+log() { printf '[testenv] %s\n' "$*" >&2; }
+
+# run_logged SERVICE CMD...: runs CMD with output in the service's log; on failure prints the
+# command, the log path and its tail, and exits non-zero.
+run_logged() {
+  local svc=$1; shift
+  local logf="$TESTENV_CACHE/logs/install-$svc.log"
+  if ! "$@" >>"$logf" 2>&1; then
+    log "FAILED to install $svc: command '$*' exited non-zero; log: $logf"
+    tail -n 30 "$logf" >&2 || true
+    return 1
+  fi
+}
+
+# go_module_build SERVICE DIR: writes nothing itself; builds in DIR (prepared by the caller).
+go_build_in() {
+  local svc=$1 dir=$2; shift 2
+  (cd "$dir" && run_logged "$svc" go build -trimpath -ldflags='-s -w' "$@")
+}
+
+install_apt() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+  command -v ffprobe >/dev/null || missing+=(ffmpeg)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if ((${#missing[@]})); then
+    log "apt: installing ${missing[*]}"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    run_logged apt $sudo apt-get update -qq
+    run_logged apt env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+install_kube() {
+  local api="$TESTENV_BIN/kube-apiserver-$KUBE_VERSION" ctl="$TESTENV_BIN/kubectl-$KUBE_VERSION"
+  [ -x "$api" ] && [ -x "$ctl" ] && return 0
+  log "kube: building kube-apiserver and kubectl $KUBE_VERSION from the Go module proxy (10-25 min cold)"
+  local dir="$TESTENV_CACHE/build/kube-$KUBE_VERSION"
+  mkdir -p "$dir"
+  local staging_minor="v0.${KUBE_VERSION#v1.}"
+  # k8s.io/kubernetes pins its staging modules at v0.0.0; derive the replace list from its own go.mod.
+  (cd "$dir" && run_logged kube go mod download -json "k8s.io/kubernetes@$KUBE_VERSION")
+  local kmod; kmod=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  {
+    echo "module local/kubebuild"
+    echo "go 1.26"
+    echo "require k8s.io/kubernetes $KUBE_VERSION"
+    grep -E '^\s+k8s\.io/[a-z0-9-]+ v0\.0\.0$' "$kmod" | awk -v v="$staging_minor" '{print "replace " $1 " => " $1 " " v}'
+  } >"$dir/go.mod"
+  cat >"$dir/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+  go_build_in kube "$dir" -o "$api.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+  go_build_in kube "$dir" -o "$ctl.tmp" k8s.io/kubernetes/cmd/kubectl
+  mv "$api.tmp" "$api"; mv "$ctl.tmp" "$ctl"
+}
+
+# A throw-away module that requires MOD@VER and builds PKG; replace directives of the
+# dependency are ignored by Go, which is why `go install pkg@ver` is not used.
+simple_go_build() {
+  local svc=$1 mod=$2 ver=$3 pkg=$4 out=$5
+  [ -x "$out" ] && return 0
+  log "$svc: building $pkg@$ver"
+  local dir="$TESTENV_CACHE/build/$svc-$ver"
+  mkdir -p "$dir"
+  printf 'module local/%sbuild\ngo 1.26\nrequire %s %s\n' "$svc" "$mod" "$ver" >"$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$dir/tools.go"
+  go_build_in "$svc" "$dir" -o "$out.tmp" "$pkg"
+  mv "$out.tmp" "$out"
+}
+
+install_etcd() {
+  simple_go_build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$TESTENV_BIN/etcd-$ETCD_VERSION"
+}
+
+install_minio() {
+  simple_go_build minio github.com/minio/minio "$MINIO_VERSION" github.com/minio/minio "$TESTENV_BIN/minio-$MINIO_VERSION"
+}
+
+install_helm() {
+  simple_go_build helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "$TESTENV_BIN/helm-$HELM_VERSION"
+}
+
+install_ferretdb() {
+  local out="$TESTENV_BIN/ferretdb-$FERRETDB_VERSION"
+  [ -x "$out" ] && return 0
+  log "ferretdb: building $FERRETDB_VERSION with the SQLite backend"
+  local dir="$TESTENV_CACHE/build/ferretdb-$FERRETDB_VERSION"
+  mkdir -p "$dir"
+  printf 'module local/ferretdbbuild\ngo 1.26\nrequire github.com/FerretDB/FerretDB %s\n' "$FERRETDB_VERSION" >"$dir/go.mod"
+  cp "$here/ferretdb-main.go.txt" "$dir/main.go"
+  go_build_in ferretdb "$dir" -o "$out.tmp" .
+  mv "$out.tmp" "$out"
+}
+
+install_moto() {
+  local venv="$TESTENV_CACHE/moto-$MOTO_VERSION"
+  [ -x "$venv/bin/moto_server" ] && return 0
+  log "moto: creating a virtualenv with moto[server]==$MOTO_VERSION"
+  rm -rf "$venv"
+  run_logged moto python3 -m venv "$venv"
+  run_logged moto "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION"
+}
+
+services=("$@")
+((${#services[@]})) || services=(apt kube etcd ferretdb minio helm moto)
+
+# apt first (other builds do not need it, but it must not run twice in parallel).
+pids=(); names=()
+for s in "${services[@]}"; do
+  if [ "$s" = apt ]; then install_apt; continue; fi
+  "install_$s" & pids+=($!); names+=("$s")
+done
+failed=()
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || failed+=("${names[$i]}")
+done
+if ((${#failed[@]})); then
+  log "install failed for: ${failed[*]}"
+  exit 1
+fi
+log "all services installed in $TESTENV_BIN"
