@@ -1,0 +1,51 @@
+/**
+ * Contract 2: what the operator's launchers give the transcoder task and what the task reports back.
+ * Env in, exit code + Redis progress/result out. See README.md in this folder.
+ */
+export { EXIT_OK, EXIT_BAD_INPUT, EXIT_RETRYABLE, isRetryableExit, type TaskExitCode } from "./exit-codes.js";
+export {
+  taskEnvSchema,
+  encodeTaskEnv,
+  decodeTaskEnv,
+  TASK_ENV_NAMES,
+  DEFAULT_MAX_SOURCE_BYTES,
+  DEFAULT_MAX_DURATION_SECONDS,
+  type TaskEnvRecord,
+  type TaskInput,
+  type TaskInputDraft,
+} from "./env.js";
+export {
+  taskSpecSchema,
+  ladderSchema,
+  encodingSchema,
+  renditionRequestSchema,
+  ladderRungs,
+  LADDER_PRESETS,
+  X264_PRESETS,
+  type TaskSpec,
+  type TaskSpecInput,
+  type Ladder,
+  type Encoding,
+  type RenditionRequest,
+  type LadderPresetName,
+} from "./spec.js";
+export {
+  progressKey,
+  progressChannel,
+  resultKey,
+  RESULT_TTL_SECONDS,
+  PROGRESS_STAGES,
+  progressSchema,
+  parseProgress,
+  type Progress,
+  type ProgressStage,
+} from "./redis-keys.js";
+export {
+  taskResultSchema,
+  taskOutputsSchema,
+  outputRenditionSchema,
+  parseTaskResult,
+  type TaskResult,
+  type TaskOutputs,
+  type OutputRendition,
+} from "./result.js";

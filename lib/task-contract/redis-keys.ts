@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/** Hash with fields attempt, percent, stage, updatedAt: the latest progress of the current attempt. */
+export function progressKey(uid: string): string {
+  return `tj:progress:${uid}`;
+}
+/** Pub/sub channel; each message is the JSON of the progress hash. Same string as the key (different namespaces). */
+export function progressChannel(uid: string): string {
+  return `tj:progress:${uid}`;
+}
+/** JSON string matching taskResultSchema; written once at the end of an attempt. */
+export function resultKey(uid: string, attempt: number): string {
+  return `tj:result:${uid}:${attempt}`;
+}
+/** Results and progress expire after 7 days: the operator copies them into the CR status and MongoDB long before. */
+export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
+
+export const PROGRESS_STAGES = ["downloading", "probing", "transcoding", "uploading", "finalizing", "done"] as const;
+export type ProgressStage = (typeof PROGRESS_STAGES)[number];
+
+export const progressSchema = z.object({
+  attempt: z.coerce.number().int().min(1),
+  percent: z.coerce.number().min(0).max(100),
+  stage: z.enum(PROGRESS_STAGES),
+  /** ISO-8601 */
+  updatedAt: z.string(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+/** Parses the hash (HGETALL, all strings) or a pub/sub message's JSON; undefined when absent or malformed. */
+export function parseProgress(raw: Record<string, unknown> | string | null | undefined): Progress | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  const parsed = progressSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
