@@ -1,0 +1,98 @@
+/**
+ * Contract 4: job records and admission slots in MongoDB. Works on MongoDB, DocumentDB and FerretDB 1.x:
+ * single-document atomic updates only (no transactions, change streams, TTL).
+ */
+
+export interface PhaseEntry {
+  phase: string;
+  at: Date;
+  reason?: string;
+  message?: string;
+}
+
+export interface StoredTaskRef {
+  launcher: string;
+  id: string;
+  attempt: number;
+  at: Date;
+}
+
+/** One document per TranscodeJob uid; survives deletion of the CR (deletedAt is set then). */
+export interface JobRecord {
+  _id: string;
+  uid: string;
+  namespace: string;
+  name: string;
+  owner: string | null;
+  spec: Record<string, unknown>;
+  phase: string;
+  phaseHistory: PhaseEntry[];
+  attempts: number;
+  taskRefs: StoredTaskRef[];
+  outputs?: Record<string, unknown>;
+  reason?: string;
+  message?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt?: Date;
+}
+
+export interface NewJobRecord {
+  uid: string;
+  namespace: string;
+  name: string;
+  owner?: string | undefined;
+  spec: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface PhaseUpdate {
+  phase: string;
+  at: Date;
+  reason?: string | undefined;
+  message?: string | undefined;
+  attempts?: number | undefined;
+  outputs?: Record<string, unknown> | undefined;
+}
+
+export interface JobQuery {
+  owner?: string;
+  namespace?: string;
+  phase?: string;
+  /** Newest first; at most this many (default 50, max 500). */
+  limit?: number;
+  /** Only records created strictly before this instant (keyset pagination). */
+  before?: Date;
+}
+
+export interface JobStore {
+  /** Creates the record if absent (phase "Pending"); never overwrites an existing one. */
+  ensure(job: NewJobRecord): Promise<void>;
+  /** Moves the record to `phase` and appends to phaseHistory, unless it is already in that phase. */
+  recordPhase(uid: string, update: PhaseUpdate): Promise<void>;
+  /** Adds a task reference once (idempotent per launcher id). */
+  addTaskRef(uid: string, ref: StoredTaskRef): Promise<void>;
+  markDeleted(uid: string, at: Date): Promise<void>;
+  get(uid: string): Promise<JobRecord | undefined>;
+  list(query?: JobQuery): Promise<JobRecord[]>;
+}
+
+export interface SlotHolder {
+  slot: number;
+  holder: string;
+  epoch: number;
+  claimedAt: Date;
+}
+
+/**
+ * The cluster-wide cap. Each slot is one document; a claim is one conditional update that succeeds only on a
+ * free slot whose epoch is not newer than the claimant's (a deposed leader cannot admit).
+ */
+export interface Slots {
+  readonly capacity: number;
+  /** The slot the holder got (or already had); undefined when all are taken. Throws FencedError on a stale epoch. */
+  claim(holder: string, epoch: number): Promise<number | undefined>;
+  /** Frees every slot the holder has; returns how many. */
+  release(holder: string): Promise<number>;
+  holders(): Promise<SlotHolder[]>;
+}

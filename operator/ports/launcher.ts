@@ -1,0 +1,31 @@
+import type { TaskRef } from "./job.js";
+
+/** Everything a launcher needs to start one attempt; `env` is the contract-2 task env (lib/task-contract). */
+export interface LaunchRequest {
+  uid: string;
+  namespace: string;
+  name: string;
+  attempt: number;
+  env: Record<string, string>;
+}
+
+/** What a task looks like from outside. `exitCode` is only trusted when present (emulators carry none). */
+export interface TaskState {
+  id: string;
+  state: "Pending" | "Running" | "Stopped" | "Missing";
+  exitCode?: number;
+  stopReason?: string;
+}
+
+/**
+ * Starts and follows transcoding tasks (ECS | local process). launch() is idempotent per (uid, attempt): a second
+ * call for the same pair returns the task the first one started, never a new one.
+ */
+export interface TaskLauncher {
+  readonly kind: TaskRef["launcher"];
+  launch(request: LaunchRequest): Promise<TaskRef>;
+  /** Batched where the backend allows; ids it cannot find come back as Missing. */
+  describe(ids: string[]): Promise<TaskState[]>;
+  /** Idempotent; stopping a stopped or missing task is fine. */
+  stop(id: string, reason: string): Promise<void>;
+}
