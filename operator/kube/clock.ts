@@ -1,0 +1,58 @@
+import type { Clock, TimerHandle } from "./types.js";
+
+/** The real clock. Timers are unref'd: a pending requeue must never keep a process alive on its own. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t as unknown as TimerHandle;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as unknown as NodeJS.Timeout);
+  },
+};
+
+interface FakeTimer {
+  id: number;
+  at: number;
+  fn: () => void;
+}
+
+/** Manual time for unit tests: nothing fires until advance() moves time past a timer's deadline. */
+export class FakeClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private timers: FakeTimer[] = [];
+  constructor(start = 1_000_000) {
+    this.current = start;
+  }
+  now(): number {
+    return this.current;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    this.timers.push({ id, at: this.current + Math.max(0, ms), fn });
+    return id as unknown as TimerHandle;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    const id = handle as unknown as number;
+    this.timers = this.timers.filter((t) => t.id !== id);
+  }
+  /** Timers still pending. */
+  get pending(): number {
+    return this.timers.length;
+  }
+  /** Move time forward, firing due timers in deadline order (each sees now() at its own deadline). */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t.id !== due.id);
+      this.current = Math.max(this.current, due.at);
+      due.fn();
+    }
+    this.current = target;
+  }
+}

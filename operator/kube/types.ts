@@ -1,0 +1,172 @@
+/**
+ * The public contract of the operator's Kubernetes plumbing (contract 5). The operator core codes against
+ * these interfaces; unit tests of pure logic may implement them with doubles.
+ */
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { Registry } from "prom-client";
+import type { Logger } from "../../lib/log.js";
+
+/** "namespace/name" (or "name" for a cluster-scoped object), the only thing a workqueue holds. */
+export type ObjectKey = string;
+
+/** Time source for the queue and the elector, so unit tests can run on fake time. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+export interface TimerHandle {
+  readonly __timer: unique symbol;
+}
+
+/** A deduplicating, rate-limited queue of keys; a key is never handed to two workers at once. */
+export interface WorkQueue {
+  /** Queue now (no-op if already queued; re-queued after done() if currently processing). */
+  add(key: ObjectKey): void;
+  /** Queue after `ms` (the earliest of several pending delays wins). */
+  addAfter(key: ObjectKey, ms: number): void;
+  /** Queue after the key's own exponential backoff and the global token bucket, whichever is later. */
+  addRateLimited(key: ObjectKey): void;
+  /** Reset the key's backoff (call after a successful reconcile). */
+  forget(key: ObjectKey): void;
+  /** How many times the key went through addRateLimited since its last forget(). */
+  numRequeues(key: ObjectKey): number;
+  /** The next key to process; waits while the queue is empty; undefined once shut down. */
+  get(): Promise<ObjectKey | undefined>;
+  /** Mark the key processed; if it was added meanwhile, it goes back into the queue. */
+  done(key: ObjectKey): void;
+  /** Stop handing out keys; pending get() calls resolve undefined; delayed adds are dropped. */
+  shutDown(): void;
+  readonly shuttingDown: boolean;
+  /** Keys ready to be handed out (not counting delayed or processing ones). */
+  readonly length: number;
+  /** Keys currently handed out and not yet done(). */
+  readonly processing: number;
+}
+
+export type InformerEvent = "add" | "update" | "delete";
+export type InformerHandler<T> = (obj: T, old?: T) => void;
+
+/**
+ * A list+watch cache of one resource. `update` fires on every change and on each periodic resync
+ * (then old === obj's previous cached copy, possibly identical). `delete` gets the last known object.
+ */
+export interface Informer<T extends KubernetesObject> {
+  on(event: InformerEvent, handler: InformerHandler<T>): void;
+  off(event: InformerEvent, handler: InformerHandler<T>): void;
+  /** Lists, fills the cache, emits `add` for every object, starts watching; resolves after that first sync. */
+  start(): Promise<void>;
+  /** Stops watching and every timer; idempotent. */
+  stop(): Promise<void>;
+  get(key: ObjectKey): T | undefined;
+  list(): T[];
+  /** True once the first list has been applied. */
+  hasSynced(): boolean;
+  /** False when not synced, stopped, or nothing (event, bookmark, list) came from the server for longer than staleAfterMs. */
+  healthy(): boolean;
+  /** The resourceVersion the next watch resumes from. */
+  readonly resourceVersion: string | undefined;
+}
+
+export interface LeaderElector {
+  /** Begin campaigning; resolves immediately (leadership is reported through the callbacks). */
+  start(): Promise<void>;
+  /** Stop campaigning; if leading, release the lease (holder cleared) and call onStoppedLeading. */
+  stop(): Promise<void>;
+  isLeader(): boolean;
+  /** The lease's leaseTransitions while we hold it (fencing token for slot claims); undefined when not leading. */
+  readonly epoch: number | undefined;
+  /** The identity that currently holds the lease as last observed, if any. */
+  readonly leader: string | undefined;
+}
+
+export interface EventInput {
+  type: "Normal" | "Warning";
+  /** CamelCase, e.g. "Admitted", "TaskFailed". */
+  reason: string;
+  message: string;
+  /** Short verb for events.k8s.io `action`, defaults to reason. */
+  action?: string;
+}
+
+export interface PatchStatusOptions {
+  /** When set, the patch fails with a TransientError (409 Conflict) unless the object is still at this version. */
+  resourceVersion?: string;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface CreateResult<T> {
+  /** false when an object of that name already existed (409 AlreadyExists); `object` is then the existing one. */
+  created: boolean;
+  object: T;
+}
+
+/**
+ * The apiserver port for one custom resource kind. Every method maps errors the same way:
+ * 404 -> `undefined` (NotFound result), 409/429/5xx/network -> TransientError (retryAfterMs from Retry-After),
+ * 400/422/403 and other 4xx -> TerminalError.
+ */
+export interface Cluster<T extends KubernetesObject, S = unknown> {
+  get(namespace: string, name: string): Promise<T | undefined>;
+  list(namespace?: string, labelSelector?: string): Promise<ListResult<T>>;
+  /** JSON merge patch of `.status` through the status subresource. */
+  patchStatus(namespace: string, name: string, status: Partial<S>, options?: PatchStatusOptions): Promise<T | undefined>;
+  /** Idempotent; JSON patch guarded by a `test` of resourceVersion (retried on conflict). */
+  addFinalizer(namespace: string, name: string, finalizer?: string): Promise<T | undefined>;
+  /** Idempotent; JSON patch guarded by a `test` of the finalizer's index. */
+  removeFinalizer(namespace: string, name: string, finalizer?: string): Promise<T | undefined>;
+  /** Best effort is the caller's choice: this throws like every other method. */
+  emitEvent(regarding: T, event: EventInput): Promise<void>;
+  create(object: T): Promise<CreateResult<T>>;
+}
+
+/** Options of createInformer (operator/kube/informer.ts). */
+export interface InformerOptions {
+  kubeConfig: KubeConfig;
+  group: string;
+  version: string;
+  plural: string;
+  /** Watch one namespace; all namespaces when absent. */
+  namespace?: string;
+  labelSelector?: string;
+  /** Re-emit every cached object as `update` this often; default 10 min; 0 disables. */
+  resyncPeriodMs?: number;
+  /** Server-side watch timeout (timeoutSeconds), randomised in [t, 2t) like client-go; default 300. */
+  watchTimeoutSeconds?: number;
+  /** Restart a watch that received nothing (not even a bookmark) for this long; default 90 s. */
+  idleTimeoutMs?: number;
+  /** healthy() turns false after this long without contact with the server; default 2 * idleTimeoutMs. */
+  staleAfterMs?: number;
+  /** Reconnect backoff: jittered exponential from initial to max; defaults 250 ms .. 30 s. */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** Metric label and log name; default plural. */
+  name?: string;
+  registry?: Registry;
+  logger?: Logger;
+}
+
+/** Options of createLeaderElector (operator/kube/leader.ts). */
+export interface LeaderElectorOptions {
+  kubeConfig: KubeConfig;
+  /** Where the coordination.k8s.io/v1 Lease lives. */
+  namespace: string;
+  /** The Lease's name, e.g. "transcode-operator". */
+  name: string;
+  /** This replica's identity (pod name + random suffix). */
+  identity: string;
+  /** Defaults as client-go: 15 s lease, 10 s renew deadline, 2 s retry period. */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** `signal` aborts when leadership is lost; `epoch` is the fencing token (leaseTransitions). */
+  onStartedLeading: (epoch: number, signal: AbortSignal) => void;
+  onStoppedLeading: () => void;
+  onNewLeader?: (identity: string) => void;
+  clock?: Clock;
+  logger?: Logger;
+}
