@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `npm test`: installs/builds the real services (cached), then type check, lint, and the whole mocha suite
+# (unit + integration + e2e) with coverage. Each phase prints its duration.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+phase() {
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "==> $name"
+  "$@"
+  echo "<== $name: $((SECONDS - t0)) s"
+}
+
+phase "services (install/build, cached)" bash scripts/testenv/install.sh
+phase "type check" tsc --noEmit -p tsconfig.json
+phase "lint" eslint --max-warnings 0 .
+phase "mocha (unit + integration + e2e, coverage)" c8 mocha

@@ -1,0 +1,183 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** A service failed to install, start or become ready. The message names the service, the command and the log. */
+export class ServiceError extends Error {
+  override readonly name = "ServiceError";
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). Callers retry a start that loses the race. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface ServiceProcessOptions {
+  service: string;
+  command: string;
+  args: string[];
+  logDir: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/**
+ * One child process of a service. Output goes straight to a log file (no pipes to drain); the pid is
+ * recorded in the run's pid file so a later run can reap it if this process is killed with SIGKILL.
+ */
+export class ServiceProcess {
+  readonly logFile: string;
+  private readonly child: ChildProcess;
+  private exitCode: number | null = null;
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(
+    readonly options: ServiceProcessOptions,
+    pidFile: string,
+  ) {
+    mkdirSync(options.logDir, { recursive: true });
+    this.logFile = join(options.logDir, `${options.service}.log`);
+    const fd = openSync(this.logFile, "a");
+    try {
+      this.child = spawn(options.command, options.args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ["ignore", fd, fd],
+      });
+    } finally {
+      closeSync(fd);
+    }
+    this.exitPromise = new Promise((resolve) => {
+      this.child.once("exit", (code, signal) => {
+        this.exited = true;
+        this.exitCode = code ?? (signal ? 128 : null);
+        resolve();
+      });
+      this.child.once("error", (err) => {
+        this.exited = true;
+        writeFileSync(this.logFile, `\nspawn error: ${err.message}\n`, { flag: "a" });
+        resolve();
+      });
+    });
+    if (this.child.pid) writeFileSync(pidFile, `${this.child.pid}\n`, { flag: "a" });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  describe(): string {
+    return `${this.options.command} ${this.options.args.join(" ")}`;
+  }
+
+  logTail(lines = 20): string {
+    try {
+      return readFileSync(this.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "";
+    }
+  }
+
+  failure(what: string): ServiceError {
+    return new ServiceError(
+      `${this.options.service}: ${what}\n  command: ${this.describe()}\n  log: ${this.logFile}\n${indent(this.logTail())}`,
+    );
+  }
+
+  /** Polls `probe` until it returns true; fails fast if the process exits, and after `timeoutMs`. */
+  async waitReady(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+      if (this.exited) throw this.failure(`exited with code ${this.exitCode} before it was ready`);
+      if (await probe().catch(() => false)) return;
+      if (Date.now() > deadline) throw this.failure(`not ready after ${timeoutMs} ms`);
+      await sleep(delay);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Idempotent. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exited) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous last resort for process 'exit' handlers. */
+  killNow(): void {
+    if (!this.exited) this.child.kill("SIGKILL");
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `    | ${l}`)
+    .join("\n");
+}
+
+/**
+ * Kills the services of earlier runs whose owner died without cleaning up (SIGKILL, a crashed runner),
+ * and removes their scratch directories. A run is stale when the pid that owns it is gone.
+ */
+export function reapStaleRuns(runsRoot: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(runsRoot);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const dir = join(runsRoot, name);
+    const owner = Number(/^run-(\d+)-/.exec(name)?.[1]);
+    if (!owner || isAlive(owner)) continue;
+    try {
+      for (const pid of readFileSync(join(dir, "pids"), "utf8").split("\n").map(Number).filter(Boolean)) {
+        if (isAlive(pid)) process.kill(pid, "SIGKILL");
+      }
+    } catch {
+      // no pid file: nothing was started
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps the newest `keep` log directories under `root`. */
+export function pruneLogDirs(root: string, keep: number): void {
+  let dirs: string[];
+  try {
+    dirs = readdirSync(root).filter((d) => d.startsWith("run-"));
+  } catch {
+    return;
+  }
+  dirs
+    .map((d) => ({ d, t: statSync(join(root, d)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(keep)
+    .forEach(({ d }) => rmSync(join(root, d), { recursive: true, force: true }));
+}
