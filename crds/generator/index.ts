@@ -1,0 +1,3 @@
+export { crdManifest, openApiV3Schema, PRINTER_COLUMNS, SELECTABLE_FIELDS } from "./crd.js";
+export { renderCrdYaml, GENERATED_PATH } from "./render.js";
+export { toStructural, StructuralSchemaError, type JsonSchema } from "./structural.js";
