@@ -129,7 +129,7 @@ export function checkSpecUpdate(oldSpec: TranscodeJobSpecInput, newSpec: Transco
 // An invalid spec is compared as written: its own errors are reported by parseSpec, not here.
 function withDefaults(spec: TranscodeJobSpecInput): Record<string, unknown> {
   const r = TranscodeJobSpec.safeParse(spec);
-  return r.success ? r.data : (spec as Record<string, unknown>);
+  return r.success ? r.data : (spec);
 }
 
 // Key order must not make two equal objects look different.

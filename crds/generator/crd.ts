@@ -18,7 +18,7 @@ import { type JsonSchema, toStructural } from "./structural.js";
 
 /** What a client may write, so defaulted fields are optional in the schema and carry their `default`. */
 function openApi(schema: z.ZodType): JsonSchema {
-  return toStructural(z.toJSONSchema(schema, { io: "input", target: "openapi-3.0", unrepresentable: "throw" }) as JsonSchema);
+  return toStructural(z.toJSONSchema(schema, { io: "input", target: "openapi-3.0", unrepresentable: "throw" }));
 }
 
 export const PRINTER_COLUMNS = [
