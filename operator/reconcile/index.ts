@@ -1,0 +1,6 @@
+/** The operator's pure decisions: phase machine, admission order, retry backoff. */
+export { reconcile } from "./reconcile.js";
+export { admissionOrder, isWaiting, retryAt, RETRY_REASON, toMillis } from "./admission.js";
+export { retryDelayMs } from "./backoff.js";
+export { setCondition, getCondition } from "./conditions.js";
+export { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type Observed, type Action, type RecordPhaseAction, type Decision } from "./types.js";

@@ -1,0 +1,264 @@
+import { EXIT_BAD_INPUT } from "../../lib/task-contract/index.js";
+import { FINAL_PHASES, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus } from "../ports/index.js";
+import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
+import { setCondition } from "./conditions.js";
+import type { Action, Decision, Observed, ReconcileOptions } from "./types.js";
+
+/** The status being decided plus what must happen around writing it. */
+class Draft {
+  status: JobStatus;
+  readonly before: Action[] = [];
+  readonly after: Action[] = [];
+  readonly events: JobEvent[] = [];
+  requeueAfterMs: number | undefined;
+  launched = false;
+
+  constructor(
+    private readonly o: Observed,
+    readonly nowIso: string,
+  ) {
+    this.status = structuredClone(o.job.status ?? {});
+  }
+
+  get phase(): JobPhase {
+    return this.status.phase ?? "Pending";
+  }
+
+  cond(type: ConditionType, status: Condition["status"], reason: string, message: string): void {
+    this.status.conditions = setCondition(this.status.conditions, { type, status, reason, message }, this.o.job.metadata?.generation, this.nowIso);
+  }
+
+  /** Moves to `phase`, emitting one Event per real transition. */
+  to(phase: JobPhase, event: JobEvent): void {
+    if (this.phase !== phase) this.events.push(event);
+    this.status.phase = phase;
+  }
+
+  requeue(ms: number): void {
+    this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
+  }
+}
+
+function isFinal(phase: JobPhase): boolean {
+  return FINAL_PHASES.includes(phase);
+}
+
+function taskActive(o: Observed): boolean {
+  return o.task !== undefined && (o.task.state === "Pending" || o.task.state === "Running");
+}
+
+function deadlineExceeded(o: Observed): boolean {
+  const ads = o.job.spec.activeDeadlineSeconds;
+  const started = toMillis(o.job.status?.startedAt);
+  return ads !== undefined && started !== undefined && o.now > started + ads * 1000;
+}
+
+function finish(d: Draft, phase: "Succeeded" | "Failed" | "Cancelled", reason: string, message: string): void {
+  d.to(phase, { type: phase === "Succeeded" ? "Normal" : "Warning", reason: phase === "Succeeded" ? "Succeeded" : reason, message });
+  d.status.completedAt = d.nowIso;
+  delete d.status.queuePosition;
+  if (phase === "Succeeded") {
+    delete d.status.reason;
+    delete d.status.message;
+  } else {
+    d.status.reason = reason;
+    d.status.message = message;
+  }
+  d.cond("Complete", phase === "Succeeded" ? "True" : "False", phase === "Succeeded" ? "Succeeded" : reason, message);
+  d.cond("Failed", phase === "Failed" ? "True" : "False", phase === "Failed" ? reason : phase, message);
+  if (d.status.conditions?.some((c) => c.type === "Running")) d.cond("Running", "False", phase, message);
+}
+
+function launch(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number): void {
+  if (!o.holdsSlot) d.before.push({ type: "claimSlot" });
+  d.before.push({ type: "launch", attempt });
+  d.launched = true;
+  d.to("Starting", { type: "Normal", reason: "Launched", message: `attempt ${attempt} launched` });
+  d.status.attempts = attempt;
+  d.status.startedAt ??= d.nowIso;
+  delete d.status.queuePosition;
+  delete d.status.reason;
+  delete d.status.message;
+  d.cond("Admitted", "True", "SlotClaimed", `admitted for attempt ${attempt}`);
+  d.cond("Running", "False", "TaskStarting", `attempt ${attempt} is starting`);
+  d.requeue(opts.pollMs);
+}
+
+function queued(o: Observed, opts: ReconcileOptions, d: Draft): void {
+  const attempts = d.status.attempts ?? 0;
+  if (deadlineExceeded(o)) {
+    finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${o.job.spec.activeDeadlineSeconds}) exceeded`);
+    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    return;
+  }
+  if (o.job.spec.suspend === true) {
+    delete d.status.queuePosition;
+    d.cond("Admitted", "False", "Suspended", "spec.suspend is true");
+    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    return;
+  }
+  const at = retryAt(o.job, opts);
+  if (at !== undefined && at > o.now) {
+    delete d.status.queuePosition;
+    d.cond("Admitted", "False", "BackoffRetry", `attempt ${attempts + 1} waits for its backoff`);
+    d.requeue(at - o.now);
+    return;
+  }
+  if (o.holdsSlot || (o.rank !== undefined && o.rank < o.freeSlots)) {
+    launch(o, opts, d, attempts + 1);
+    return;
+  }
+  if (o.rank === undefined) {
+    // The informer cache has not seen this job's latest state yet: look again soon.
+    d.requeue(opts.pollMs);
+    return;
+  }
+  d.status.queuePosition = o.rank + 1;
+  d.cond("Admitted", "False", "Queued", `waiting for a slot (position ${o.rank + 1})`);
+  d.requeue(opts.queuedPollMs);
+}
+
+function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number): void {
+  const r = o.result;
+  d.after.push({ type: "releaseSlot" });
+  if (r?.ok) {
+    d.status.outputs = r.outputs ?? { renditions: [] };
+    d.status.progress = { percent: 100, stage: "done" };
+    finish(d, "Succeeded", "Succeeded", `attempt ${attempt} succeeded`);
+    return;
+  }
+  if (deadlineExceeded(o)) {
+    finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${o.job.spec.activeDeadlineSeconds}) exceeded`);
+    return;
+  }
+  const code = r?.exitCode ?? o.task?.exitCode;
+  const why = r
+    ? `${r.reason ?? "TaskFailed"}${r.message ? `: ${r.message}` : ""} (exit code ${r.exitCode})`
+    : `task ended without a result${o.task?.stopReason ? ` (${o.task.stopReason})` : ""}`;
+  if (code === EXIT_BAD_INPUT) {
+    finish(d, "Failed", r?.reason ?? "BadInput", why);
+    return;
+  }
+  const max = o.job.spec.maxAttempts ?? opts.defaultMaxAttempts;
+  if (attempt >= max) {
+    finish(d, "Failed", "BackoffLimitExceeded", `attempt ${attempt} of ${max} failed: ${why}`);
+    return;
+  }
+  d.to("Queued", { type: "Warning", reason: "AttemptFailed", message: `attempt ${attempt} of ${max} failed, will retry: ${why}` });
+  d.status.reason = r?.reason ?? "TaskFailed";
+  d.status.message = why;
+  d.cond("Running", "False", RETRY_REASON, `attempt ${attempt} failed: ${why}`);
+  d.cond("Admitted", "False", "BackoffRetry", `attempt ${attempt + 1} waits for its backoff`);
+  const at = retryAt({ ...o.job, status: d.status }, opts);
+  d.requeue(at === undefined ? opts.pollMs : Math.max(0, at - o.now));
+}
+
+function active(o: Observed, opts: ReconcileOptions, d: Draft): void {
+  const ref = d.status.taskRef;
+  if (!ref) {
+    // Launched but the taskRef never reached the status: the launcher finds the same task again (idempotent).
+    if (o.holdsSlot) launch(o, opts, d, Math.max(1, d.status.attempts ?? 1));
+    else {
+      d.to("Queued", { type: "Warning", reason: "Requeued", message: "no task and no slot: back to the queue" });
+      queued(o, opts, d);
+    }
+    return;
+  }
+  if (!taskActive(o)) {
+    stopped(o, opts, d, ref.attempt);
+    return;
+  }
+  if (deadlineExceeded(o)) {
+    d.before.push({ type: "stopTask", id: ref.id, reason: "activeDeadlineSeconds exceeded" });
+    d.requeue(opts.pollMs);
+    return;
+  }
+  if (o.task?.state === "Running") {
+    d.to("Running", { type: "Normal", reason: "Running", message: `attempt ${ref.attempt} is running` });
+    d.cond("Running", "True", "TaskRunning", `attempt ${ref.attempt} is running`);
+  }
+  const p = o.progress;
+  if (p && p.attempt === ref.attempt) d.status.progress = { percent: Math.round(p.percent), stage: p.stage };
+  d.requeue(opts.pollMs);
+}
+
+function deleting(o: Observed, opts: ReconcileOptions): Decision {
+  const job = o.job;
+  if (!(job.metadata?.finalizers ?? []).includes(opts.finalizer)) return { actions: [] };
+  const ref = job.status?.taskRef;
+  if (ref && taskActive(o)) {
+    return { actions: [{ type: "stopTask", id: ref.id, reason: "TranscodeJob deleted" }], requeueAfterMs: opts.pollMs };
+  }
+  const d = new Draft(o, new Date(o.now).toISOString());
+  if (!isFinal(d.phase)) finish(d, "Cancelled", "Deleted", "the TranscodeJob was deleted");
+  const actions = assemble(o, d);
+  if (o.holdsSlot && !actions.some((a) => a.type === "releaseSlot")) actions.push({ type: "releaseSlot" });
+  actions.push({ type: "markDeleted" }, { type: "removeFinalizer" });
+  return { actions };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]));
+  }
+  return v;
+}
+
+/** Orders the actions: side effects that the status reports come first, releases only after the status is written. */
+function assemble(o: Observed, d: Draft): Action[] {
+  const actions: Action[] = [];
+  if (o.recordPhase === undefined) actions.push({ type: "ensureRecord" });
+  actions.push(...d.before);
+  const gen = o.job.metadata?.generation;
+  if (gen !== undefined) d.status.observedGeneration = gen;
+  if (d.launched) actions.push({ type: "patchStatus", status: d.status, withLaunchedTaskRef: true });
+  else if (!sameJson(d.status, o.job.status ?? {})) actions.push({ type: "patchStatus", status: d.status });
+  for (const event of d.events) actions.push({ type: "event", event });
+  if (o.recordPhase !== d.phase) {
+    actions.push({
+      type: "recordPhase",
+      phase: d.phase,
+      reason: d.status.reason,
+      message: d.status.message,
+      attempts: d.status.attempts ?? 0,
+      outputs: d.status.outputs,
+    });
+  }
+  actions.push(...d.after);
+  return actions;
+}
+
+/**
+ * The whole decision for one TranscodeJob: a pure function of what was observed. Level-triggered: it never
+ * relies on having seen an earlier event, only on the current CR, slot table, task state and Redis result.
+ */
+export function reconcile(o: Observed, opts: ReconcileOptions): Decision {
+  if (o.job.metadata?.deletionTimestamp) return deleting(o, opts);
+  const d = new Draft(o, new Date(o.now).toISOString());
+  const hasFinalizer = (o.job.metadata?.finalizers ?? []).includes(opts.finalizer);
+  const phase = d.phase;
+
+  if (isFinal(phase)) {
+    const ref = d.status.taskRef;
+    if (ref && taskActive(o)) d.before.push({ type: "stopTask", id: ref.id, reason: `job is ${phase}` });
+    else if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    if (ref && taskActive(o)) d.requeue(opts.pollMs);
+  } else if (phase === "Pending" || phase === "Queued") {
+    if (phase === "Pending") {
+      d.to("Queued", { type: "Normal", reason: "Queued", message: "waiting for a transcoding slot" });
+      d.status.attempts ??= 0;
+      d.cond("Admitted", "False", "Queued", "waiting for a slot");
+    }
+    queued(o, opts, d);
+  } else {
+    active(o, opts, d);
+  }
+
+  const actions = assemble(o, d);
+  if (!hasFinalizer) actions.unshift({ type: "addFinalizer" });
+  return { actions, requeueAfterMs: d.requeueAfterMs };
+}

@@ -1,0 +1,74 @@
+import type { Progress, TaskResult } from "../../lib/task-contract/index.js";
+import type { JobEvent, JobObject, JobPhase, JobStatus, TaskState } from "../ports/index.js";
+
+/** Tunables of the decision; durations in milliseconds. */
+export interface ReconcileOptions {
+  finalizer: string;
+  /** How often a Starting/Running job is looked at again (task state, progress). */
+  pollMs: number;
+  /** Safety requeue for a Queued job; slot releases also wake queued jobs directly. */
+  queuedPollMs: number;
+  /** First retry delay; doubles per failed attempt up to backoffMaxMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Used when the spec does not say (the CRD defaults it to 3). */
+  defaultMaxAttempts: number;
+}
+
+export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {
+  pollMs: 2_000,
+  queuedPollMs: 10_000,
+  backoffBaseMs: 10_000,
+  backoffMaxMs: 5 * 60_000,
+  defaultMaxAttempts: 3,
+};
+
+/** Everything the decision looks at, gathered by the controller from the ports. */
+export interface Observed {
+  job: JobObject;
+  now: number;
+  /** The MongoDB record's phase; undefined when there is no record yet. */
+  recordPhase: string | undefined;
+  /** Whether this job holds an admission slot. */
+  holdsSlot: boolean;
+  /** Free slots right now (capacity minus holders). */
+  freeSlots: number;
+  /** 0-based rank among jobs eligible for admission (priority, then creation); undefined when not eligible. */
+  rank: number | undefined;
+  /** State of status.taskRef's task; undefined when there is no taskRef. */
+  task: TaskState | undefined;
+  /** Latest progress report (any attempt). */
+  progress: Progress | undefined;
+  /** Result of status.taskRef's attempt, if written. */
+  result: TaskResult | undefined;
+}
+
+export interface RecordPhaseAction {
+  type: "recordPhase";
+  phase: JobPhase;
+  reason?: string | undefined;
+  message?: string | undefined;
+  attempts: number;
+  outputs?: Record<string, unknown> | undefined;
+}
+
+export type Action =
+  | { type: "addFinalizer" }
+  | { type: "removeFinalizer" }
+  | { type: "ensureRecord" }
+  | RecordPhaseAction
+  | { type: "markDeleted" }
+  /** Claim a slot; when none is free the runner drops the remaining actions and requeues. */
+  | { type: "claimSlot" }
+  | { type: "releaseSlot" }
+  | { type: "launch"; attempt: number }
+  | { type: "stopTask"; id: string; reason: string }
+  /** Merge-patch of .status; `withLaunchedTaskRef` fills taskRef from the preceding launch. */
+  | { type: "patchStatus"; status: JobStatus; withLaunchedTaskRef?: boolean }
+  | { type: "event"; event: JobEvent };
+
+export interface Decision {
+  actions: Action[];
+  /** Look again after this long (level-triggered safety net and polling). */
+  requeueAfterMs?: number | undefined;
+}

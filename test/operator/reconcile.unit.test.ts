@@ -1,0 +1,428 @@
+import assert from "node:assert/strict";
+import {
+  admissionOrder,
+  DEFAULT_RECONCILE_OPTIONS,
+  reconcile,
+  retryDelayMs,
+  setCondition,
+  type Action,
+  type Observed,
+  type ReconcileOptions,
+} from "../../operator/reconcile/index.js";
+import type { JobObject, JobStatus, TaskState } from "../../operator/ports/index.js";
+
+const FIN = "media.transcoder.dev/cleanup";
+const opts: ReconcileOptions = { ...DEFAULT_RECONCILE_OPTIONS, finalizer: FIN, pollMs: 1000, queuedPollMs: 5000, backoffBaseMs: 10_000, backoffMaxMs: 60_000 };
+const NOW = Date.parse("2026-01-01T12:00:00Z");
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function job(status?: JobStatus, over: Partial<JobObject["spec"]> = {}, meta: Partial<NonNullable<JobObject["metadata"]>> = {}): JobObject {
+  return {
+    metadata: { name: "j", namespace: "ns", uid: "u1", generation: 1, creationTimestamp: iso(NOW - 60_000), finalizers: [FIN], ...meta },
+    spec: { source: { bucket: "in", key: "a.mp4" }, output: { bucket: "out", prefix: "o/" }, maxAttempts: 3, ...over },
+    // Statuses in the table were written by an earlier reconcile of this generation.
+    ...(status ? { status: { observedGeneration: 1, ...status } } : {}),
+  };
+}
+function obs(j: JobObject, over: Partial<Observed> = {}): Observed {
+  return { job: j, now: NOW, recordPhase: j.status?.phase ?? "Pending", holdsSlot: false, freeSlots: 5, rank: 0, task: undefined, progress: undefined, result: undefined, ...over };
+}
+const ref = (attempt = 1) => ({ launcher: "ecs" as const, id: "task-1", attempt });
+const running = (attempt = 1, extra: Partial<JobStatus> = {}): JobStatus => ({
+  phase: "Running",
+  attempts: attempt,
+  taskRef: ref(attempt),
+  startedAt: iso(NOW - 30_000),
+  conditions: [{ type: "Running", status: "True", reason: "TaskRunning", message: `attempt ${attempt} is running`, lastTransitionTime: iso(NOW - 20_000), observedGeneration: 1 }],
+  ...extra,
+});
+const task = (state: TaskState["state"], exitCode?: number): TaskState => ({ id: "task-1", state, ...(exitCode !== undefined ? { exitCode } : {}) });
+const types = (as: Action[]) => as.map((a) => a.type);
+function patched(as: Action[]): JobStatus {
+  const p = as.find((a) => a.type === "patchStatus");
+  assert.ok(p && p.type === "patchStatus", "expected a status patch");
+  return p.status;
+}
+function events(as: Action[]): string[] {
+  return as.flatMap((a) => (a.type === "event" ? [a.event.reason] : []));
+}
+function cond(s: JobStatus, type: string) {
+  return s.conditions?.find((c) => c.type === type);
+}
+
+interface Row {
+  name: string;
+  o: Observed;
+  actions: string[];
+  phase?: string;
+  requeue?: number | undefined;
+  events?: string[];
+  check?: (s: JobStatus | undefined, as: Action[]) => void;
+}
+
+const rows: Row[] = [
+  {
+    name: "new job without finalizer: finalizer, record, Pending -> Queued -> Starting when a slot is free",
+    o: obs(job(undefined, {}, { finalizers: [] }), { recordPhase: undefined }),
+    actions: ["addFinalizer", "ensureRecord", "claimSlot", "launch", "patchStatus", "event", "event", "recordPhase"],
+    phase: "Starting",
+    requeue: 1000,
+    events: ["Queued", "Launched"],
+    check: (s, as) => {
+      assert.equal(s?.attempts, 1);
+      assert.equal(s?.startedAt, iso(NOW));
+      assert.equal(cond(s, "Admitted")?.status, "True");
+      const l = as.find((a) => a.type === "launch");
+      assert.deepEqual(l, { type: "launch", attempt: 1 });
+      const p = as.find((a) => a.type === "patchStatus");
+      assert.ok(p?.type === "patchStatus" && p.withLaunchedTaskRef);
+    },
+  },
+  {
+    name: "Pending with no free slot: Queued with its queue position",
+    o: obs(job(), { freeSlots: 0, rank: 7 }),
+    actions: ["patchStatus", "event", "recordPhase"],
+    phase: "Queued",
+    requeue: 5000,
+    events: ["Queued"],
+    check: (s) => {
+      assert.equal(s?.queuePosition, 8);
+      assert.equal(cond(s, "Admitted")?.reason, "Queued");
+    },
+  },
+  {
+    name: "Queued behind others with free slots: only ranks below the free count claim",
+    o: obs(job({ phase: "Queued", attempts: 0 }), { freeSlots: 2, rank: 2 }),
+    actions: ["patchStatus"],
+    phase: "Queued",
+    requeue: 5000,
+    check: (s) => assert.equal(s?.queuePosition, 3),
+  },
+  {
+    name: "Queued and not yet in the cache's order: look again soon, write nothing",
+    o: obs(job({ phase: "Queued", attempts: 0 }), { rank: undefined }),
+    actions: [],
+    requeue: 1000,
+  },
+  {
+    name: "Queued and suspended: no claim, Admitted=False Suspended, no requeue",
+    o: obs(job({ phase: "Queued", attempts: 0, queuePosition: 2 }, { suspend: true }), { rank: undefined }),
+    actions: ["patchStatus"],
+    phase: "Queued",
+    requeue: undefined,
+    check: (s) => {
+      assert.equal(s?.queuePosition, undefined);
+      assert.equal(cond(s!, "Admitted")?.reason, "Suspended");
+    },
+  },
+  {
+    name: "Queued, suspended while holding a slot: the slot goes back",
+    o: obs(job({ phase: "Queued", attempts: 0 }, { suspend: true }), { holdsSlot: true, rank: undefined }),
+    actions: ["patchStatus", "releaseSlot"],
+  },
+  {
+    name: "Queued already holding a slot (crash after claim): launch without a second claim",
+    o: obs(job({ phase: "Queued", attempts: 0 }), { holdsSlot: true, freeSlots: 0, rank: undefined }),
+    actions: ["launch", "patchStatus", "event", "recordPhase"],
+    phase: "Starting",
+  },
+  {
+    name: "Queued in retry backoff: waits the remaining delay",
+    o: obs(
+      job({
+        phase: "Queued",
+        attempts: 1,
+        conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - 4000) }],
+      }),
+      { rank: undefined },
+    ),
+    actions: ["patchStatus"],
+    requeue: 6000,
+    check: (s) => assert.equal(cond(s!, "Admitted")?.reason, "BackoffRetry"),
+  },
+  {
+    name: "Queued after backoff with a free slot: attempt 2 launches",
+    o: obs(
+      job({
+        phase: "Queued",
+        attempts: 1,
+        startedAt: iso(NOW - 50_000),
+        conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - 11_000) }],
+      }),
+    ),
+    actions: ["claimSlot", "launch", "patchStatus", "event", "recordPhase"],
+    phase: "Starting",
+    check: (s, as) => {
+      assert.equal(s?.attempts, 2);
+      assert.equal(s?.startedAt, iso(NOW - 50_000), "startedAt keeps the first launch");
+      assert.deepEqual(as.find((a) => a.type === "launch"), { type: "launch", attempt: 2 });
+    },
+  },
+  {
+    name: "Queued past activeDeadlineSeconds: Failed DeadlineExceeded",
+    o: obs(job({ phase: "Queued", attempts: 1, startedAt: iso(NOW - 120_000) }, { activeDeadlineSeconds: 60 })),
+    actions: ["patchStatus", "event", "recordPhase"],
+    phase: "Failed",
+    events: ["DeadlineExceeded"],
+    check: (s) => assert.equal(s?.reason, "DeadlineExceeded"),
+  },
+  {
+    name: "Starting, task still pending: stays, polls, writes nothing",
+    o: obs(job({ phase: "Starting", attempts: 1, taskRef: ref(), observedGeneration: 1 }), { holdsSlot: true, task: task("Pending") }),
+    actions: [],
+    requeue: 1000,
+  },
+  {
+    name: "Starting -> Running when the task runs",
+    o: obs(job({ phase: "Starting", attempts: 1, taskRef: ref() }), { holdsSlot: true, task: task("Running") }),
+    actions: ["patchStatus", "event", "recordPhase"],
+    phase: "Running",
+    events: ["Running"],
+    check: (s) => assert.equal(cond(s!, "Running")?.status, "True"),
+  },
+  {
+    name: "Running with progress of this attempt: progress copied",
+    o: obs(job(running()), { holdsSlot: true, task: task("Running"), progress: { attempt: 1, percent: 41.6, stage: "transcoding", updatedAt: iso(NOW) } }),
+    actions: ["patchStatus"],
+    check: (s) => assert.deepEqual(s?.progress, { percent: 42, stage: "transcoding" }),
+  },
+  {
+    name: "Running with progress of an older attempt: ignored",
+    o: obs(job(running(2, { observedGeneration: 1 })), { holdsSlot: true, task: task("Running"), progress: { attempt: 1, percent: 90, stage: "uploading", updatedAt: iso(NOW) } }),
+    actions: [],
+  },
+  {
+    name: "Running -> Succeeded when the task stopped with an ok result; slot released after the status",
+    o: obs(job(running()), {
+      holdsSlot: true,
+      task: task("Stopped"),
+      result: { ok: true, exitCode: 0, outputs: { masterPlaylist: "o/master.m3u8", renditions: [] } },
+    }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Succeeded",
+    events: ["Succeeded"],
+    check: (s, as) => {
+      assert.equal(s?.outputs?.masterPlaylist, "o/master.m3u8");
+      assert.equal(s?.completedAt, iso(NOW));
+      assert.equal(cond(s, "Complete")?.status, "True");
+      assert.equal(cond(s, "Running")?.status, "False");
+      const r = as.find((a) => a.type === "recordPhase");
+      assert.ok(r?.type === "recordPhase" && r.outputs);
+    },
+  },
+  {
+    name: "Running -> Failed at once on a permanent exit code (65)",
+    o: obs(job(running()), { holdsSlot: true, task: task("Stopped"), result: { ok: false, exitCode: 65, reason: "CorruptInput", message: "not a video" } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    check: (s) => {
+      assert.equal(s?.reason, "CorruptInput");
+      assert.equal(cond(s, "Failed")?.status, "True");
+    },
+  },
+  {
+    name: "Running -> Queued (retry) on a retryable exit code below maxAttempts",
+    o: obs(job(running(1)), { holdsSlot: true, task: task("Stopped"), result: { ok: false, exitCode: 75, reason: "S3Unavailable" } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Queued",
+    requeue: 10_000,
+    events: ["AttemptFailed"],
+    check: (s) => {
+      assert.equal(cond(s!, "Running")?.reason, "RetryableFailure");
+      assert.equal(cond(s!, "Running")?.lastTransitionTime, iso(NOW));
+      assert.equal(s?.attempts, 1);
+    },
+  },
+  {
+    name: "Running -> Failed BackoffLimitExceeded on the last attempt",
+    o: obs(job(running(3)), { holdsSlot: true, task: task("Stopped"), result: { ok: false, exitCode: 75 } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    check: (s) => assert.equal(s?.reason, "BackoffLimitExceeded"),
+  },
+  {
+    name: "Running, task stopped without a result: retryable",
+    o: obs(job(running(1)), { holdsSlot: true, task: { id: "task-1", state: "Stopped", stopReason: "Essential container exited" } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Queued",
+    check: (s) => assert.match(s?.message ?? "", /without a result.*Essential container exited/),
+  },
+  {
+    name: "Running, task exit code 65 from the launcher without a result: permanent",
+    o: obs(job(running(1)), { holdsSlot: true, task: task("Stopped", 65) }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    check: (s) => assert.equal(s?.reason, "BadInput"),
+  },
+  {
+    name: "Running, task vanished (Missing) with an ok result: Succeeded",
+    o: obs(job(running()), { holdsSlot: true, task: task("Missing"), result: { ok: true, exitCode: 0 } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Succeeded",
+  },
+  {
+    name: "Running past activeDeadlineSeconds: stop the task, keep the slot until it stopped",
+    o: obs(job(running(1), { activeDeadlineSeconds: 10 }), { holdsSlot: true, task: task("Running") }),
+    actions: ["stopTask"],
+    requeue: 1000,
+  },
+  {
+    name: "stopped after the deadline: Failed DeadlineExceeded, not retried",
+    o: obs(job(running(1), { activeDeadlineSeconds: 10 }), { holdsSlot: true, task: task("Stopped") }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    check: (s) => assert.equal(s?.reason, "DeadlineExceeded"),
+  },
+  {
+    name: "Starting without taskRef while holding the slot: launch the same attempt again (idempotent)",
+    o: obs(job({ phase: "Starting", attempts: 2 }), { holdsSlot: true }),
+    actions: ["launch", "patchStatus"],
+    check: (_s, as) => assert.deepEqual(as.find((a) => a.type === "launch"), { type: "launch", attempt: 2 }),
+  },
+  {
+    name: "Starting without taskRef and without a slot: back to Queued",
+    o: obs(job({ phase: "Starting", attempts: 1 }), { freeSlots: 0, rank: 0 }),
+    actions: ["patchStatus", "event", "recordPhase"],
+    phase: "Queued",
+  },
+  {
+    name: "Succeeded and still holding a slot: release it",
+    o: obs(job({ phase: "Succeeded", attempts: 1, taskRef: ref() }), { holdsSlot: true, task: task("Stopped") }),
+    actions: ["releaseSlot"],
+  },
+  {
+    name: "Succeeded, nothing held: no actions, no requeue",
+    o: obs(job({ phase: "Succeeded", attempts: 1, taskRef: ref() }), { task: task("Stopped") }),
+    actions: [],
+    requeue: undefined,
+  },
+  {
+    name: "Failed with a task still running: stop it",
+    o: obs(job({ phase: "Failed", attempts: 1, taskRef: ref() }), { holdsSlot: true, task: task("Running") }),
+    actions: ["stopTask"],
+    requeue: 1000,
+  },
+  {
+    name: "MongoDB record behind the status: the phase is recorded",
+    o: obs(job({ phase: "Succeeded", attempts: 1 }), { recordPhase: "Running" }),
+    actions: ["recordPhase"],
+  },
+  {
+    name: "deleting a Running job: stop the task first, nothing else",
+    o: obs(job(running(), {}, { deletionTimestamp: iso(NOW) }), { holdsSlot: true, task: task("Running") }),
+    actions: ["stopTask"],
+    requeue: 1000,
+  },
+  {
+    name: "deleting once the task stopped: Cancelled, record kept, slot released, finalizer last",
+    o: obs(job(running(), {}, { deletionTimestamp: iso(NOW) }), { holdsSlot: true, task: task("Stopped") }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot", "markDeleted", "removeFinalizer"],
+    phase: "Cancelled",
+    events: ["Deleted"],
+  },
+  {
+    name: "deleting a Queued job that never launched",
+    o: obs(job({ phase: "Queued", attempts: 0 }, {}, { deletionTimestamp: iso(NOW) })),
+    actions: ["patchStatus", "event", "recordPhase", "markDeleted", "removeFinalizer"],
+    phase: "Cancelled",
+  },
+  {
+    name: "deleting a Succeeded job: keep its status, mark the record deleted",
+    o: obs(job({ phase: "Succeeded", attempts: 1 }, {}, { deletionTimestamp: iso(NOW) })),
+    actions: ["markDeleted", "removeFinalizer"],
+  },
+  {
+    name: "deleting without our finalizer: nothing to do",
+    o: obs(job(running(), {}, { deletionTimestamp: iso(NOW), finalizers: [] }), { task: task("Running") }),
+    actions: [],
+  },
+];
+
+describe("reconcile (pure decision)", () => {
+  for (const row of rows) {
+    it(row.name, () => {
+      const d = reconcile(row.o, opts);
+      assert.deepEqual(types(d.actions), row.actions);
+      const p = d.actions.find((a) => a.type === "patchStatus");
+      const s = p?.type === "patchStatus" ? p.status : undefined;
+      if (row.phase) assert.equal(patched(d.actions).phase, row.phase);
+      if ("requeue" in row) assert.equal(d.requeueAfterMs, row.requeue);
+      if (row.events) assert.deepEqual(events(d.actions), row.events);
+      row.check?.(s, d.actions);
+    });
+  }
+
+  it("is pure: the observed job is not mutated", () => {
+    const j = job(running());
+    const before = structuredClone(j);
+    reconcile(obs(j, { task: task("Stopped"), result: { ok: true, exitCode: 0 } }), opts);
+    assert.deepEqual(j, before);
+  });
+
+  it("every status it writes carries observedGeneration", () => {
+    const d = reconcile(obs(job(undefined, {}, { generation: 4 })), opts);
+    assert.equal(patched(d.actions).observedGeneration, 4);
+    assert.ok(patched(d.actions).conditions?.every((c) => c.observedGeneration === 4));
+  });
+});
+
+describe("admissionOrder", () => {
+  const mk = (uid: string, priority: number, ageS: number, status?: JobStatus, extra: Partial<JobObject["spec"]> = {}, meta: Partial<NonNullable<JobObject["metadata"]>> = {}) =>
+    job(status, { priority, ...extra }, { uid, name: uid, creationTimestamp: iso(NOW - ageS * 1000), ...meta });
+  const table: { name: string; jobs: JobObject[]; holders?: string[]; order: string[] }[] = [
+    { name: "priority first", jobs: [mk("a", 0, 50), mk("b", 10, 10), mk("c", -5, 100)], order: ["b", "a", "c"] },
+    { name: "then creation time (FIFO)", jobs: [mk("a", 0, 10), mk("b", 0, 30), mk("c", 0, 20)], order: ["b", "c", "a"] },
+    { name: "then name when created in the same instant", jobs: [mk("b", 0, 10), mk("a", 0, 10)], order: ["a", "b"] },
+    {
+      name: "only Pending/Queued, not suspended, not deleting, not holding a slot",
+      jobs: [
+        mk("run", 0, 90, { phase: "Running" }),
+        mk("done", 0, 80, { phase: "Succeeded" }),
+        mk("susp", 0, 70, { phase: "Queued" }, { suspend: true }),
+        mk("del", 0, 60, { phase: "Queued" }, {}, { deletionTimestamp: iso(NOW) }),
+        mk("held", 0, 50, { phase: "Queued" }),
+        mk("q", 0, 40, { phase: "Queued" }),
+        mk("new", 0, 30),
+      ],
+      holders: ["held"],
+      order: ["q", "new"],
+    },
+    {
+      name: "a job in retry backoff gives way until its delay passed",
+      jobs: [
+        mk("wait", 0, 90, { phase: "Queued", attempts: 1, conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - 1000) }] }),
+        mk("ready", 0, 80, { phase: "Queued", attempts: 1, conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - 20_000) }] }),
+        mk("x", 0, 10),
+      ],
+      order: ["ready", "x"],
+    },
+  ];
+  for (const t of table) {
+    it(t.name, () => assert.deepEqual(admissionOrder(t.jobs, new Set(t.holders ?? []), NOW, opts), t.order));
+  }
+});
+
+describe("retryDelayMs", () => {
+  const table: [number, number][] = [
+    [0, 0],
+    [1, 10_000],
+    [2, 20_000],
+    [3, 40_000],
+    [4, 60_000],
+    [50, 60_000],
+  ];
+  for (const [failed, ms] of table) it(`after ${failed} failed attempts waits ${ms} ms`, () => assert.equal(retryDelayMs(failed, 10_000, 60_000), ms));
+});
+
+describe("setCondition", () => {
+  it("keeps lastTransitionTime while the status does not change, moves it when it flips", () => {
+    const a = setCondition(undefined, { type: "Admitted", status: "False", reason: "Queued", message: "p1" }, 1, "t1");
+    const b = setCondition(a, { type: "Admitted", status: "False", reason: "Queued", message: "p2" }, 2, "t2");
+    assert.equal(b[0]?.lastTransitionTime, "t1");
+    assert.equal(b[0]?.message, "p2");
+    assert.equal(b[0]?.observedGeneration, 2);
+    const c = setCondition(b, { type: "Admitted", status: "True", reason: "SlotClaimed", message: "" }, 2, "t3");
+    assert.equal(c[0]?.lastTransitionTime, "t3");
+    assert.equal(c.length, 1);
+  });
+});
