@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import Router from "@koa/router";
+import Koa from "koa";
+import createSession from "koa-session";
+import { authRoutes } from "./auth/routes.js";
+import type { ApiDeps } from "./deps.js";
+import { healthRoutes } from "./health/routes.js";
+import { problemMiddleware } from "./http/problem.js";
+import { requestIdMiddleware } from "./http/request-id.js";
+import { routeMiddleware, type AnyRoute } from "./http/route.js";
+import { jobRoutes } from "./jobs/routes.js";
+import { SESSION_COOKIE, buildOpenApi } from "./openapi/document.js";
+import { uploadRoutes } from "./uploads/routes.js";
+
+export interface ApiApp {
+  app: Koa;
+  router: Router;
+  routes: AnyRoute[];
+  openapi: Record<string, unknown>;
+}
+
+export const API_TITLE = "Transcode control plane API";
+export const API_VERSION_STRING = "0.1.0";
+
+/**
+ * The Koa app: a thin transport over the route table. Middleware order matters: request id first (every
+ * later line can quote it), metrics outside the problem writer (so they see final statuses), sessions inside.
+ */
+export function createApp(deps: ApiDeps): ApiApp {
+  const { config } = deps;
+  const app = new Koa({ proxy: config.trustProxy, keys: config.sessionKeys });
+  let document: Record<string, unknown> = {};
+  const routes: AnyRoute[] = [...healthRoutes(deps, () => document), ...authRoutes(deps), ...uploadRoutes(deps), ...jobRoutes(deps)];
+  document = buildOpenApi(routes, { title: API_TITLE, version: API_VERSION_STRING });
+
+  app.use(requestIdMiddleware(deps.log));
+  app.use(deps.metrics.middleware);
+  app.use(problemMiddleware(deps.log));
+  app.use(
+    createSession(
+      {
+        key: SESSION_COOKIE,
+        store: deps.sessionStore,
+        maxAge: config.sessionMaxAgeMs,
+        httpOnly: true,
+        sameSite: "lax",
+        secure: config.cookieSecure,
+        signed: true,
+        rolling: false,
+        renew: true,
+        genid: () => randomBytes(24).toString("base64url"),
+      },
+      app,
+    ),
+  );
+
+  const router = new Router();
+  for (const r of routes) router[r.method](r.path, routeMiddleware(r, config.bodyLimitBytes));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return { app, router, routes, openapi: document };
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { HttpError } from "../../lib/errors/index.js";
+import { defineRoute, type AnyRoute } from "../http/route.js";
+import { problemResponses } from "../http/responses.js";
+import type { ApiDeps } from "../deps.js";
+import { clearSession, requireUser, sessionOf } from "./current-user.js";
+import { LoginBody, SessionView, SignupBody, UserView } from "./schemas.js";
+import { EmailTakenError } from "./users.js";
+
+export function authRoutes(deps: ApiDeps): AnyRoute[] {
+  // Verified against when the email is unknown, so a miss costs as much as a hit and timing tells nothing.
+  const decoy = deps.passwords.hash(randomBytes(16).toString("hex"));
+  decoy.catch(() => undefined);
+
+  return [
+    defineRoute({
+      method: "post",
+      path: "/auth/signup",
+      operationId: "signup",
+      summary: "Create an account",
+      tags: ["auth"],
+      auth: "none",
+      body: SignupBody,
+      responses: {
+        201: { description: "Account created (not signed in)", schema: UserView },
+        ...problemResponses(400, 409, 413, 415),
+      },
+      handler: async (ctx, { body }) => {
+        const hash = await deps.passwords.hash(body.password);
+        try {
+          const user = await deps.users.create(body.email, hash);
+          ctx.status = 201;
+          ctx.body = { id: user.id, email: user.email };
+        } catch (err) {
+          if (err instanceof EmailTakenError) {
+            throw new HttpError(409, "an account with this email already exists", { field: "body.email" });
+          }
+          throw err;
+        }
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/auth/login",
+      operationId: "login",
+      summary: "Sign in; sets the session cookie and returns the CSRF token",
+      tags: ["auth"],
+      auth: "none",
+      body: LoginBody,
+      responses: {
+        200: { description: "Signed in", schema: SessionView },
+        ...problemResponses(400, 401, 413, 415, 429),
+      },
+      handler: async (ctx, { body }) => {
+        const wait = await deps.limiter.check(body.email, ctx.ip);
+        if (wait > 0) {
+          deps.metrics.rateLimited.inc();
+          throw new HttpError(429, `too many login attempts; retry in ${wait} s`, {
+            headers: { "Retry-After": String(wait) },
+            type: "rate-limited",
+          });
+        }
+        await deps.limiter.attempt(ctx.ip);
+        const user = await deps.users.findByEmail(body.email);
+        let ok = false;
+        if (user) ok = await deps.passwords.verify(user.passwordHash, body.password);
+        else await deps.passwords.verify(await decoy, body.password);
+        if (!user || !ok) {
+          await deps.limiter.fail(body.email);
+          deps.metrics.loginFailures.inc();
+          throw new HttpError(401, "wrong email or password", { type: "bad-credentials" });
+        }
+        await deps.limiter.succeed(body.email);
+        const session = sessionOf(ctx);
+        if (!session) throw new Error("session middleware missing");
+        const csrf = randomBytes(24).toString("base64url");
+        session.uid = user.id;
+        session.email = user.email;
+        session.csrf = csrf;
+        // A new id on every login: a session id planted before sign-in (fixation) is worthless after it.
+        await session.regenerate();
+        ctx.body = { user: { id: user.id, email: user.email }, csrfToken: csrf };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/auth/logout",
+      operationId: "logout",
+      summary: "Sign out; the session is deleted server-side",
+      tags: ["auth"],
+      auth: "user",
+      responses: { 204: { description: "Signed out" }, ...problemResponses(401, 403) },
+      handler: (ctx) => {
+        requireUser(ctx);
+        clearSession(ctx);
+        ctx.status = 204;
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/auth/me",
+      operationId: "me",
+      summary: "The signed-in user and the session's CSRF token",
+      tags: ["auth"],
+      auth: "user",
+      responses: { 200: { description: "The current user", schema: SessionView }, ...problemResponses(401) },
+      handler: (ctx) => {
+        const user = requireUser(ctx);
+        ctx.body = { user, csrfToken: sessionOf(ctx)?.csrf ?? "" };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,31 @@
+import type { Logger } from "../lib/log.js";
+import type { PasswordHasher } from "./auth/passwords.js";
+import type { LoginLimiter } from "./auth/limiter.js";
+import type { redisSessionStore } from "./auth/session-store.js";
+import type { UserStore } from "./auth/users.js";
+import type { ApiConfig } from "./config.js";
+import type { ApiMetrics } from "./http/metrics.js";
+import type { JobsCluster } from "./jobs/cluster.js";
+import type { ProgressFeed } from "./jobs/progress.js";
+import type { UploadStorage } from "./uploads/storage.js";
+
+/** A named readiness check: resolves when the dependency answers, rejects otherwise. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** Everything the Koa app talks to, each behind a port so the app itself is only routing and validation. */
+export interface ApiDeps {
+  config: ApiConfig;
+  log: Logger;
+  metrics: ApiMetrics;
+  users: UserStore;
+  passwords: PasswordHasher;
+  limiter: LoginLimiter;
+  sessionStore: ReturnType<typeof redisSessionStore>;
+  storage: UploadStorage;
+  jobs: JobsCluster;
+  progress: ProgressFeed;
+  readiness: ReadinessCheck[];
+}

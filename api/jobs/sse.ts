@@ -1,0 +1,54 @@
+import { PassThrough } from "node:stream";
+import type { Context } from "koa";
+import type { Progress } from "../../lib/task-contract/index.js";
+import type { ProgressFeed } from "./progress.js";
+import type { JobView } from "./schemas.js";
+
+const HEARTBEAT_MS = 15_000;
+
+function event(name: string, data: unknown): string {
+  return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * Streams a job's progress as Server-Sent Events: a "status" event with the job now, the latest "progress"
+ * from the hash, then every update published by the task. Comments keep proxies from closing an idle
+ * stream. Everything is released when the client goes away.
+ */
+export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobView): Promise<void> {
+  const out = new PassThrough();
+  let closed = false;
+  const send = (chunk: string) => {
+    if (!closed) out.write(chunk);
+  };
+  let cleanup = () => {};
+  const onProgress = (p: Progress) => {
+    send(event("progress", p));
+    // The task's last word: nothing more will be published, so the stream ends instead of idling.
+    if (p.stage === "done") cleanup();
+  };
+  const unsubscribe = await feed.subscribe(job.uid, onProgress);
+  const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
+  heartbeat.unref();
+  cleanup = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    void unsubscribe();
+    out.end();
+  };
+  ctx.req.on("close", cleanup);
+  ctx.req.socket.setTimeout(0);
+
+  ctx.status = 200;
+  ctx.type = "text/event-stream";
+  ctx.set("Cache-Control", "no-cache, no-transform");
+  ctx.set("X-Accel-Buffering", "no");
+  ctx.body = out;
+
+  send("retry: 3000\n\n");
+  send(event("status", { id: job.id, phase: job.phase, progress: job.progress }));
+  // Read after subscribing, so an update between the two is not lost (at worst it is sent twice).
+  const latest = await feed.current(job.uid).catch(() => undefined);
+  if (latest) onProgress(latest);
+}

@@ -1,0 +1,46 @@
+import { Outputs, Phase, Progress } from "../../crds/index.js";
+import type { KubeJob } from "./cluster.js";
+import type { JobView } from "./schemas.js";
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : str(v));
+
+/**
+ * The client's view of a TranscodeJob. Pure: the CR in, the response out. Status fields are parsed one by
+ * one, so a status the operator is still filling in (or one from a newer version) never breaks a read.
+ */
+export function toJobView(job: KubeJob): JobView {
+  const spec = job.spec ?? {};
+  const status = job.status ?? {};
+  const source = (spec.source ?? {}) as Record<string, unknown>;
+  const phase = Phase.safeParse(status.phase);
+  const progress = Progress.safeParse(status.progress);
+  const outputs = Outputs.safeParse(status.outputs);
+  const attempts = typeof status.attempts === "number" ? status.attempts : 0;
+  const view: JobView = {
+    id: job.metadata.name ?? "",
+    uid: job.metadata.uid ?? "",
+    createdAt: iso(job.metadata.creationTimestamp) ?? "",
+    phase: phase.success ? phase.data : "Pending",
+    cancelRequested: job.metadata.deletionTimestamp !== undefined,
+    source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
+    spec,
+    attempts,
+  };
+  if (progress.success) view.progress = progress.data;
+  if (typeof status.queuePosition === "number") view.queuePosition = status.queuePosition;
+  const startedAt = iso(status.startedAt);
+  if (startedAt) view.startedAt = startedAt;
+  const completedAt = iso(status.completedAt);
+  if (completedAt) view.completedAt = completedAt;
+  const reason = str(status.reason);
+  if (reason) view.reason = reason;
+  const message = str(status.message);
+  if (message) view.message = message;
+  if (outputs.success) view.outputs = outputs.data;
+  return view;
+}
+
+export function ownerOf(job: KubeJob, ownerLabel: string): string | undefined {
+  return job.metadata.labels?.[ownerLabel];
+}

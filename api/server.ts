@@ -1,0 +1,130 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { S3Client } from "@aws-sdk/client-s3";
+import * as k8s from "@kubernetes/client-node";
+import { Redis } from "ioredis";
+import { MongoClient } from "mongodb";
+import { createLogger, type Logger } from "../lib/log.js";
+import { createApp, type ApiApp } from "./app.js";
+import { RedisLoginLimiter } from "./auth/limiter.js";
+import { argon2idHasher } from "./auth/passwords.js";
+import { redisSessionStore } from "./auth/session-store.js";
+import { MongoUserStore } from "./auth/users.js";
+import type { ApiConfig } from "./config.js";
+import type { ApiDeps } from "./deps.js";
+import { createMetrics } from "./http/metrics.js";
+import { KubeJobsCluster } from "./jobs/cluster.js";
+import { RedisProgressFeed } from "./jobs/progress.js";
+import { S3UploadStorage } from "./uploads/storage.js";
+
+export interface StartOptions {
+  log?: Logger;
+  /** Static credentials for S3 (tests, MinIO); production uses the default AWS chain (task/pod role). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Collect Node process metrics (off in tests that build several apps). */
+  defaultMetrics?: boolean;
+}
+
+export interface RunningApi {
+  url: string;
+  server: Server;
+  api: ApiApp;
+  deps: ApiDeps;
+  /** Stops accepting, drains in-flight requests, then closes every client; reports every failure. */
+  close(): Promise<void>;
+}
+
+/**
+ * Redis clients fail fast when the server is away (no offline queue, one retry per command): a request
+ * then gets a 503 at once instead of hanging; reconnects continue in the background.
+ */
+function redisClient(url: string): Redis {
+  return new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+}
+
+/** Builds every real client from the config, then listens. Start-up fails if a dependency is not reachable. */
+export async function startApi(config: ApiConfig, options: StartOptions = {}): Promise<RunningApi> {
+  const log = options.log ?? createLogger("api", { level: config.logLevel });
+  const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+  try {
+    const redis = redisClient(config.redis.url);
+    cleanups.push({ name: "redis", run: () => redis.quit() });
+    const subscriber = redisClient(config.redis.url);
+    cleanups.push({ name: "redis-subscriber", run: () => subscriber.quit() });
+    await Promise.all([redis.connect(), subscriber.connect()]);
+
+    const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 3000 });
+    cleanups.push({ name: "mongo", run: () => mongo.close() });
+    await mongo.connect();
+    const db = mongo.db(config.mongo.db);
+    const users = new MongoUserStore(db);
+    await users.ensureIndexes();
+
+    const kc = new k8s.KubeConfig();
+    if (config.kube.kubeconfigPath) kc.loadFromFile(config.kube.kubeconfigPath);
+    else kc.loadFromDefault();
+    const jobs = new KubeJobsCluster(kc, config.kube.namespace);
+
+    const s3 = new S3Client({
+      region: config.s3.region,
+      forcePathStyle: config.s3.forcePathStyle,
+      ...(config.s3.endpoint ? { endpoint: config.s3.endpoint } : {}),
+      ...(options.s3Credentials ? { credentials: options.s3Credentials } : {}),
+    });
+    cleanups.push({ name: "s3", run: () => Promise.resolve(s3.destroy()) });
+    const storage = new S3UploadStorage(s3, config.s3.uploadsBucket);
+
+    const progress = new RedisProgressFeed(redis, subscriber);
+    const deps: ApiDeps = {
+      config,
+      log,
+      metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? true }),
+      users,
+      passwords: argon2idHasher(config.argon2),
+      limiter: new RedisLoginLimiter(redis, config.redis.prefix, config.login),
+      sessionStore: redisSessionStore(redis, config.redis.prefix),
+      storage,
+      jobs,
+      progress,
+      readiness: [
+        { name: "redis", check: async () => void (await redis.ping()) },
+        { name: "mongo", check: async () => void (await db.command({ ping: 1 })) },
+        { name: "kube", check: () => jobs.ping() },
+        { name: "s3", check: async () => void (await storage.head("readyz-probe")) },
+      ],
+    };
+    const api = createApp(deps);
+    const server = api.app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    // Idle keep-alive sockets would hold close() open for their whole timeout.
+    server.keepAliveTimeout = 5000;
+    const addr = server.address() as AddressInfo;
+    const url = `http://${addr.address}:${addr.port}`;
+    log.info({ url }, "api listening");
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        const errors: string[] = [];
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // SSE streams never finish on their own; give in-flight requests a moment, then cut the rest.
+          setTimeout(() => server.closeAllConnections(), 5000).unref();
+        });
+        await progress.close();
+        for (const c of cleanups.reverse()) {
+          await c.run().catch((err: unknown) => errors.push(`${c.name}: ${err instanceof Error ? err.message : String(err)}`));
+        }
+        if (errors.length) log.warn({ errors }, "api closed with errors");
+        else log.info("api closed");
+      })());
+    return { url, server, api, deps, close };
+  } catch (err) {
+    for (const c of cleanups.reverse()) await c.run().catch(() => undefined);
+    throw err;
+  }
+}

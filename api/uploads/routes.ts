@@ -1,0 +1,151 @@
+import { S3ServiceException } from "@aws-sdk/client-s3";
+import { HttpError } from "../../lib/errors/index.js";
+import { requireUser } from "../auth/current-user.js";
+import type { ApiDeps } from "../deps.js";
+import { problemResponses } from "../http/responses.js";
+import { defineRoute, type AnyRoute } from "../http/route.js";
+import { isOwnedUploadKey, newUploadKey } from "./keys.js";
+import {
+  MultipartAbortBody,
+  MultipartCompleteBody,
+  MultipartCompleteView,
+  MultipartCreateBody,
+  MultipartPartsBody,
+  MultipartPartsView,
+  MultipartView,
+  PresignedPostBody,
+  PresignedPostView,
+} from "./schemas.js";
+import { isNotFound } from "./storage.js";
+
+const MIN_PART = 5 * 1024 * 1024;
+const MAX_PARTS = 10000;
+
+/** Part size for a multipart upload: S3's 5 MiB minimum, grown so the file fits in 10,000 parts. */
+export function planParts(size: number): { partSize: number; partCount: number } {
+  const partSize = Math.max(MIN_PART, Math.ceil(size / MAX_PARTS / MIN_PART) * MIN_PART);
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+function notYours(): HttpError {
+  return new HttpError(404, "no such upload", { field: "body.key" });
+}
+
+/** S3 rejections a client caused, reworded; anything else stays a 500 with its text kept out of the response. */
+function mapS3(err: unknown): never {
+  if (isNotFound(err)) throw new HttpError(404, "no such upload (unknown, completed or aborted)", { field: "body.uploadId" });
+  if (err instanceof S3ServiceException) {
+    if (["InvalidPart", "InvalidPartOrder"].includes(err.name)) {
+      throw new HttpError(400, "the parts list does not match the uploaded parts (numbers ascending, ETags as S3 returned them)", { field: "body.parts" });
+    }
+    if (err.name === "EntityTooSmall") throw new HttpError(400, "every part but the last must be at least 5 MiB", { field: "body.parts" });
+  }
+  throw err;
+}
+
+export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
+  const { uploads } = deps.config;
+  const expiresAt = () => new Date(Date.now() + uploads.urlTtlSeconds * 1000).toISOString();
+  return [
+    defineRoute({
+      method: "post",
+      path: "/uploads/presigned-post",
+      operationId: "createPresignedPost",
+      summary: "A presigned S3 POST form for one video upload under the caller's prefix",
+      tags: ["uploads"],
+      auth: "user",
+      body: PresignedPostBody,
+      responses: { 201: { description: "Form to POST to S3", schema: PresignedPostView }, ...problemResponses(400, 401, 403, 413, 415) },
+      handler: async (ctx, { body }) => {
+        const user = requireUser(ctx);
+        const { key, uploadId } = newUploadKey(user.id, body.filename);
+        const post = await deps.storage.presignPost(key, body.contentType, uploads.maxBytes, uploads.urlTtlSeconds);
+        ctx.status = 201;
+        ctx.body = { key, uploadId, url: post.url, fields: post.fields, maxBytes: uploads.maxBytes, expiresAt: expiresAt() };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/uploads/multipart",
+      operationId: "createMultipartUpload",
+      summary: "Start an S3 multipart upload for a large video",
+      tags: ["uploads"],
+      auth: "user",
+      body: MultipartCreateBody,
+      responses: { 201: { description: "Multipart upload started", schema: MultipartView }, ...problemResponses(400, 401, 403, 413, 415) },
+      handler: async (ctx, { body }) => {
+        const user = requireUser(ctx);
+        if (body.size > uploads.maxBytes) {
+          throw new HttpError(413, `the file is larger than the ${uploads.maxBytes}-byte limit`, { field: "body.size" });
+        }
+        const { key } = newUploadKey(user.id, body.filename);
+        const uploadId = await deps.storage.createMultipart(key, body.contentType);
+        ctx.status = 201;
+        ctx.body = { key, uploadId, ...planParts(body.size) };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/uploads/multipart/parts",
+      operationId: "presignMultipartParts",
+      summary: "Presigned PUT URLs for parts of a multipart upload",
+      tags: ["uploads"],
+      auth: "user",
+      body: MultipartPartsBody,
+      responses: { 200: { description: "One URL per part", schema: MultipartPartsView }, ...problemResponses(400, 401, 403, 404, 413, 415) },
+      handler: async (ctx, { body }) => {
+        const user = requireUser(ctx);
+        if (!isOwnedUploadKey(user.id, body.key)) throw notYours();
+        const parts = await Promise.all(
+          [...new Set(body.partNumbers)].map(async (partNumber) => ({
+            partNumber,
+            url: await deps.storage.presignPart(body.key, body.uploadId, partNumber, uploads.urlTtlSeconds),
+          })),
+        );
+        ctx.body = { parts, expiresAt: expiresAt() };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/uploads/multipart/complete",
+      operationId: "completeMultipartUpload",
+      summary: "Complete a multipart upload",
+      tags: ["uploads"],
+      auth: "user",
+      body: MultipartCompleteBody,
+      responses: {
+        200: { description: "The object exists", schema: MultipartCompleteView },
+        ...problemResponses(400, 401, 403, 404, 413, 415),
+      },
+      handler: async (ctx, { body }) => {
+        const user = requireUser(ctx);
+        if (!isOwnedUploadKey(user.id, body.key)) throw notYours();
+        await deps.storage.completeMultipart(body.key, body.uploadId, body.parts).catch(mapS3);
+        const info = await deps.storage.head(body.key);
+        if (!info) throw notYours();
+        // Multipart uploads carry no size policy, so the limit is enforced here, after the fact.
+        if (info.size > uploads.maxBytes) {
+          await deps.storage.deleteObject(body.key);
+          throw new HttpError(413, `the file is larger than the ${uploads.maxBytes}-byte limit and was deleted`, { field: "body.parts" });
+        }
+        ctx.body = { key: body.key, size: info.size };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/uploads/multipart/abort",
+      operationId: "abortMultipartUpload",
+      summary: "Abort a multipart upload and discard its parts",
+      tags: ["uploads"],
+      auth: "user",
+      body: MultipartAbortBody,
+      responses: { 204: { description: "Aborted" }, ...problemResponses(400, 401, 403, 404, 415) },
+      handler: async (ctx, { body }) => {
+        const user = requireUser(ctx);
+        if (!isOwnedUploadKey(user.id, body.key)) throw notYours();
+        await deps.storage.abortMultipart(body.key, body.uploadId).catch(mapS3);
+        ctx.status = 204;
+      },
+    }),
+  ];
+}

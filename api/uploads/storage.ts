@@ -1,0 +1,116 @@
+import type {
+  S3Client} from "@aws-sdk/client-s3";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3ServiceException,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+
+export interface PresignedPost {
+  url: string;
+  fields: Record<string, string>;
+}
+
+export interface ObjectInfo {
+  size: number;
+  contentType: string | undefined;
+  etag: string | undefined;
+  versionId: string | undefined;
+}
+
+/** The S3 side of uploads and downloads, as the API needs it. */
+export interface UploadStorage {
+  readonly uploadsBucket: string;
+  presignPost(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<PresignedPost>;
+  createMultipart(key: string, contentType: string): Promise<string>;
+  presignPart(key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string>;
+  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** undefined when there is no such object. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  deleteObject(key: string): Promise<void>;
+  presignGet(bucket: string, key: string, expiresSeconds: number): Promise<string>;
+}
+
+/** S3 says "not there" with several codes depending on the operation and the server. */
+export function isNotFound(err: unknown): boolean {
+  if (!(err instanceof S3ServiceException)) return false;
+  return err.$metadata.httpStatusCode === 404 || ["NotFound", "NoSuchKey", "NoSuchUpload"].includes(err.name);
+}
+
+export class S3UploadStorage implements UploadStorage {
+  constructor(
+    private readonly s3: S3Client,
+    readonly uploadsBucket: string,
+  ) {}
+
+  async presignPost(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<PresignedPost> {
+    // The policy, checked by S3 itself on upload: exactly this key (under the caller's prefix), exactly this
+    // video/* type, and 1..maxBytes bytes. Changing any field in the form voids the signature.
+    const post = await createPresignedPost(this.s3, {
+      Bucket: this.uploadsBucket,
+      Key: key,
+      Conditions: [
+        ["content-length-range", 1, maxBytes],
+        ["starts-with", "$Content-Type", "video/"],
+      ],
+      Fields: { "Content-Type": contentType },
+      Expires: expiresSeconds,
+    });
+    return { url: post.url, fields: post.fields };
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    const out = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.uploadsBucket, Key: key, ContentType: contentType }));
+    if (!out.UploadId) throw new Error("S3 returned no UploadId");
+    return out.UploadId;
+  }
+
+  presignPart(key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string> {
+    return getSignedUrl(
+      this.s3,
+      new UploadPartCommand({ Bucket: this.uploadsBucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+      { expiresIn: expiresSeconds },
+    );
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void> {
+    await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.uploadsBucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.uploadsBucket, Key: key, UploadId: uploadId }));
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const h = await this.s3.send(new HeadObjectCommand({ Bucket: this.uploadsBucket, Key: key }));
+      return { size: h.ContentLength ?? 0, contentType: h.ContentType, etag: h.ETag, versionId: h.VersionId };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.uploadsBucket, Key: key }));
+  }
+
+  presignGet(bucket: string, key: string, expiresSeconds: number): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds });
+  }
+}
