@@ -1,0 +1,24 @@
+import { TerminalError } from "../../../lib/errors/index.js";
+
+/** Reasons a source can never be transcoded; they map to EXIT_BAD_INPUT and are shown to the job's owner. */
+export type BadInputReason =
+  | "EmptyInput"
+  | "NotMedia"
+  | "CorruptInput"
+  | "NoMediaStreams"
+  | "TooLong"
+  | "TooBig"
+  | "SourceNotFound"
+  | "InvalidTaskEnv"
+  | "InvalidSpec";
+
+/** The input is at fault: do not retry. `message` is one sentence for a human, never a stack trace. */
+export class BadInputError extends TerminalError {
+  constructor(
+    readonly badInputReason: BadInputReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, badInputReason, options);
+  }
+}

@@ -1,0 +1,125 @@
+import { Redis } from "ioredis";
+import {
+  progressChannel,
+  progressKey,
+  RESULT_TTL_SECONDS,
+  resultKey,
+  type Progress,
+  type TaskResult,
+} from "../../../../lib/task-contract/index.js";
+import type { Logger } from "../../../../lib/log.js";
+import { ProgressThrottle, type ProgressUpdate } from "./throttle.js";
+
+/** The task's port to the operator: progress (best effort) and the final result (must land). */
+export interface Reporter {
+  progress(update: ProgressUpdate): void;
+  result(result: TaskResult): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisReporterOptions {
+  url: string;
+  uid: string;
+  attempt: number;
+  log: Logger;
+  intervalMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Writes progress to the hash + channel of the contract, throttled, in order (one write chain), and the result
+ * with a 7-day expiry. A Redis outage never fails the transcode: progress is dropped with a warning, and the
+ * result is retried a few times; the exit code still tells the operator the outcome.
+ */
+export class RedisReporter implements Reporter {
+  private readonly redis: Redis;
+  private readonly throttle: ProgressThrottle;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private warned = false;
+
+  constructor(private readonly opts: RedisReporterOptions) {
+    this.redis = new Redis(opts.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      connectTimeout: 5000,
+      enableOfflineQueue: true,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    this.redis.on("error", () => undefined); // reported per command below
+    this.throttle = new ProgressThrottle(opts.intervalMs ?? 1000);
+    this.now = opts.now ?? Date.now;
+  }
+
+  progress(update: ProgressUpdate): void {
+    const now = this.now();
+    const out = this.throttle.offer(update, now);
+    if (out) this.write(out);
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const p = this.throttle.takePending(this.now());
+      if (p) this.write(p);
+    }, this.throttle.msUntilNext(this.now()));
+    this.timer.unref();
+  }
+
+  private write(update: ProgressUpdate): void {
+    const value: Progress = {
+      attempt: this.opts.attempt,
+      percent: update.percent,
+      stage: update.stage,
+      updatedAt: new Date().toISOString(),
+    };
+    const key = progressKey(this.opts.uid);
+    this.chain = this.chain.then(async () => {
+      try {
+        await this.redis
+          .multi()
+          .hset(key, {
+            attempt: String(value.attempt),
+            percent: String(value.percent),
+            stage: value.stage,
+            updatedAt: value.updatedAt,
+          })
+          .expire(key, RESULT_TTL_SECONDS)
+          .publish(progressChannel(this.opts.uid), JSON.stringify(value))
+          .exec();
+      } catch (err) {
+        if (!this.warned) this.opts.log.warn({ err }, "progress could not be written to Redis; continuing");
+        this.warned = true;
+      }
+    });
+  }
+
+  async result(result: TaskResult): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const pending = this.throttle.takePending(this.now());
+    if (pending) this.write(pending);
+    await this.chain;
+    const key = resultKey(this.opts.uid, this.opts.attempt);
+    let lastErr: unknown;
+    for (let i = 0; i < 5; i++) {
+      try {
+        await this.redis.set(key, JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
+        return;
+      } catch (err) {
+        lastErr = err;
+        await new Promise((r) => setTimeout(r, 300 * (i + 1)));
+      }
+    }
+    this.opts.log.error({ err: lastErr }, "the result could not be written to Redis");
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.chain;
+    this.redis.disconnect();
+  }
+}
