@@ -1,0 +1,6 @@
+// The upload-trigger lambda: AWS transport (handler), its testable core, and the local MinIO webhook receiver.
+export { handler } from "./handler.js";
+export { createUploadHandler, RetryableInvocationError, type BatchResponse, type DirectResponse, type UploadHandlerDeps } from "./core.js";
+export { parseEnvelope, type Envelope, type Unit } from "./envelope.js";
+export { loadLambdaConfig, lambdaConfigSchema, type LambdaConfig } from "./config.js";
+export { startWebhookReceiver, configureUploadNotifications, minioWebhookArn, type WebhookReceiver, type WebhookReceiverOptions } from "./local/index.js";

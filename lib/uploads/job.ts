@@ -1,0 +1,48 @@
+import { API_VERSION, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
+import type { UploadEntry } from "./entry.js";
+import { jobNameFor } from "./identity.js";
+
+/** Annotations that let anyone trace a job back to the upload and stream entry that made it. */
+export const UPLOAD_KEY_ANNOTATION = "media.transcoder.dev/upload-key";
+export const UPLOAD_ORIGIN_ANNOTATION = "media.transcoder.dev/upload-origin";
+
+export interface UploadJobOptions {
+  namespace: string;
+  outputBucket: string;
+}
+
+export type UploadJobBuild = { ok: true; job: TranscodeJobInput } | { ok: false; error: string };
+
+/**
+ * Contract 3: the one TranscodeJob an upload becomes. Only what the upload decides is set; the CRD's
+ * defaults (ladder, formats, thumbnails, attempts) fill in the rest on the server, like a kubectl apply.
+ * Returns an error instead of throwing when the entry cannot be a valid spec (e.g. a bucket name the CRD
+ * refuses), so the caller can dead-letter it rather than retry forever.
+ */
+export function buildUploadJob(entry: UploadEntry, options: UploadJobOptions): UploadJobBuild {
+  const name = jobNameFor(entry.idempotencyKey);
+  const spec = {
+    source: { bucket: entry.bucket, key: entry.key, ...(entry.versionId ? { versionId: entry.versionId } : {}) },
+    output: { bucket: options.outputBucket, prefix: `outputs/${entry.ownerId}/${name}/` },
+    owner: entry.ownerId,
+  };
+  const checked = TranscodeJobSpec.safeParse(spec);
+  if (!checked.success) return { ok: false, error: `upload cannot become a valid spec: ${formatIssues(checked.error).map((i) => `${i.path}: ${i.message}`).join("; ")}` };
+  return {
+    ok: true,
+    job: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: {
+        name,
+        namespace: options.namespace,
+        labels: { [OWNER_LABEL]: entry.ownerId },
+        annotations: {
+          [UPLOAD_KEY_ANNOTATION]: entry.idempotencyKey.slice(0, 2048),
+          [UPLOAD_ORIGIN_ANNOTATION]: entry.origin,
+        },
+      },
+      spec,
+    },
+  };
+}

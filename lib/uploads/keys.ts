@@ -1,0 +1,78 @@
+import { posix } from "node:path";
+
+/** The layout contract 3 fixes: "uploads/<ownerId>/<uploadId>/<filename>". */
+export const DEFAULT_UPLOADS_PREFIX = "uploads/";
+export const OWNER_ID_PATTERN = /^[a-z0-9-]{1,63}$/;
+const UPLOAD_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * S3 event notifications carry the key form-urlencoded (spaces as "+", "@" as "%40", UTF-8 percent-encoded).
+ * The original service used the raw value and broke on exactly these keys. Returns undefined for a key that
+ * is not valid percent-encoding rather than guessing.
+ */
+export function decodeS3EventKey(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface UploadKey {
+  ownerId: string;
+  uploadId: string;
+  filename: string;
+}
+
+export type UploadKeyParse = { ok: true; value: UploadKey } | { ok: false; reason: IgnoreReason; detail: string };
+
+/** Why an object is not an upload we transcode. Used as a metric label, so the set is closed. */
+export type IgnoreReason =
+  | "outside-prefix"
+  | "bad-layout"
+  | "bad-owner"
+  | "not-video"
+  | "empty-object"
+  | "not-object-created"
+  | "test-event";
+
+/** Splits a decoded key into owner, upload id and file name; anything else under the prefix is not an upload. */
+export function parseUploadKey(key: string, prefix: string = DEFAULT_UPLOADS_PREFIX): UploadKeyParse {
+  if (!key.startsWith(prefix)) {
+    return { ok: false, reason: "outside-prefix", detail: `key is not under "${prefix}"` };
+  }
+  const rest = key.slice(prefix.length);
+  const parts = rest.split("/");
+  const [ownerId, uploadId, filename] = parts;
+  if (parts.length !== 3 || ownerId === undefined || uploadId === undefined || filename === undefined || filename === "") {
+    return { ok: false, reason: "bad-layout", detail: `expected ${prefix}<ownerId>/<uploadId>/<filename>` };
+  }
+  if (!OWNER_ID_PATTERN.test(ownerId)) {
+    return { ok: false, reason: "bad-owner", detail: "owner id must match [a-z0-9-]{1,63}" };
+  }
+  if (!UPLOAD_ID_PATTERN.test(uploadId) || uploadId === "." || uploadId === "..") {
+    return { ok: false, reason: "bad-layout", detail: "upload id must match [A-Za-z0-9._-]{1,128}" };
+  }
+  return { ok: true, value: { ownerId, uploadId, filename } };
+}
+
+/** Container formats ffmpeg reads that users upload as video. AWS events carry no content type, so the name decides. */
+export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
+  ".mp4", ".m4v", ".mov", ".qt", ".mkv", ".webm", ".avi", ".wmv", ".flv", ".mpg", ".mpeg", ".m2v",
+  ".ts", ".mts", ".m2ts", ".3gp", ".3g2", ".ogv", ".mxf", ".vob", ".f4v", ".asf", ".y4m",
+]);
+
+/**
+ * A video by content type (MinIO events carry it) or, failing that, by extension. A generic binary type
+ * (application/octet-stream, as many clients send) defers to the extension.
+ */
+export function isVideoObject(filename: string, contentType?: string): boolean {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase();
+  if (type?.startsWith("video/")) return true;
+  const ext = posix.extname(filename).toLowerCase();
+  if (type && type !== "" && type !== "application/octet-stream" && type !== "binary/octet-stream") {
+    // A declared non-video type (image/jpeg, text/plain) wins over a misleading extension.
+    return false;
+  }
+  return VIDEO_EXTENSIONS.has(ext);
+}
