@@ -75,22 +75,25 @@ import (
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
-  go_build_in kube "$dir" -o "$api.tmp" k8s.io/kubernetes/cmd/kube-apiserver
-  go_build_in kube "$dir" -o "$ctl.tmp" k8s.io/kubernetes/cmd/kubectl
+  # Without the version stamped in, both report v0.0.0-master and kubectl warns about skew.
+  local stamp="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${staging_minor#v0.}"
+  stamp=${stamp%.*}
+  go_build_in kube "$dir" -o "$api.tmp" -ldflags="$stamp" k8s.io/kubernetes/cmd/kube-apiserver
+  go_build_in kube "$dir" -o "$ctl.tmp" -ldflags="$stamp" k8s.io/kubernetes/cmd/kubectl
   mv "$api.tmp" "$api"; mv "$ctl.tmp" "$ctl"
 }
 
 # A throw-away module that requires MOD@VER and builds PKG; replace directives of the
 # dependency are ignored by Go, which is why `go install pkg@ver` is not used.
 simple_go_build() {
-  local svc=$1 mod=$2 ver=$3 pkg=$4 out=$5
+  local svc=$1 mod=$2 ver=$3 pkg=$4 out=$5 ldflags=${6:-}
   [ -x "$out" ] && return 0
   log "$svc: building $pkg@$ver"
   local dir="$TESTENV_CACHE/build/$svc-$ver"
   mkdir -p "$dir"
   printf 'module local/%sbuild\ngo 1.26\nrequire %s %s\n' "$svc" "$mod" "$ver" >"$dir/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$dir/tools.go"
-  go_build_in "$svc" "$dir" -o "$out.tmp" "$pkg"
+  go_build_in "$svc" "$dir" -o "$out.tmp" ${ldflags:+-ldflags="-s -w $ldflags"} "$pkg"
   mv "$out.tmp" "$out"
 }
 
@@ -103,7 +106,9 @@ install_minio() {
 }
 
 install_helm() {
-  simple_go_build helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "$TESTENV_BIN/helm-$HELM_VERSION"
+  # helm prints only its minor version unless the full one is stamped in at link time.
+  simple_go_build helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "$TESTENV_BIN/helm-$HELM_VERSION" \
+    "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
 }
 
 install_ferretdb() {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   DescribeTasksCommand,
@@ -64,13 +64,23 @@ describe("test environment: real services", function () {
       return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
     });
 
+    // Established can precede the first successful list by a moment; watch from the list's resourceVersion.
+    let resourceVersion = "";
+    await waitFor(async () => {
+      const list = (await objects.listNamespacedCustomObject({ group, version: "v1", namespace: "default", plural: "widgets" })) as {
+        metadata: { resourceVersion: string };
+      };
+      resourceVersion = list.metadata.resourceVersion;
+      return true;
+    });
     const seen: string[] = [];
+    let watchError: unknown;
     const watch = new k8s.Watch(kc);
     const req = await watch.watch(
       `/apis/${group}/v1/namespaces/default/widgets`,
-      {},
+      { resourceVersion },
       (type: string, obj: { metadata?: { name?: string } }) => seen.push(`${type} ${obj.metadata?.name}`),
-      () => undefined,
+      (err: unknown) => (watchError = err),
     );
     try {
       await objects.createNamespacedCustomObject({
@@ -88,7 +98,8 @@ describe("test environment: real services", function () {
         name: "w1",
       })) as { spec: { size: number } };
       assert.equal(got.spec.size, 3);
-      await waitFor(async () => seen.includes("ADDED w1"));
+      await waitFor(() => seen.includes("ADDED w1") || watchError !== undefined);
+      assert.equal(watchError, undefined, "the watch ended early");
       // The apiserver validates against the schema: a real server, not a key-value store.
       await assert.rejects(
         objects.createNamespacedCustomObject({
@@ -180,6 +191,8 @@ describe("test environment: real services", function () {
     const ec2 = new EC2Client(config);
     const ecs = new ECSClient(config);
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16" }));
+    // Like a default VPC; moto's awsvpc task attachment needs the private DNS name this enables.
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc.Vpc!.VpcId!, EnableDnsHostnames: { Value: true } }));
     const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId!, CidrBlock: "10.1.1.0/24" }));
     await ecs.send(new CreateClusterCommand({ clusterName: "smoke" }));
     await ecs.send(
@@ -198,7 +211,7 @@ describe("test environment: real services", function () {
         taskDefinition: "smoke",
         launchType: "FARGATE",
         startedBy: "smoke-1",
-        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet.Subnet!.SubnetId!] } },
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet.Subnet!.SubnetId!], securityGroups: [] } },
       }),
     );
     const arn = ran.tasks?.[0]?.taskArn;
@@ -229,6 +242,6 @@ describe("test environment: real services", function () {
 
   it("helm: the pinned helm runs", async () => {
     const { stdout } = await run(testEnv().tools.helm, ["version", "--short"]);
-    assert.match(stdout, /^v3\.\d+\.\d+/);
+    assert.match(stdout, /^v3\.\d+\.\d+/, "helm reports its full version (set at build time)");
   });
 });
