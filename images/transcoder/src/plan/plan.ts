@@ -3,8 +3,8 @@ import type { SourceInfo } from "../probe/index.js";
 import { audioKbpsForRung, DEFAULT_CRF, videoCapKbps } from "./bitrates.js";
 import type { AudioEncode, AudioRendition, Plan, Rendition, SpriteSheet, StillImage, VideoRendition } from "./types.js";
 
-/** A source within this factor above the tallest kept rung gets no extra rung at its own size. */
-const NATIVE_RUNG_MIN_GAIN = 1.15;
+/** A source less than this factor above the tallest kept rung gets no extra rung at its own size. */
+const NATIVE_RUNG_MIN_GAIN = 1.1;
 const MAX_FPS = 60;
 const DEFAULT_FPS = 30;
 const SPRITE_MAX_TILES = 100;
