@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import {
+  classifyRecord,
+  decodeEntryFields,
+  decodeS3EventKey,
+  encodeEntryFields,
+  idempotencyKey,
+  isVideoObject,
+  jobNameFor,
+  parseUploadKey,
+  type UploadEntry,
+} from "../../lib/uploads/index.js";
+import { awsRecord, minioRecord } from "./records.js";
+
+describe("uploads: key decoding", () => {
+  const cases: [raw: string, decoded: string | undefined][] = [
+    ["uploads/alice/u1/my+holiday+video.mp4", "uploads/alice/u1/my holiday video.mp4"],
+    ["uploads/alice/u1/bob%40example.com.mov", "uploads/alice/u1/bob@example.com.mov"],
+    ["uploads/alice/u1/a%2Bb.mp4", "uploads/alice/u1/a+b.mp4"],
+    ["uploads/alice/u1/%E6%97%A5%E6%9C%AC%E8%AA%9E.mkv", "uploads/alice/u1/日本語.mkv"],
+    ["uploads/alice/u1/caf%C3%A9%20%F0%9F%8E%AC.webm", "uploads/alice/u1/café 🎬.webm"],
+    ["uploads/alice/u1/100%.mp4", undefined],
+    ["uploads/alice/u1/%E6%97.mp4", undefined],
+  ];
+  for (const [raw, decoded] of cases) {
+    it(`${raw} -> ${String(decoded)}`, () => assert.equal(decodeS3EventKey(raw), decoded));
+  }
+});
+
+describe("uploads: key layout", () => {
+  const cases: [key: string, expected: { ownerId: string; uploadId: string; filename: string } | string][] = [
+    ["uploads/alice/u-1/film.mp4", { ownerId: "alice", uploadId: "u-1", filename: "film.mp4" }],
+    ["uploads/user-42/01J0ABC/holiday video.MOV", { ownerId: "user-42", uploadId: "01J0ABC", filename: "holiday video.MOV" }],
+    ["other/alice/u1/film.mp4", "outside-prefix"],
+    ["uploadsalice/u1/film.mp4", "outside-prefix"],
+    ["uploads/alice/film.mp4", "bad-layout"],
+    ["uploads/alice/u1/", "bad-layout"],
+    ["uploads/alice/u1/sub/film.mp4", "bad-layout"],
+    ["uploads/Alice/u1/film.mp4", "bad-owner"],
+    ["uploads/al_ice/u1/film.mp4", "bad-owner"],
+    [`uploads/${"a".repeat(64)}/u1/film.mp4`, "bad-owner"],
+    ["uploads/alice/../film.mp4", "bad-layout"],
+  ];
+  for (const [key, expected] of cases) {
+    it(`${key.slice(0, 60)} -> ${typeof expected === "string" ? expected : "ok"}`, () => {
+      const r = parseUploadKey(key);
+      if (typeof expected === "string") {
+        assert.equal(r.ok, false);
+        if (!r.ok) assert.equal(r.reason, expected);
+      } else {
+        assert.deepEqual(r, { ok: true, value: expected });
+      }
+    });
+  }
+});
+
+describe("uploads: video detection", () => {
+  const cases: [file: string, type: string | undefined, video: boolean][] = [
+    ["a.mp4", undefined, true],
+    ["a.MOV", undefined, true],
+    ["a.mkv", "application/octet-stream", true],
+    ["clip", "video/quicktime", true],
+    ["a.ts", "video/mp2t", true],
+    ["a.jpg", undefined, false],
+    ["a.mp4", "image/jpeg", false],
+    ["notes.txt", "text/plain", false],
+    ["noext", undefined, false],
+  ];
+  for (const [file, type, video] of cases) {
+    it(`${file} (${type ?? "no type"}) -> ${video}`, () => assert.equal(isVideoObject(file, type), video));
+  }
+});
+
+describe("uploads: identity and job name", () => {
+  it("prefers the version id, else the unquoted ETag", () => {
+    assert.equal(idempotencyKey({ bucket: "b", key: "k", versionId: "v1", etag: "e" }), "b/k@v1");
+    assert.equal(idempotencyKey({ bucket: "b", key: "k", etag: '"abc"' }), "b/k@abc");
+    assert.equal(idempotencyKey({ bucket: "b", key: "k", versionId: "null", etag: "abc" }), "b/k@abc");
+    assert.throws(() => idempotencyKey({ bucket: "b", key: "k" }));
+  });
+  it("names jobs up- + 20 hex of sha256(idempotency key)", () => {
+    const key = "uploads-bucket/uploads/alice/u1/a.mp4@abc";
+    const want = `up-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
+    assert.equal(jobNameFor(key), want);
+    assert.match(want, /^up-[0-9a-f]{20}$/);
+  });
+});
+
+describe("uploads: classifying S3 event records", () => {
+  it("turns an AWS ObjectCreated record into an entry with the decoded key and owner", () => {
+    const r = classifyRecord(awsRecord({ key: "uploads/alice/u1/bob%40example.com+clip.mp4", eTag: "0123abcd" }));
+    assert.equal(r.kind, "entry");
+    if (r.kind !== "entry") return;
+    assert.equal(r.entry.key, "uploads/alice/u1/bob@example.com clip.mp4");
+    assert.equal(r.entry.ownerId, "alice");
+    assert.equal(r.entry.uploadId, "u1");
+    assert.equal(r.entry.origin, "s3");
+    assert.equal(r.entry.idempotencyKey, "uploads-bucket/uploads/alice/u1/bob@example.com clip.mp4@0123abcd");
+  });
+  it("reads MinIO's record shape (s3: prefix on the event name, contentType)", () => {
+    const r = classifyRecord(minioRecord({ key: "uploads/bob/u2/clip", contentType: "video/mp4" }));
+    assert.equal(r.kind, "entry");
+    if (r.kind === "entry") assert.equal(r.entry.origin, "minio");
+  });
+  const ignored: [what: string, record: unknown, reason: string][] = [
+    ["outside the prefix", awsRecord({ key: "avatars/alice.png" }), "outside-prefix"],
+    ["not a video", awsRecord({ key: "uploads/alice/u1/photo.jpg" }), "not-video"],
+    ["an empty object", awsRecord({ key: "uploads/alice/u1/a.mp4", size: 0 }), "empty-object"],
+    ["a delete", awsRecord({ key: "uploads/alice/u1/a.mp4", eventName: "ObjectRemoved:Delete" }), "not-object-created"],
+    ["an upper-case owner", awsRecord({ key: "uploads/ALICE/u1/a.mp4" }), "bad-owner"],
+  ];
+  for (const [what, record, reason] of ignored) {
+    it(`ignores ${what} (${reason})`, () => {
+      const r = classifyRecord(record);
+      assert.equal(r.kind, "ignored");
+      if (r.kind === "ignored") assert.equal(r.reason, reason);
+    });
+  }
+  const rejected: [what: string, record: unknown][] = [
+    ["null", null],
+    ["a string", "uploads/alice/u1/a.mp4"],
+    ["a record without s3", { eventSource: "aws:s3", eventName: "ObjectCreated:Put" }],
+    ["a key with broken escapes", awsRecord({ key: "uploads/alice/u1/100%.mp4" })],
+    ["a record with neither eTag nor versionId", awsRecord({ key: "uploads/alice/u1/a.mp4", eTag: null })],
+    ["a negative size", awsRecord({ key: "uploads/alice/u1/a.mp4", size: -1 })],
+  ];
+  for (const [what, record] of rejected) {
+    it(`rejects ${what}`, () => assert.equal(classifyRecord(record).kind, "rejected"));
+  }
+  it("honours a custom prefix", () => {
+    assert.equal(classifyRecord(awsRecord({ key: "in/alice/u1/a.mp4" }), { prefix: "in/" }).kind, "entry");
+  });
+});
+
+describe("uploads: stream entry fields", () => {
+  const entry: UploadEntry = {
+    v: 1, idempotencyKey: "b/k@e", bucket: "b", key: "uploads/a/u/f.mp4", etag: "e", ownerId: "a", uploadId: "u", filename: "f.mp4", origin: "s3",
+  };
+  it("round-trips", () => assert.deepEqual(decodeEntryFields(encodeEntryFields(entry)), { ok: true, entry }));
+  const bad: [what: string, fields: string[] | null][] = [
+    ["no fields", null],
+    ["no entry field", ["idem", "x"]],
+    ["not JSON", ["entry", "{"]],
+    ["a wrong schema", ["entry", JSON.stringify({ ...entry, ownerId: "Bad Owner" })]],
+  ];
+  for (const [what, fields] of bad) {
+    it(`reports ${what} as an error`, () => {
+      const r = decodeEntryFields(fields);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.ok(r.error.length > 0);
+    });
+  }
+});
