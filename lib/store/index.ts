@@ -10,3 +10,6 @@ export type {
   StoredTaskRef,
   JobQuery,
 } from "./types.js";
+export { MongoJobStore } from "./mongo-job-store.js";
+export { MongoSlots } from "./mongo-slots.js";
+export { FencedError } from "./fenced-error.js";

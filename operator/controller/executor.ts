@@ -1,0 +1,158 @@
+import type { Logger } from "../../lib/log.js";
+import { TerminalError, TransientError } from "../../lib/errors/index.js";
+import type { JobCluster, JobObject, JobStatus, JobStore, Slots, TaskLauncher, TaskRef } from "../ports/index.js";
+import type { Action, Decision } from "../reconcile/index.js";
+
+export interface ExecutorDeps {
+  cluster: JobCluster;
+  store: JobStore;
+  slots: Slots;
+  launcher: TaskLauncher;
+  /** The leader's lease epoch; undefined when not leading (then nothing is admitted). */
+  epoch: () => number | undefined;
+  taskEnv: (job: JobObject, attempt: number) => Record<string, string>;
+  now: () => number;
+  ownerLabel: string;
+  onLaunched?: (ref: TaskRef) => void;
+}
+
+export interface ExecutionResult {
+  /** A claim found no free slot: the rest of the decision was dropped. */
+  claimLost: boolean;
+  /** A slot was given back (queued jobs should look again). */
+  released: boolean;
+  /** A launch was refused for good and the job was failed instead. */
+  launchRejected: boolean;
+}
+
+/** JSON merge patch turning `prev` into `next` at the top level of .status (removed fields become null). */
+export function statusMergePatch(prev: JobStatus | undefined, next: JobStatus): Partial<JobStatus> {
+  const patch: Record<string, unknown> = { ...next };
+  for (const k of Object.keys(prev ?? {})) if (!(k in next) || (next as Record<string, unknown>)[k] === undefined) patch[k] = null;
+  return patch;
+}
+
+/** Carries out one decision in order. Every action is idempotent, so a crash half-way is repaired by the next reconcile. */
+export async function execute(job: JobObject, decision: Decision, deps: ExecutorDeps, log: Logger): Promise<ExecutionResult> {
+  const ns = job.metadata?.namespace ?? "";
+  const name = job.metadata?.name ?? "";
+  const uid = job.metadata?.uid ?? "";
+  const result: ExecutionResult = { claimLost: false, released: false, launchRejected: false };
+  let launched: TaskRef | undefined;
+  let current = job.status;
+
+  const run = async (a: Action): Promise<"stop" | void> => {
+    switch (a.type) {
+      case "addFinalizer":
+        await deps.cluster.addFinalizer(ns, name);
+        return;
+      case "removeFinalizer":
+        await deps.cluster.removeFinalizer(ns, name);
+        return;
+      case "ensureRecord":
+        await deps.store.ensure({
+          uid,
+          namespace: ns,
+          name,
+          owner: job.spec.owner ?? job.metadata?.labels?.[deps.ownerLabel],
+          spec: job.spec as unknown as Record<string, unknown>,
+          createdAt: new Date(job.metadata?.creationTimestamp ?? deps.now()),
+        });
+        return;
+      case "recordPhase":
+        await deps.store.recordPhase(uid, {
+          phase: a.phase,
+          at: new Date(deps.now()),
+          reason: a.reason,
+          message: a.message,
+          attempts: a.attempts,
+          outputs: a.outputs,
+        });
+        return;
+      case "markDeleted":
+        await deps.store.markDeleted(uid, new Date(deps.now()));
+        return;
+      case "claimSlot": {
+        const epoch = deps.epoch();
+        if (epoch === undefined) throw new TransientError("not the leader: admission paused", 5_000);
+        const slot = await deps.slots.claim(uid, epoch);
+        if (slot === undefined) {
+          result.claimLost = true;
+          log.debug("no free slot: admission deferred");
+          return "stop";
+        }
+        log.info({ slot, epoch }, "slot claimed");
+        return;
+      }
+      case "releaseSlot": {
+        const n = await deps.slots.release(uid);
+        if (n > 0) {
+          result.released = true;
+          log.info("slot released");
+        }
+        return;
+      }
+      case "launch": {
+        try {
+          const env = deps.taskEnv(job, a.attempt);
+          launched = await deps.launcher.launch({ uid, namespace: ns, name, attempt: a.attempt, env });
+        } catch (err) {
+          if (!(err instanceof TerminalError)) throw err;
+          await rejectLaunch(err);
+          return "stop";
+        }
+        deps.onLaunched?.(launched);
+        log.info({ task: launched.id, attempt: a.attempt }, "task launched");
+        await deps.store.addTaskRef(uid, { ...launched, at: new Date(deps.now()) });
+        return;
+      }
+      case "stopTask":
+        if (deps.launcher.kind !== (job.status?.taskRef?.launcher ?? deps.launcher.kind)) {
+          log.warn({ task: a.id }, "task belongs to another launcher; cannot stop it from here");
+          return;
+        }
+        await deps.launcher.stop(a.id, a.reason);
+        log.info({ task: a.id, reason: a.reason }, "task stop requested");
+        return;
+      case "patchStatus": {
+        const next: JobStatus = a.withLaunchedTaskRef && launched ? { ...a.status, taskRef: launched } : a.status;
+        await deps.cluster.patchStatus(ns, name, statusMergePatch(current, next));
+        current = next;
+        return;
+      }
+      case "event":
+        try {
+          await deps.cluster.emitEvent(job, a.event);
+        } catch (err) {
+          // Events are best effort: a lost Event must not undo a transition that already happened.
+          log.warn({ err: (err as Error).message, reason: a.event.reason }, "event not recorded");
+        }
+        return;
+    }
+  };
+
+  /** The launcher refused the request for good (bad spec, rejected by ECS): fail the job and give the slot back. */
+  const rejectLaunch = async (err: TerminalError): Promise<void> => {
+    result.launchRejected = true;
+    const nowIso = new Date(deps.now()).toISOString();
+    log.error({ err: err.message }, "launch rejected");
+    const status: JobStatus = {
+      ...(current ?? {}),
+      phase: "Failed",
+      reason: err.reason === "Terminal" ? "LaunchFailed" : err.reason,
+      message: err.message,
+      completedAt: nowIso,
+    };
+    delete status.queuePosition;
+    await deps.cluster.patchStatus(ns, name, statusMergePatch(current, status));
+    current = status;
+    await deps.store.recordPhase(uid, { phase: "Failed", at: new Date(deps.now()), reason: status.reason, message: err.message });
+    await deps.cluster.emitEvent(job, { type: "Warning", reason: "LaunchFailed", message: err.message }).catch(() => undefined);
+    if ((await deps.slots.release(uid)) > 0) result.released = true;
+  };
+
+  for (const a of decision.actions) {
+    if ((await run(a)) === "stop") break;
+  }
+  return result;
+}

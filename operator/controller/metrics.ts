@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+export interface OperatorMetrics {
+  reconciles: Counter<"result">;
+  errors: Counter<"kind">;
+  duration: Histogram<"result">;
+  queueLatency: Histogram;
+  slotsInUse: Gauge;
+  launches: Counter<"launcher">;
+}
+
+/** The reconciler's metrics; queue depth and jobs-by-phase are read at scrape time through `collect`. */
+export function operatorMetrics(
+  registry: Registry,
+  sources: { queueDepth: () => number; phases: () => Map<string, number> },
+): OperatorMetrics {
+  const registers = [registry];
+  new Gauge({
+    name: "transcode_operator_queue_depth",
+    help: "Keys ready in the workqueue",
+    registers,
+    collect() {
+      this.set(sources.queueDepth());
+    },
+  });
+  new Gauge({
+    name: "transcode_operator_jobs",
+    help: "TranscodeJobs in the informer cache by phase",
+    labelNames: ["phase"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [phase, n] of sources.phases()) this.set({ phase }, n);
+    },
+  });
+  return {
+    reconciles: new Counter({ name: "transcode_operator_reconcile_total", help: "Reconciles by result", labelNames: ["result"], registers }),
+    errors: new Counter({ name: "transcode_operator_reconcile_errors_total", help: "Failed reconciles by error class", labelNames: ["kind"], registers }),
+    duration: new Histogram({
+      name: "transcode_operator_reconcile_duration_seconds",
+      help: "Time of one reconcile (observe, decide, act)",
+      labelNames: ["result"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    queueLatency: new Histogram({
+      name: "transcode_operator_queue_latency_seconds",
+      help: "Time a key waited in the queue after an immediate add",
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+    slotsInUse: new Gauge({ name: "transcode_operator_slots_in_use", help: "Admission slots held (last observed)", registers }),
+    launches: new Counter({ name: "transcode_operator_task_launches_total", help: "Task launches (including idempotent re-adoptions)", labelNames: ["launcher"], registers }),
+  };
+}

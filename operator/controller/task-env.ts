@@ -1,0 +1,30 @@
+import { encodeTaskEnv } from "../../lib/task-contract/index.js";
+import type { JobObject } from "../ports/index.js";
+
+/** What every task gets besides its job: where Redis and S3 are. No credentials (contract 2). */
+export interface TaskEnvSettings {
+  redisUrl: string;
+  region: string;
+  s3?: { endpoint: string; forcePathStyle: boolean } | undefined;
+}
+
+/** The contract-2 env for one attempt of a job. Throws TerminalError when the spec cannot be encoded. */
+export function taskEnvFor(job: JobObject, attempt: number, settings: TaskEnvSettings): Record<string, string> {
+  const s = job.spec;
+  return encodeTaskEnv({
+    job: { uid: job.metadata?.uid ?? "", namespace: job.metadata?.namespace ?? "", name: job.metadata?.name ?? "" },
+    attempt,
+    source: { bucket: s.source.bucket, key: s.source.key, ...(s.source.versionId ? { versionId: s.source.versionId } : {}) },
+    output: { bucket: s.output.bucket, prefix: s.output.prefix },
+    spec: {
+      ...(s.ladder !== undefined ? { ladder: s.ladder } : {}),
+      ...(s.formats !== undefined ? { formats: s.formats } : {}),
+      ...(s.thumbnails !== undefined ? { thumbnails: s.thumbnails } : {}),
+      ...(s.encoding !== undefined ? { encoding: s.encoding } : {}),
+      ...(s.deleteSourceOnSuccess !== undefined ? { deleteSourceOnSuccess: s.deleteSourceOnSuccess } : {}),
+    } as Parameters<typeof encodeTaskEnv>[0]["spec"],
+    redisUrl: settings.redisUrl,
+    region: settings.region,
+    s3: settings.s3,
+  });
+}

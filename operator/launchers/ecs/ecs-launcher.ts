@@ -1,0 +1,162 @@
+import { createHash } from "node:crypto";
+import {
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type DesiredStatus,
+  type ECSClient,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import { TransientError } from "../../../lib/errors/index.js";
+import type { LaunchRequest, TaskLauncher, TaskRef, TaskState } from "../../ports/index.js";
+import { DescribeBatcher } from "./describe-batcher.js";
+import { isCapacityFailure, mapEcsError } from "./errors.js";
+
+export interface EcsLauncherOptions {
+  cluster: string;
+  /** family, family:revision or ARN */
+  taskDefinition: string;
+  /** The transcoder container in the task definition; its env is overridden with the task contract. */
+  containerName: string;
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp?: boolean;
+  /** Value of the "managed-by" tag on launched tasks. */
+  managedBy?: string;
+}
+
+/** ECS `startedBy` (max 36 chars): the same for every launch of one (uid, attempt), so a restart finds the task. */
+export function startedByFor(uid: string, attempt: number): string {
+  return `tj-${createHash("sha256").update(`${uid}:${attempt}`).digest("hex").slice(0, 32)}`;
+}
+/** RunTask clientToken (max 64 chars): real ECS deduplicates a retried RunTask with the same token. */
+export function clientTokenFor(uid: string, attempt: number): string {
+  return createHash("sha256").update(`transcodejob:${uid}:${attempt}`).digest("hex");
+}
+
+const PENDING_STATES = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
+const STOPPED_STATES = new Set(["STOPPED", "DELETED"]);
+
+function toState(id: string, t: Task | undefined, containerName: string): TaskState {
+  if (!t) return { id, state: "Missing" };
+  const last = t.lastStatus ?? "PENDING";
+  if (STOPPED_STATES.has(last)) {
+    const c = t.containers?.find((x) => x.name === containerName) ?? t.containers?.[0];
+    return {
+      id,
+      state: "Stopped",
+      ...(c?.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(t.stoppedReason ? { stopReason: t.stoppedReason } : {}),
+    };
+  }
+  // DEACTIVATING/STOPPING/DEPROVISIONING still hold resources: the slot stays taken until STOPPED.
+  return { id, state: PENDING_STATES.has(last) ? "Pending" : "Running" };
+}
+
+/**
+ * Fargate tasks on ECS. Idempotent per (uid, attempt): before RunTask it looks the attempt up by `startedBy`
+ * (the ECS emulator ignores clientToken, and a restarted operator must re-adopt its tasks anyway).
+ */
+export class EcsLauncher implements TaskLauncher {
+  readonly kind = "ecs" as const;
+  private readonly batcher: DescribeBatcher<Task>;
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly opts: EcsLauncherOptions,
+  ) {
+    this.batcher = new DescribeBatcher((ids) => this.describeBatch(ids), 100);
+  }
+
+  private async find(startedBy: string): Promise<string | undefined> {
+    for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
+      try {
+        const out = await this.ecs.send(new ListTasksCommand({ cluster: this.opts.cluster, startedBy, desiredStatus, maxResults: 10 }));
+        const arn = out.taskArns?.[0];
+        if (arn) return arn;
+      } catch (err) {
+        throw mapEcsError(err, "ListTasks");
+      }
+    }
+    return undefined;
+  }
+
+  async launch(req: LaunchRequest): Promise<TaskRef> {
+    const startedBy = startedByFor(req.uid, req.attempt);
+    const existing = await this.find(startedBy);
+    if (existing) return { launcher: "ecs", id: existing, attempt: req.attempt };
+    let out;
+    try {
+      out = await this.ecs.send(
+        new RunTaskCommand({
+          cluster: this.opts.cluster,
+          taskDefinition: this.opts.taskDefinition,
+          launchType: "FARGATE",
+          count: 1,
+          startedBy,
+          clientToken: clientTokenFor(req.uid, req.attempt),
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: this.opts.subnets,
+              securityGroups: this.opts.securityGroups,
+              assignPublicIp: this.opts.assignPublicIp ? "ENABLED" : "DISABLED",
+            },
+          },
+          overrides: {
+            containerOverrides: [
+              { name: this.opts.containerName, environment: Object.entries(req.env).map(([name, value]) => ({ name, value })) },
+            ],
+          },
+          tags: [
+            { key: "media.transcoder.dev/job-uid", value: req.uid },
+            { key: "media.transcoder.dev/job", value: `${req.namespace}/${req.name}` },
+            { key: "media.transcoder.dev/attempt", value: String(req.attempt) },
+            { key: "managed-by", value: this.opts.managedBy ?? "transcode-operator" },
+          ],
+        }),
+      );
+    } catch (err) {
+      throw mapEcsError(err, "RunTask");
+    }
+    const arn = out.tasks?.[0]?.taskArn;
+    if (arn) return { launcher: "ecs", id: arn, attempt: req.attempt };
+    const failure = out.failures?.[0];
+    const reason = failure?.reason ?? "no task and no failure reported";
+    if (isCapacityFailure(failure?.reason)) throw new TransientError(`RunTask placed no task: ${reason}`);
+    throw mapEcsError({ name: "RunTaskFailure", message: reason, $metadata: { httpStatusCode: 400 } }, "RunTask");
+  }
+
+  private async describeBatch(ids: string[]): Promise<Map<string, Task>> {
+    try {
+      const out = await this.ecs.send(new DescribeTasksCommand({ cluster: this.opts.cluster, tasks: ids }));
+      const found = new Map<string, Task>();
+      for (const t of out.tasks ?? []) {
+        if (!t.taskArn) continue;
+        // Callers may hold the ARN or the bare id; answer both.
+        const match = ids.find((id) => id === t.taskArn || t.taskArn?.endsWith(`/${id}`));
+        if (match) found.set(match, t);
+      }
+      return found;
+    } catch (err) {
+      throw mapEcsError(err, "DescribeTasks");
+    }
+  }
+
+  async describe(ids: string[]): Promise<TaskState[]> {
+    if (ids.length === 0) return [];
+    const tasks = await this.batcher.get(ids);
+    return ids.map((id, i) => toState(id, tasks[i], this.opts.containerName));
+  }
+
+  async stop(id: string, reason: string): Promise<void> {
+    try {
+      await this.ecs.send(new StopTaskCommand({ cluster: this.opts.cluster, task: id, reason: reason.slice(0, 255) }));
+    } catch (err) {
+      const mapped = mapEcsError(err, "StopTask");
+      // A task ECS no longer knows is as stopped as it gets.
+      if (/not found|could not find|InvalidParameter/i.test(mapped.message)) return;
+      throw mapped;
+    }
+  }
+}

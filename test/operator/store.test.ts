@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { MongoClient, type Db } from "mongodb";
+import { FencedError, MongoJobStore, MongoSlots } from "../../lib/store/index.js";
+import { testEnv } from "../env/index.js";
+
+describe("lib/store against FerretDB", function () {
+  this.timeout(60_000);
+  let client: MongoClient;
+  let db: Db;
+
+  before(async () => {
+    client = new MongoClient(testEnv().mongo.url);
+    await client.connect();
+    db = client.db(`op_store_${randomUUID().slice(0, 8)}`);
+  });
+  after(async () => {
+    await db?.dropDatabase().catch(() => undefined);
+    await client?.close();
+  });
+
+  describe("MongoSlots", () => {
+    it("never hands out more than `capacity` slots, even to concurrent claimants", async () => {
+      const slots = new MongoSlots(db, 5, { slots: "slots_cap", fencing: "fencing_cap" });
+      await Promise.all([slots.init(), slots.init()]);
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => slots.claim(`job-${i}`, 1)));
+      const won = claims.filter((c) => c !== undefined);
+      assert.equal(won.length, 5);
+      assert.deepEqual([...new Set(won)].sort(), [0, 1, 2, 3, 4]);
+      assert.equal((await slots.holders()).length, 5);
+    });
+
+    it("claim is idempotent per holder and release frees the slot for the next one", async () => {
+      const slots = new MongoSlots(db, 2, { slots: "slots_idem", fencing: "fencing_idem" });
+      await slots.init();
+      const a1 = await slots.claim("a", 1);
+      const a2 = await slots.claim("a", 1);
+      assert.equal(a1, a2);
+      assert.notEqual(await slots.claim("b", 1), undefined);
+      assert.equal(await slots.claim("c", 1), undefined);
+      assert.equal(await slots.release("a"), 1);
+      assert.equal(await slots.release("a"), 0, "a second release is a no-op");
+      assert.equal(await slots.claim("c", 1), a1);
+    });
+
+    it("refuses claims from an older leader epoch (fencing)", async () => {
+      const slots = new MongoSlots(db, 3, { slots: "slots_fence", fencing: "fencing_fence" });
+      await slots.init();
+      assert.equal(await slots.claim("new-leader-job", 7), 0);
+      await assert.rejects(slots.claim("old-leader-job", 6), FencedError);
+      assert.equal(await slots.claim("same-epoch", 7), 1);
+      assert.equal(await slots.claim("newer", 8), 2);
+      await assert.rejects(slots.claim("x", 7), FencedError);
+    });
+
+    it("a smaller capacity on restart keeps existing holders but admits only below the new cap", async () => {
+      const big = new MongoSlots(db, 4, { slots: "slots_shrink", fencing: "fencing_shrink" });
+      await big.init();
+      for (const h of ["a", "b", "c", "d"]) await big.claim(h, 1);
+      const small = new MongoSlots(db, 2, { slots: "slots_shrink", fencing: "fencing_shrink" });
+      await small.init();
+      await small.release("d");
+      assert.equal(await small.claim("e", 1), undefined, "slot 3 is above the new cap");
+      await small.release("a");
+      assert.equal(await small.claim("e", 1), 0);
+    });
+
+    it("rejects a nonsensical capacity at construction", () => {
+      assert.throws(() => new MongoSlots(db, 0), RangeError);
+    });
+  });
+
+  describe("MongoJobStore", () => {
+    it("creates once, records phase history without duplicates, keeps the record after deletion", async () => {
+      const store = new MongoJobStore(db, "jobs_a");
+      await store.ensureIndexes();
+      await store.ensureIndexes();
+      const uid = randomUUID();
+      const createdAt = new Date("2026-01-01T00:00:00Z");
+      const base = { uid, namespace: "ns", name: "j1", owner: "alice", spec: { source: { bucket: "b", key: "k" } }, createdAt };
+      await Promise.all([store.ensure(base), store.ensure(base)]);
+      await store.recordPhase(uid, { phase: "Queued", at: new Date(), attempts: 0 });
+      await store.recordPhase(uid, { phase: "Queued", at: new Date(), attempts: 0 });
+      await store.addTaskRef(uid, { launcher: "ecs", id: "t1", attempt: 1, at: new Date() });
+      await store.addTaskRef(uid, { launcher: "ecs", id: "t1", attempt: 1, at: new Date() });
+      await store.recordPhase(uid, { phase: "Failed", at: new Date(), attempts: 1, reason: "CorruptInput", message: "bad" });
+      await store.markDeleted(uid, new Date());
+      const rec = await store.get(uid);
+      assert.ok(rec);
+      assert.equal(rec.owner, "alice");
+      assert.deepEqual(rec.phaseHistory.map((p) => p.phase), ["Pending", "Queued", "Failed"]);
+      assert.equal(rec.phase, "Failed");
+      assert.equal(rec.reason, "CorruptInput");
+      assert.equal(rec.taskRefs.length, 1);
+      assert.ok(rec.deletedAt instanceof Date);
+      await store.recordPhase(uid, { phase: "Succeeded", at: new Date(), attempts: 2 });
+      const after = await store.get(uid);
+      assert.equal(after?.reason, undefined, "success clears the failure reason");
+    });
+
+    it("lists by owner, newest first, with keyset pagination", async () => {
+      const store = new MongoJobStore(db, "jobs_b");
+      for (let i = 0; i < 5; i++) {
+        await store.ensure({ uid: `u${i}`, namespace: "ns", name: `j${i}`, owner: i % 2 ? "bob" : "carol", spec: {}, createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)) });
+      }
+      const carol = await store.list({ owner: "carol" });
+      assert.deepEqual(carol.map((r) => r.name), ["j4", "j2", "j0"]);
+      const page2 = await store.list({ owner: "carol", before: carol[0]!.createdAt, limit: 1 });
+      assert.deepEqual(page2.map((r) => r.name), ["j2"]);
+      assert.equal(await store.get("nope"), undefined);
+    });
+  });
+});
