@@ -22,3 +22,13 @@ export { itemBackoffMs, jitteredBackoffMs, TokenBucket, DEFAULT_BACKOFF, DEFAULT
 export type { BackoffOptions, TokenBucketOptions } from "./rate-limit.js";
 export { KeyWorkQueue, createWorkQueue, runWorkers } from "./workqueue.js";
 export type { WorkQueueOptions } from "./workqueue.js";
+export type { KubeObject } from "./types.js";
+export { createInformer, ListWatchInformer } from "./informer.js";
+export { createLeaderElector, LeaseLeaderElector } from "./leader.js";
+export { KubeCluster } from "./cluster.js";
+export type { KubeClusterOptions, ResourceRef } from "./cluster.js";
+export { createTranscodeJobCluster, createTranscodeJobInformer } from "./transcode-job-cluster.js";
+export type { TranscodeJobCluster } from "./transcode-job-cluster.js";
+export { mapKubeError, statusOf, isNotFound, retryAfterMs } from "./errors.js";
+export { operatorClusterRole, leaderElectionRole, operatorRules, leaderElectionRules, OPERATOR_ROLE_NAME, LEADER_ELECTION_ROLE_NAME } from "./rbac.js";
+export { loadKubeConfig } from "./kubeconfig.js";

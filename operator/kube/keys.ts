@@ -1,12 +1,11 @@
-import type { KubernetesObject } from "@kubernetes/client-node";
-import type { ObjectKey } from "./types.js";
+import type { KubeObject, ObjectKey } from "./types.js";
 
 /** "namespace/name", or "name" for cluster-scoped objects (client-go's MetaNamespaceKeyFunc). */
 export function objectKey(namespace: string | undefined, name: string): ObjectKey {
   return namespace ? `${namespace}/${name}` : name;
 }
 
-export function keyOf(obj: KubernetesObject): ObjectKey {
+export function keyOf(obj: KubeObject): ObjectKey {
   return objectKey(obj.metadata?.namespace, obj.metadata?.name ?? "");
 }
 

@@ -2,9 +2,25 @@
  * The public contract of the operator's Kubernetes plumbing (contract 5). The operator core codes against
  * these interfaces; unit tests of pure logic may implement them with doubles.
  */
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
 import type { Logger } from "../../lib/log.js";
+
+/**
+ * The least the plumbing needs of an object. Looser than client-node's KubeObject on purpose: zod-typed
+ * resources (crds/) carry timestamps as string | Date.
+ */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    finalizers?: string[];
+  };
+}
 
 /** "namespace/name" (or "name" for a cluster-scoped object), the only thing a workqueue holds. */
 export type ObjectKey = string;
@@ -51,7 +67,7 @@ export type InformerHandler<T> = (obj: T, old?: T) => void;
  * A list+watch cache of one resource. `update` fires on every change and on each periodic resync
  * (then old === obj's previous cached copy, possibly identical). `delete` gets the last known object.
  */
-export interface Informer<T extends KubernetesObject> {
+export interface Informer<T extends KubeObject> {
   on(event: InformerEvent, handler: InformerHandler<T>): void;
   off(event: InformerEvent, handler: InformerHandler<T>): void;
   /** Lists, fills the cache, emits `add` for every object, starts watching; resolves after that first sync. */
@@ -110,7 +126,7 @@ export interface CreateResult<T> {
  * 404 -> `undefined` (NotFound result), 409/429/5xx/network -> TransientError (retryAfterMs from Retry-After),
  * 400/422/403 and other 4xx -> TerminalError.
  */
-export interface Cluster<T extends KubernetesObject, S = unknown> {
+export interface Cluster<T extends KubeObject, S = unknown> {
   get(namespace: string, name: string): Promise<T | undefined>;
   list(namespace?: string, labelSelector?: string): Promise<ListResult<T>>;
   /** JSON merge patch of `.status` through the status subresource. */
