@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { MUTABLE_SPEC_FIELDS, TranscodeJobSpec, type TranscodeJobSpecInput } from "./spec.js";
+import { MUTABLE_SPEC_FIELDS, TranscodeJobSpec } from "./spec.js";
 import { TranscodeJobStatus } from "./status.js";
 import { TranscodeJob } from "./transcode-job.js";
 
@@ -112,7 +112,7 @@ export function parseTranscodeJob(input: unknown): ParseResult<TranscodeJob> {
  * The transition rules of the CRD, for callers that change a spec without going through the apiserver first
  * (e.g. the REST API answering a PATCH). Both specs are compared after defaulting.
  */
-export function checkSpecUpdate(oldSpec: TranscodeJobSpecInput, newSpec: TranscodeJobSpecInput): FieldIssue[] {
+export function checkSpecUpdate(oldSpec: unknown, newSpec: unknown): FieldIssue[] {
   const a = withDefaults(oldSpec);
   const b = withDefaults(newSpec);
   const mutable = new Set<string>(MUTABLE_SPEC_FIELDS);
@@ -127,9 +127,10 @@ export function checkSpecUpdate(oldSpec: TranscodeJobSpecInput, newSpec: Transco
 }
 
 // An invalid spec is compared as written: its own errors are reported by parseSpec, not here.
-function withDefaults(spec: TranscodeJobSpecInput): Record<string, unknown> {
+function withDefaults(spec: unknown): Record<string, unknown> {
   const r = TranscodeJobSpec.safeParse(spec);
-  return r.success ? r.data : (spec);
+  if (r.success) return r.data;
+  return spec !== null && typeof spec === "object" && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
 }
 
 // Key order must not make two equal objects look different.

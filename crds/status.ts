@@ -71,7 +71,7 @@ export const Outputs = z
     masterPlaylist: s3Key.optional().meta({ description: "S3 key of the HLS master playlist." }),
     manifest: s3Key.optional().meta({ description: "S3 key of a JSON manifest listing every output." }),
     poster: s3Key.optional().meta({ description: "S3 key of the poster image." }),
-    renditions: z.array(RenditionOutput).max(16),
+    renditions: z.array(RenditionOutput).max(16).meta({ description: "One entry per rendition produced, smallest first." }),
   })
   .meta({ description: "What was written, as S3 keys in spec.output.bucket." });
 export type Outputs = z.infer<typeof Outputs>;
