@@ -4,10 +4,34 @@
  * work (issue #9); until then this prints where each service listens.
  */
 import { execFileSync } from "node:child_process";
-import { startStack } from "../test/env/index.js";
+import { startStack, type Stack } from "../test/env/index.js";
+import { runExitCleanups } from "../test/env/process.js";
+
+let stack: Stack | undefined;
+let stopping = false;
+process.once("exit", runExitCleanups);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping...");
+    if (!stack) {
+      // Interrupted during start-up: kill whatever has started.
+      runExitCleanups();
+      process.exit(130);
+    }
+    stack.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err instanceof Error ? err.message : err);
+        process.exit(1);
+      },
+    );
+  });
+}
 
 execFileSync("bash", ["scripts/testenv/install.sh"], { stdio: "inherit" });
-const stack = await startStack({ onReady: (s, ms) => console.log(`  ${s} ready in ${ms} ms`) });
+stack = await startStack({ onReady: (s, ms) => console.log(`  ${s} ready in ${ms} ms`) });
 const { env } = stack;
 console.log(`
 Local stack is up (logs: ${stack.logDir}).
@@ -19,19 +43,3 @@ Local stack is up (logs: ${stack.logDir}).
 
 The operator, bridge and API are not started yet: the end-to-end main job is not available in this version.
 Press Ctrl-C to stop.`);
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log("\nstopping...");
-    stack.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  });
-}

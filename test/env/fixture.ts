@@ -4,21 +4,15 @@
  * leaves processes behind that the next run reaps (see reapStaleRuns).
  */
 import { setTestEnv, startStack, type Stack } from "./index.js";
+import { installExitHandlers } from "./process.js";
 
 let stack: Stack | undefined;
 
 export async function mochaGlobalSetup(): Promise<void> {
   const t0 = Date.now();
   const ready: string[] = [];
+  installExitHandlers();
   stack = await startStack({ onReady: (service, ms) => ready.push(`${service} ${ms} ms`) });
-  const live = stack;
-  process.once("exit", () => live.killNow());
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      live.killNow();
-      process.exit(130);
-    });
-  }
   setTestEnv(stack.env);
   console.log(`  test environment ready in ${Date.now() - t0} ms (${ready.join(", ")}); logs: ${stack.logDir}`);
 }

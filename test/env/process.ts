@@ -4,6 +4,47 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+const exitCleanups = new Set<() => void>();
+
+/**
+ * Registers a synchronous cleanup to run if the process exits or is interrupted before the normal, async
+ * stop. Returns the function that unregisters it.
+ */
+export function registerExitCleanup(cleanup: () => void): () => void {
+  exitCleanups.add(cleanup);
+  return () => exitCleanups.delete(cleanup);
+}
+
+/** Runs every registered cleanup once (SIGKILL of live services, removal of scratch dirs). */
+export function runExitCleanups(): void {
+  for (const cleanup of exitCleanups) {
+    try {
+      cleanup();
+    } catch {
+      // best effort: this runs while the process is going away
+    }
+  }
+  exitCleanups.clear();
+}
+
+let handlersInstalled = false;
+
+/**
+ * Makes Ctrl-C, SIGTERM and a plain exit stop every service started by this process, including those of a
+ * start still in progress. Safe to call more than once.
+ */
+export function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once("exit", runExitCleanups);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      runExitCleanups();
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    });
+  }
+}
+
 /** A service failed to install, start or become ready. The message names the service, the command and the log. */
 export class ServiceError extends Error {
   override readonly name = "ServiceError";

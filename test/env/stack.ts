@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ServiceError, pruneLogDirs, reapStaleRuns } from "./process.js";
+import { ServiceError, pruneLogDirs, reapStaleRuns, registerExitCleanup } from "./process.js";
 import { StartContext } from "./services/context.js";
 import { startFerretDb } from "./services/ferretdb.js";
 import { startKube } from "./services/kube.js";
@@ -23,6 +23,10 @@ export interface StackOptions {
 export interface Stack {
   env: TestEnv;
   logDir: string;
+  /** Scratch and data directory of this run (removed by stop unless keepData). */
+  runDir: string;
+  /** Pids of the service processes this stack started. */
+  pids(): number[];
   /** Stops every process (SIGTERM, then SIGKILL) and removes the scratch dir. Idempotent; reports failures. */
   stop(): Promise<void>;
   /** Synchronous SIGKILL of everything, for process 'exit' handlers. */
@@ -56,21 +60,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   let stopped = false;
+  const killNow = () => {
+    for (const p of ctx.processes) p.killNow();
+    if (!options.keepData) rmSync(runDir, { recursive: true, force: true });
+  };
+  const unregister = registerExitCleanup(killNow);
   const stack: Stack = {
     env: undefined as unknown as TestEnv,
     logDir,
+    runDir,
+    pids: () => ctx.processes.flatMap((p) => (p.pid && p.running ? [p.pid] : [])),
     async stop() {
       if (stopped) return;
       stopped = true;
+      unregister();
       const results = await Promise.allSettled(ctx.processes.map((p) => p.stop()));
       if (!options.keepData) rmSync(runDir, { recursive: true, force: true });
       const failed = results.filter((r) => r.status === "rejected");
       if (failed.length) throw new Error(`${failed.length} service(s) failed to stop; logs in ${logDir}`);
     },
-    killNow() {
-      for (const p of ctx.processes) p.killNow();
-      if (!options.keepData) rmSync(runDir, { recursive: true, force: true });
-    },
+    killNow,
   };
 
   const started = await Promise.allSettled([

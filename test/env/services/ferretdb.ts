@@ -11,10 +11,10 @@ export async function startFerretDb(ctx: StartContext): Promise<{ url: string }>
     args: ["-listen", "127.0.0.1:0", "-data-dir", ctx.dataDir("ferretdb")],
   });
   let url = "";
-  await proc.waitReady(async () => {
+  await proc.waitReady(() => {
     const m = /^ready (mongodb:\/\/\S+)/m.exec(readFileSync(proc.logFile, "utf8"));
     if (m) url = m[1]!;
-    return Boolean(m);
+    return Promise.resolve(Boolean(m));
   }, 30_000);
   return { url };
 }
