@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { startStack, type Stack } from "../test/env/index.js";
 import { runExitCleanups } from "../test/env/process.js";
 
-let stack: Stack | undefined;
+const running: { stack?: Stack } = {};
 let stopping = false;
 process.once("exit", runExitCleanups);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -15,6 +15,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     console.log("\nstopping...");
+    const { stack } = running;
     if (!stack) {
       // Interrupted during start-up: kill whatever has started.
       runExitCleanups();
@@ -31,7 +32,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 execFileSync("bash", ["scripts/testenv/install.sh"], { stdio: "inherit" });
-stack = await startStack({ onReady: (s, ms) => console.log(`  ${s} ready in ${ms} ms`) });
+const stack = (running.stack = await startStack({ onReady: (s, ms) => console.log(`  ${s} ready in ${ms} ms`) }));
 const { env } = stack;
 console.log(`
 Local stack is up (logs: ${stack.logDir}).
