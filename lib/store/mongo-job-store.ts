@@ -61,9 +61,9 @@ export class MongoJobStore implements JobStore {
   }
 
   async addTaskRef(uid: string, ref: StoredTaskRef): Promise<void> {
-    const doc = await this.jobs.findOne({ _id: uid }, { projection: { taskRefs: 1 } });
+    const doc = await this.jobs.findOne({ _id: uid });
     // The workqueue never hands one key to two workers, so read-then-append cannot race for one job.
-    if (!doc || doc.taskRefs.some((r) => r.id === ref.id)) return;
+    if (!doc || (doc.taskRefs ?? []).some((r) => r.id === ref.id)) return;
     await this.jobs.updateOne({ _id: uid }, { $push: { taskRefs: ref }, $set: { updatedAt: new Date() } });
   }
 

@@ -2,30 +2,32 @@ import { MongoServerError, type Collection, type Db } from "mongodb";
 import { FencedError } from "./fenced-error.js";
 import type { SlotHolder, Slots } from "./types.js";
 
+/** A held slot. The document's existence is the claim: the unique _id makes two holders of one slot impossible. */
 interface SlotDoc {
   _id: number;
-  holder: string | null;
+  holder: string;
   epoch: number;
-  claimedAt: Date | null;
+  claimedAt: Date;
 }
-interface FenceDoc {
-  _id: string;
-  epoch: number;
+/** One document per leader epoch that ever claimed; a claimant whose epoch is below the newest is fenced off. */
+interface EpochDoc {
+  _id: number;
+  at: Date;
 }
-
-const FENCE_ID = "slots";
 
 function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
 }
 
 /**
- * The admission cap as `capacity` documents {_id: 0..capacity-1, holder, epoch}. Every change is one
- * single-document conditional update, so it holds on MongoDB, DocumentDB and FerretDB alike.
+ * The admission cap, built on the one atomic primitive every Mongo-wire server enforces: a unique `_id` on
+ * insert. FerretDB 1.x (SQLite) loses updates under concurrency even for single-document conditional updates
+ * (findOneAndUpdate({holder: null}) handed one slot to several claimants in our tests), so a claim is an insert
+ * of {_id: slotNumber} and a release is a delete of the holder's own document.
  */
 export class MongoSlots implements Slots {
   private readonly slots: Collection<SlotDoc>;
-  private readonly fence: Collection<FenceDoc>;
+  private readonly epochs: Collection<EpochDoc>;
 
   constructor(
     db: Db,
@@ -34,50 +36,58 @@ export class MongoSlots implements Slots {
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`slot capacity must be a positive integer, got ${capacity}`);
     this.slots = db.collection<SlotDoc>(names.slots ?? "slots");
-    this.fence = db.collection<FenceDoc>(names.fencing ?? "fencing");
+    this.epochs = db.collection<EpochDoc>(names.fencing ?? "fencing");
   }
 
-  /** Creates the missing slot documents; existing ones (and their holders) are kept. Safe to run concurrently. */
+  /** Creates the indexes the queries use; idempotent. */
   async init(): Promise<void> {
-    for (let i = 0; i < this.capacity; i++) {
-      try {
-        await this.slots.updateOne({ _id: i }, { $setOnInsert: { holder: null, epoch: 0, claimedAt: null } }, { upsert: true });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-    }
+    await this.slots.createIndex({ holder: 1 }, { name: "holder" });
   }
 
-  /** Raises the fence to `epoch`; a claimant below the fence is refused. */
-  private async raiseFence(epoch: number): Promise<void> {
+  private async newestEpoch(): Promise<number> {
+    const doc = await this.epochs.find().sort({ _id: -1 }).limit(1).next();
+    return doc?._id ?? 0;
+  }
+
+  private async checkFence(epoch: number): Promise<void> {
     try {
-      await this.fence.updateOne({ _id: FENCE_ID, epoch: { $lte: epoch } }, { $set: { epoch } }, { upsert: true });
+      await this.epochs.insertOne({ _id: epoch, at: new Date() });
     } catch (err) {
-      // The upsert tried to insert a second fence document: the existing one is newer than our epoch.
-      if (isDuplicateKey(err)) throw new FencedError(epoch);
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
+    if ((await this.newestEpoch()) > epoch) throw new FencedError(epoch);
   }
 
   async claim(holder: string, epoch: number): Promise<number | undefined> {
-    await this.raiseFence(epoch);
+    await this.checkFence(epoch);
     const mine = await this.slots.findOne({ holder });
     if (mine) return mine._id;
-    const doc = await this.slots.findOneAndUpdate(
-      { _id: { $lt: this.capacity }, holder: null, epoch: { $lte: epoch } },
-      { $set: { holder, epoch, claimedAt: new Date() } },
-      { sort: { _id: 1 }, returnDocument: "after" },
-    );
-    return doc ? doc._id : undefined;
+    const taken = new Set((await this.slots.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (taken.has(slot)) continue;
+      try {
+        await this.slots.insertOne({ _id: slot, holder, epoch, claimedAt: new Date() });
+      } catch (err) {
+        if (isDuplicateKey(err)) continue; // someone else took it since we looked
+        throw err;
+      }
+      // A newer leader may have registered while we claimed: give the slot back rather than admit as a stale leader.
+      if ((await this.newestEpoch()) > epoch) {
+        await this.slots.deleteOne({ _id: slot, holder });
+        throw new FencedError(epoch);
+      }
+      return slot;
+    }
+    return undefined;
   }
 
   async release(holder: string): Promise<number> {
-    const res = await this.slots.updateMany({ holder }, { $set: { holder: null, claimedAt: null } });
-    return res.modifiedCount;
+    const res = await this.slots.deleteMany({ holder });
+    return res.deletedCount;
   }
 
   async holders(): Promise<SlotHolder[]> {
-    const docs = await this.slots.find({ holder: { $ne: null } }).sort({ _id: 1 }).toArray();
-    return docs.map((d) => ({ slot: d._id, holder: d.holder ?? "", epoch: d.epoch, claimedAt: d.claimedAt ?? new Date(0) }));
+    const docs = await this.slots.find({}).sort({ _id: 1 }).toArray();
+    return docs.map((d) => ({ slot: d._id, holder: d.holder, epoch: d.epoch, claimedAt: d.claimedAt }));
   }
 }

@@ -23,6 +23,14 @@ describe("lib/store against FerretDB", function () {
     it("never hands out more than `capacity` slots, even to concurrent claimants", async () => {
       const slots = new MongoSlots(db, 5, { slots: "slots_cap", fencing: "fencing_cap" });
       await Promise.all([slots.init(), slots.init()]);
+      // Several rounds: FerretDB's lost updates showed only under real concurrency.
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => slots.release(`job-${i}`)));
+        const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => slots.claim(`job-${i}`, 1)));
+        const won = claims.filter((c) => c !== undefined);
+        assert.equal(won.length, 5, `round ${round}`);
+        assert.deepEqual([...new Set(won)].sort(), [0, 1, 2, 3, 4]);
+      }
       const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => slots.claim(`job-${i}`, 1)));
       const won = claims.filter((c) => c !== undefined);
       assert.equal(won.length, 5);
