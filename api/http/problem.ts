@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import type { Context, Next } from "koa";
 import { HttpError } from "../../lib/errors/index.js";
 import type { Logger } from "../../lib/log.js";
+import { isUnavailable } from "./unavailable.js";
 
 export interface Problem {
   type: string;
@@ -50,6 +51,12 @@ export function problemMiddleware(log: Logger) {
       // Koa/http-errors style errors (e.g. ctx.throw) carry status + expose.
       if (typeof e.status === "number" && e.status >= 400 && e.status < 500) {
         writeProblem(ctx, problemBody(e.status, requestId, e.expose === true && typeof e.message === "string" ? e.message : undefined));
+        return;
+      }
+      if (isUnavailable(err)) {
+        log.warn({ err, requestId }, "a backing service is unavailable");
+        ctx.set("Retry-After", "1");
+        writeProblem(ctx, problemBody(503, requestId, "a backing service is temporarily unavailable; retry shortly", undefined, "unavailable"));
         return;
       }
       log.error({ err, requestId }, "unhandled error");

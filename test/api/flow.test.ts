@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import * as k8s from "@kubernetes/client-node";
+import { GROUP, OWNER_LABEL, PLURAL, VERSION } from "../../crds/index.js";
+import { assertProblem, postForm, startHarness, type ApiClient, type Harness } from "./harness.js";
+
+const VIDEO = new Uint8Array(4096).fill(7);
+
+async function upload(c: ApiClient, filename = "clip.mp4"): Promise<string> {
+  const p = await c.call("POST", "/uploads/presigned-post", { json: { filename, contentType: "video/mp4" } });
+  assert.equal(p.status, 201, p.text);
+  const res = await postForm(p.body as { url: string; fields: Record<string, string> }, VIDEO);
+  assert.equal(res.status, 204, res.text);
+  return String(p.body.key);
+}
+
+describe("api: the full flow over real HTTP", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it("signup, login, upload, create, see it in the apiserver, list, get, cancel, logout", async () => {
+    const c = h.client();
+    const user = await c.signupAndLogin();
+    const me = await c.call("GET", "/auth/me");
+    assert.equal(me.status, 200);
+    assert.deepEqual((me.body.user as { id: string }).id, user.id);
+    assert.ok(me.headers.get("x-request-id"));
+
+    const key = await upload(c);
+    assert.ok(key.startsWith(`uploads/${user.id}/`), key);
+    const head = await h.s3.send(new HeadObjectCommand({ Bucket: h.config.s3.uploadsBucket, Key: key }));
+    assert.equal(head.ContentLength, VIDEO.length);
+    assert.equal(head.ContentType, "video/mp4");
+
+    const created = await c.call("POST", "/jobs", { json: { source: { key }, ladder: { preset: "mobile" }, formats: ["hls"], priority: 5 } });
+    assert.equal(created.status, 201, created.text);
+    const id = String(created.body.id);
+    assert.equal(created.headers.get("location"), `/jobs/${id}`);
+    assert.equal(created.body.phase, "Pending");
+
+    const cr = (await h.objects.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: h.namespace, plural: PLURAL, name: id })) as {
+      metadata: { labels: Record<string, string> };
+      spec: Record<string, unknown>;
+    };
+    assert.equal(cr.metadata.labels[OWNER_LABEL], user.id);
+    assert.deepEqual(cr.spec.source, { bucket: h.config.s3.uploadsBucket, key });
+    assert.deepEqual(cr.spec.output, { bucket: h.config.s3.outputsBucket, prefix: `outputs/${user.id}/${id}/` });
+    assert.deepEqual(cr.spec.ladder, { preset: "mobile" });
+    assert.equal(cr.spec.owner, user.id);
+    assert.equal(cr.spec.priority, 5);
+
+    // The operator writes status; here we play its part through the status subresource to prove reads use it.
+    await h.objects.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: h.namespace,
+        plural: PLURAL,
+        name: id,
+        body: { status: { phase: "Running", attempts: 1, progress: { percent: 42, stage: "transcoding" } } },
+      },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    const got = await c.call("GET", `/jobs/${id}`);
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.body.phase, "Running");
+    assert.deepEqual(got.body.progress, { percent: 42, stage: "transcoding" });
+
+    const second = await c.call("POST", "/jobs", { json: { source: { key } } });
+    assert.equal(second.status, 201);
+    const list = await c.call("GET", "/jobs?limit=1");
+    assert.equal(list.status, 200);
+    assert.equal((list.body.items as unknown[]).length, 1);
+    assert.ok(list.body.nextCursor, "a second page exists");
+    const page2 = await c.call("GET", `/jobs?limit=1&cursor=${list.body.nextCursor as string}`);
+    assert.equal((page2.body.items as unknown[]).length, 1);
+    const ids = [...(list.body.items as { id: string }[]), ...(page2.body.items as { id: string }[])].map((j) => j.id).sort();
+    assert.deepEqual(ids, [id, String(second.body.id)].sort());
+    const running = await c.call("GET", "/jobs?phase=Running&limit=100");
+    assert.deepEqual((running.body.items as { id: string }[]).map((j) => j.id), [id]);
+
+    const outputs = await c.call("GET", `/jobs/${id}/outputs`);
+    assertProblem(outputs, 409, "path.id");
+
+    const cancel = await c.call("POST", `/jobs/${id}/cancel`);
+    assert.equal(cancel.status, 202, cancel.text);
+    assert.equal(cancel.body.cancelRequested, true);
+    // No operator runs here, so nothing holds a finalizer: the CR is gone at once.
+    const after = await c.call("GET", `/jobs/${id}`);
+    assertProblem(after, 404);
+
+    const cookie = c.cookieHeader();
+    const out = await c.call("POST", "/auth/logout");
+    assert.equal(out.status, 204);
+    // Replaying the old cookie proves the session was revoked server-side, not merely forgotten by the client.
+    const replay = await fetch(`${h.api.url}/auth/me`, { headers: { cookie } });
+    assert.equal(replay.status, 401);
+    assertProblem(await c.call("GET", "/auth/me"), 401);
+  });
+
+  it("outputs become presigned GET URLs once the status names them", async () => {
+    const c = h.client();
+    await c.signupAndLogin();
+    const key = await upload(c);
+    const created = await c.call("POST", "/jobs", { json: { source: { key } } });
+    const id = String(created.body.id);
+    await h.objects.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: h.namespace,
+        plural: PLURAL,
+        name: id,
+        body: { status: { phase: "Succeeded", attempts: 1, outputs: { masterPlaylist: `outputs/x/${id}/master.m3u8`, renditions: [] } } },
+      },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    const links = await c.call("GET", `/jobs/${id}/outputs`);
+    assert.equal(links.status, 200, links.text);
+    const url = new URL(String(links.body.masterPlaylist));
+    assert.ok(url.pathname.endsWith(`/${h.config.s3.outputsBucket}/outputs/x/${id}/master.m3u8`), url.pathname);
+    assert.ok(url.searchParams.get("X-Amz-Signature"));
+    // The object does not exist, but the signature is accepted: S3 answers 404, not 403.
+    assert.equal((await fetch(url)).status, 404);
+  });
+
+  it("a replayed Idempotency-Key returns the first job; another body with it is refused", async () => {
+    const c = h.client();
+    const user = await c.signupAndLogin();
+    const key = await upload(c);
+    const body = { source: { key }, ladder: { renditions: [{ height: 360, crf: 23 }] } };
+    const headers = { "idempotency-key": "order-7f3a" };
+    const first = await c.call("POST", "/jobs", { json: body, headers });
+    assert.equal(first.status, 201, first.text);
+    const again = await c.call("POST", "/jobs", { json: { ladder: body.ladder, source: body.source }, headers });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.body.id, first.body.id);
+    assert.equal(again.headers.get("idempotent-replayed"), "true");
+    const concurrent = await Promise.all([1, 2, 3].map(() => c.call("POST", "/jobs", { json: body, headers })));
+    for (const r of concurrent) assert.equal(r.body.id, first.body.id);
+    const other = await c.call("POST", "/jobs", { json: { ...body, priority: 9 }, headers });
+    assertProblem(other, 422, "header.idempotency-key");
+    const all = (await h.objects.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: h.namespace,
+      plural: PLURAL,
+      labelSelector: `${OWNER_LABEL}=${user.id}`,
+    })) as { items: unknown[] };
+    assert.equal(all.items.length, 1);
+  });
+
+  it("cookie-authenticated writes need the CSRF header", async () => {
+    const c = h.client();
+    await c.signupAndLogin();
+    const r = await c.call("POST", "/uploads/presigned-post", { json: { filename: "a.mp4", contentType: "video/mp4" }, csrf: false });
+    assertProblem(r, 403, "header.x-csrf-token");
+    const wrong = await c.call("POST", "/uploads/presigned-post", {
+      json: { filename: "a.mp4", contentType: "video/mp4" },
+      csrf: false,
+      headers: { "x-csrf-token": "not-the-token" },
+    });
+    assertProblem(wrong, 403, "header.x-csrf-token");
+  });
+
+  it("login issues a new session id and the old one stops working; cookies are httpOnly and SameSite=Lax", async () => {
+    const c = h.client();
+    const u = await c.signupAndLogin();
+    const before = c.cookieHeader();
+    const res = await fetch(`${h.api.url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: before },
+      body: JSON.stringify({ email: u.email, password: "correct horse battery" }),
+    });
+    assert.equal(res.status, 200);
+    const setCookies = res.headers.getSetCookie();
+    const sid = setCookies.find((s) => s.startsWith("tj.sid="));
+    assert.ok(sid, setCookies.join(" | "));
+    assert.match(sid, /httponly/i);
+    assert.match(sid, /samesite=lax/i);
+    assert.doesNotMatch(before, new RegExp(sid.split(";")[0]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    const old = await fetch(`${h.api.url}/auth/me`, { headers: { cookie: before } });
+    assert.equal(old.status, 401);
+  });
+
+  it("signup with a taken email is a 409; wrong password a 401; health, readiness and metrics answer", async () => {
+    const c = h.client();
+    const u = await c.signupAndLogin();
+    assertProblem(await c.call("POST", "/auth/signup", { json: { email: u.email.toUpperCase(), password: "another long password" } }), 409, "body.email");
+    assertProblem(await h.client().login(u.email, "wrong password!!"), 401);
+    assert.equal((await c.call("GET", "/healthz")).status, 200);
+    const ready = await c.call("GET", "/readyz");
+    assert.equal(ready.status, 200, ready.text);
+    assert.deepEqual(ready.body.checks, { redis: "ok", mongo: "ok", kube: "ok", s3: "ok" });
+    const metrics = await c.call("GET", "/metrics");
+    assert.match(metrics.text, /api_http_requests_total\{method="POST",route="\/auth\/signup",status="201"\}/);
+    const doc = await c.call("GET", "/openapi.json");
+    assert.equal(doc.body.openapi, "3.1.0");
+  });
+});

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { validationError } from "../../api/http/route.js";
+import { apiJobName, requestHash, JOB_NAME } from "../../api/jobs/names.js";
+import { toJobView } from "../../api/jobs/view.js";
+import { openApiPath } from "../../api/openapi/document.js";
+import { isOwnedUploadKey, newUploadKey } from "../../api/uploads/keys.js";
+import { planParts } from "../../api/uploads/routes.js";
+import { loadApiConfig } from "../../api/config.js";
+
+const OWNER = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+describe("api: pure logic", () => {
+  describe("isOwnedUploadKey", () => {
+    const table: [string, string, boolean][] = [
+      ["own key", `uploads/${OWNER}/abc-123/movie.mp4`, true],
+      ["other owner", "uploads/someone-else/abc-123/movie.mp4", false],
+      ["owner id as a prefix of another", `uploads/${OWNER}x/abc/movie.mp4`, false],
+      ["no upload id", `uploads/${OWNER}/movie.mp4`, false],
+      ["nested deeper", `uploads/${OWNER}/a/b/movie.mp4`, false],
+      ["dot-dot filename", `uploads/${OWNER}/a/..`, false],
+      ["outside uploads/", `outputs/${OWNER}/a/movie.mp4`, false],
+      ["leading slash", `/uploads/${OWNER}/a/movie.mp4`, false],
+      ["empty", "", false],
+    ];
+    for (const [name, key, want] of table) {
+      it(`${name} -> ${want}`, () => assert.equal(isOwnedUploadKey(OWNER, key), want));
+    }
+    it("newUploadKey produces an owned key", () => {
+      const { key, uploadId } = newUploadKey(OWNER, "clip.mov");
+      assert.ok(isOwnedUploadKey(OWNER, key), key);
+      assert.ok(key.endsWith(`/${uploadId}/clip.mov`));
+    });
+  });
+
+  describe("planParts", () => {
+    const MiB = 1024 * 1024;
+    const table: [number, number, number][] = [
+      [1, 5 * MiB, 1],
+      [5 * MiB, 5 * MiB, 1],
+      [5 * MiB + 1, 5 * MiB, 2],
+      [100 * MiB, 5 * MiB, 20],
+      [5 * 1024 * 1024 * MiB, 525 * MiB, 9987],
+    ];
+    for (const [size, partSize, partCount] of table) {
+      it(`${size} bytes -> ${partCount} x ${partSize}`, () => {
+        const p = planParts(size);
+        assert.deepEqual(p, { partSize, partCount });
+        assert.ok(p.partCount <= 10000 && p.partSize * p.partCount >= size);
+      });
+    }
+  });
+
+  describe("job names and request hashes", () => {
+    it("an Idempotency-Key gives the same valid name for the same owner, another for another owner", () => {
+      const a = apiJobName("alice", "k1");
+      assert.equal(a, apiJobName("alice", "k1"));
+      assert.notEqual(a, apiJobName("bob", "k1"));
+      assert.notEqual(a, apiJobName("alice", "k2"));
+      assert.match(a, JOB_NAME);
+      assert.equal(a.length, 24);
+    });
+    it("without a key every name is new", () => {
+      assert.notEqual(apiJobName("alice"), apiJobName("alice"));
+      assert.match(apiJobName("alice"), JOB_NAME);
+    });
+    it("the request hash ignores key order and undefined fields but not values", () => {
+      const h = requestHash({ a: 1, b: { c: [1, 2], d: "x" } });
+      assert.equal(h, requestHash({ b: { d: "x", c: [1, 2] }, a: 1, e: undefined }));
+      assert.notEqual(h, requestHash({ a: 1, b: { c: [2, 1], d: "x" } }));
+    });
+  });
+
+  describe("toJobView", () => {
+    const base = {
+      metadata: { name: "api-1", uid: "u-1", creationTimestamp: "2026-01-01T00:00:00Z", labels: { o: "x" } },
+      spec: { source: { bucket: "b", key: "uploads/x/y/z.mp4" } },
+    };
+    it("no status yet -> Pending, zero attempts", () => {
+      const v = toJobView(base);
+      assert.equal(v.phase, "Pending");
+      assert.equal(v.attempts, 0);
+      assert.equal(v.cancelRequested, false);
+      assert.equal(v.source.key, "uploads/x/y/z.mp4");
+      assert.equal(v.progress, undefined);
+    });
+    it("a full status is carried over", () => {
+      const v = toJobView({
+        ...base,
+        status: {
+          phase: "Succeeded",
+          attempts: 2,
+          progress: { percent: 100, stage: "done" },
+          startedAt: "2026-01-01T00:00:01Z",
+          completedAt: "2026-01-01T00:01:00Z",
+          outputs: { masterPlaylist: "o/master.m3u8", renditions: [] },
+        },
+      });
+      assert.equal(v.phase, "Succeeded");
+      assert.equal(v.attempts, 2);
+      assert.deepEqual(v.progress, { percent: 100, stage: "done" });
+      assert.equal(v.outputs?.masterPlaylist, "o/master.m3u8");
+    });
+    it("garbage in status fields is dropped, not thrown", () => {
+      const v = toJobView({ ...base, status: { phase: "Exploded", progress: { percent: "lots" }, outputs: 7, attempts: "3" } });
+      assert.equal(v.phase, "Pending");
+      assert.equal(v.progress, undefined);
+      assert.equal(v.outputs, undefined);
+      assert.equal(v.attempts, 0);
+    });
+    it("a deletion timestamp means cancel requested", () => {
+      assert.equal(toJobView({ ...base, metadata: { ...base.metadata, deletionTimestamp: new Date() } }).cancelRequested, true);
+    });
+  });
+
+  describe("validationError", () => {
+    it("names the first offending field with its place", () => {
+      const r = z.strictObject({ a: z.object({ b: z.number() }) }).safeParse({ a: { b: "x" } });
+      assert.ok(!r.success);
+      const e = validationError(r.error, "body");
+      assert.equal(e.status, 400);
+      assert.equal(e.field, "body.a.b");
+      assert.match(e.message, /^body\.a\.b: /);
+    });
+    it("lists unknown fields", () => {
+      const r = z.strictObject({ a: z.number() }).safeParse({ a: 1, evil: 2 });
+      assert.ok(!r.success);
+      assert.match(validationError(r.error, "body").message, /unknown field\(s\): evil/);
+    });
+  });
+
+  it("openApiPath converts koa params", () => {
+    assert.equal(openApiPath("/jobs/:id/events"), "/jobs/{id}/events");
+    assert.equal(openApiPath("/healthz"), "/healthz");
+  });
+
+  describe("loadApiConfig", () => {
+    const env = {
+      API_SESSION_KEYS: "k".repeat(32),
+      MONGO_URL: "mongodb://127.0.0.1:1/",
+      REDIS_URL: "redis://127.0.0.1:1",
+      UPLOADS_BUCKET: "up-bucket",
+      OUTPUTS_BUCKET: "out-bucket",
+    };
+    it("fills documented defaults", () => {
+      const c = loadApiConfig(env);
+      assert.equal(c.port, 8080);
+      assert.equal(c.cookieSecure, false);
+      assert.equal(c.uploads.maxBytes, 5 * 1024 ** 3);
+      assert.equal(c.login.maxFailuresPerAccount, 5);
+    });
+    it("trusting a TLS proxy makes cookies Secure unless told otherwise", () => {
+      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true" }).cookieSecure, true);
+      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true", API_COOKIE_SECURE: "false" }).cookieSecure, false);
+    });
+    it("lists every bad value at once", () => {
+      assert.throws(
+        () => loadApiConfig({ ...env, API_SESSION_KEYS: "short", API_PORT: "http" }),
+        (e: Error) => /API_SESSION_KEYS/.test(e.message) && /API_PORT/.test(e.message),
+      );
+    });
+  });
+});
