@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { assertProblem, postForm, startHarness, type Harness } from "./harness.js";
+
+type Post = { url: string; fields: Record<string, string>; key: string; maxBytes: number };
+
+describe("api: uploads against the real S3 server", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  async function presign(): Promise<{ c: ReturnType<Harness["client"]>; post: Post; userId: string }> {
+    const c = h.client();
+    const u = await c.signupAndLogin();
+    const r = await c.call("POST", "/uploads/presigned-post", { json: { filename: "movie.mov", contentType: "video/quicktime" } });
+    assert.equal(r.status, 201, r.text);
+    return { c, post: r.body as unknown as Post, userId: u.id };
+  }
+
+  async function exists(key: string): Promise<boolean> {
+    return h.s3.send(new HeadObjectCommand({ Bucket: h.config.s3.uploadsBucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  it("the policy's limits are enforced by S3 itself: size, content type, key", async () => {
+    const { post } = await presign();
+    assert.equal(post.maxBytes, h.config.uploads.maxBytes);
+
+    const over = await postForm(post, new Uint8Array(post.maxBytes + 1));
+    assert.ok(over.status >= 400 && over.status < 500, `oversize: ${over.status} ${over.text}`);
+    assert.match(over.text, /EntityTooLarge|content-length-range|too large/i);
+
+    const empty = await postForm(post, new Uint8Array(0));
+    assert.ok(empty.status >= 400, `empty: ${empty.status}`);
+
+    const wrongType = await postForm(post, new Uint8Array(100), (f) => {
+      f["Content-Type"] = "text/html";
+    });
+    assert.equal(wrongType.status, 403, `content type: ${wrongType.text}`);
+
+    const otherPrefix = await postForm(post, new Uint8Array(100), (f) => {
+      f.key = "uploads/someone-else/x/movie.mov";
+    });
+    assert.equal(otherPrefix.status, 403, `key: ${otherPrefix.text}`);
+    assert.equal(await exists("uploads/someone-else/x/movie.mov"), false);
+    assert.equal(await exists(post.key), false, "no refused upload left an object");
+
+    const ok = await postForm(post, new Uint8Array(post.maxBytes));
+    assert.equal(ok.status, 204, ok.text);
+    assert.equal(await exists(post.key), true);
+  });
+
+  it("the API refuses a non-video type and unsafe file names before anything reaches S3", async () => {
+    const { c } = await presign();
+    assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "x.mp4", contentType: "text/plain" } }), 400, "body.contentType");
+    assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "../x.mp4", contentType: "video/mp4" } }), 400, "body.filename");
+    assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "a/b.mp4", contentType: "video/mp4" } }), 400, "body.filename");
+  });
+
+  it("multipart: create, presign parts, upload, complete; the object is in place", async () => {
+    const c = h.client();
+    const u = await c.signupAndLogin();
+    const size = 6 * 1024; // below the suite's 64 KiB limit; one part (the last part may be small)
+    const created = await c.call("POST", "/uploads/multipart", { json: { filename: "big.mp4", contentType: "video/mp4", size } });
+    assert.equal(created.status, 201, created.text);
+    const { key, uploadId, partCount } = created.body as { key: string; uploadId: string; partCount: number };
+    assert.ok(key.startsWith(`uploads/${u.id}/`));
+    assert.equal(partCount, 1);
+    const parts = await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [1] } });
+    assert.equal(parts.status, 200, parts.text);
+    const url = (parts.body.parts as { url: string }[])[0]!.url;
+    const put = await fetch(url, { method: "PUT", body: new Uint8Array(size).fill(1) });
+    assert.equal(put.status, 200, await put.text());
+    const etag = put.headers.get("etag")!;
+    const done = await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag }] } });
+    assert.equal(done.status, 200, done.text);
+    assert.equal(done.body.size, size);
+    assert.equal(await exists(key), true);
+    // Completing twice: the upload id is spent.
+    assertProblem(await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag }] } }), 404);
+  });
+
+  it("multipart over the size limit is refused up front, and an object that grew past it on completion is deleted", async () => {
+    const c = h.client();
+    await c.signupAndLogin();
+    const max = h.config.uploads.maxBytes;
+    assertProblem(await c.call("POST", "/uploads/multipart", { json: { filename: "big.mp4", contentType: "video/mp4", size: max + 1 } }), 413, "body.size");
+    // Declare a small size, then upload more: S3 cannot police multipart sizes, so completion does.
+    const created = await c.call("POST", "/uploads/multipart", { json: { filename: "liar.mp4", contentType: "video/mp4", size: 10 } });
+    const { key, uploadId } = created.body as { key: string; uploadId: string };
+    const parts = await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [1] } });
+    const put = await fetch((parts.body.parts as { url: string }[])[0]!.url, { method: "PUT", body: new Uint8Array(max + 10) });
+    assert.equal(put.status, 200);
+    const done = await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag: put.headers.get("etag")! }] } });
+    assertProblem(done, 413, "body.parts");
+    assert.equal(await exists(key), false);
+  });
+
+  it("multipart abort discards the upload; wrong ETags are a 400; another user's key is a 404", async () => {
+    const a = h.client();
+    await a.signupAndLogin();
+    const created = await a.call("POST", "/uploads/multipart", { json: { filename: "x.mp4", contentType: "video/mp4", size: 100 } });
+    const { key, uploadId } = created.body as { key: string; uploadId: string };
+    const parts = await a.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [1] } });
+    await fetch((parts.body.parts as { url: string }[])[0]!.url, { method: "PUT", body: new Uint8Array(100) });
+    assertProblem(await a.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag: '"0000"' }] } }), 400, "body.parts");
+
+    const b = h.client();
+    await b.signupAndLogin();
+    for (const path of ["/uploads/multipart/parts", "/uploads/multipart/complete", "/uploads/multipart/abort"]) {
+      const json =
+        path.endsWith("parts") ? { key, uploadId, partNumbers: [1] } : path.endsWith("complete") ? { key, uploadId, parts: [{ partNumber: 1, etag: '"x"' }] } : { key, uploadId };
+      assertProblem(await b.call("POST", path, { json }), 404, "body.key");
+    }
+
+    const abort = await a.call("POST", "/uploads/multipart/abort", { json: { key, uploadId } });
+    assert.equal(abort.status, 204, abort.text);
+    const listed = await h.s3.send(new ListObjectsV2Command({ Bucket: h.config.s3.uploadsBucket, Prefix: key }));
+    assert.equal(listed.KeyCount ?? 0, 0);
+    // Presigning needs no S3 call, so a URL is still issued; S3 refuses the PUT because the upload is gone.
+    const late = await a.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [2] } });
+    const put = await fetch((late.body.parts as { url: string }[])[0]!.url, { method: "PUT", body: new Uint8Array(10) });
+    assert.equal(put.status, 404);
+  });
+});
