@@ -1,6 +1,7 @@
 import type { Context } from "koa";
 import type { z } from "zod";
 import { HttpError } from "../../lib/errors/index.js";
+import { requireUser } from "../auth/current-user.js";
 import { readJsonBody } from "./body.js";
 
 export type Method = "get" | "post" | "delete";
@@ -73,6 +74,8 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: "body"
 /** Koa middleware that validates every input of `route` and calls its handler. */
 export function routeMiddleware(route: AnyRoute, bodyLimitBytes: number) {
   return async (ctx: Context & { params?: Record<string, string> }): Promise<void> => {
+    // Who is asking comes before what they sent: an anonymous or cross-site write gets 401/403, not a 400.
+    if (route.auth === "user") requireUser(ctx);
     const params: unknown = route.params ? parseWith(route.params, ctx.params ?? {}, "path") : undefined;
     const query: unknown = route.query ? parseWith(route.query, { ...ctx.query }, "query") : undefined;
     const headers: unknown = route.headers ? parseWith(route.headers, { ...ctx.headers }, "header") : undefined;
