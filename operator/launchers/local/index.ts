@@ -1,0 +1,1 @@
+export { LocalLauncher, INHERITED_ENV, type LocalLauncherOptions } from "./local-launcher.js";
