@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { CoordinationV1Api } from "@kubernetes/client-node";
+import { createLeaderElector, type LeaderElector } from "../../operator/kube/index.js";
+import { waitFor } from "../support/wait.js";
+import { FaultProxy, adminKubeConfig, createNamespace, deleteNamespace } from "./support.js";
+
+interface Candidate {
+  id: string;
+  elector: LeaderElector;
+  log: string[];
+  epochs: number[];
+  signals: AbortSignal[];
+}
+
+function candidate(id: string, namespace: string, server?: string, lease = "test-lease"): Candidate {
+  const c: Candidate = { id, elector: undefined as unknown as LeaderElector, log: [], epochs: [], signals: [] };
+  c.elector = createLeaderElector({
+    kubeConfig: adminKubeConfig(server),
+    namespace,
+    name: lease,
+    identity: id,
+    leaseDurationMs: 3000,
+    renewDeadlineMs: 2000,
+    retryPeriodMs: 300,
+    onStartedLeading: (epoch, signal) => {
+      c.log.push("start");
+      c.epochs.push(epoch);
+      c.signals.push(signal);
+    },
+    onStoppedLeading: () => c.log.push("stop"),
+  });
+  return c;
+}
+
+describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiserver)", function () {
+  this.timeout(60_000);
+  let ns: string;
+  const running: LeaderElector[] = [];
+  before(async () => {
+    ns = await createNamespace("opkube-leader");
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((e) => e.stop()));
+  });
+  after(() => deleteNamespace(ns));
+
+  it("one of two electors leads; when it stops it releases the lease and the other takes over at once with a higher epoch", async () => {
+    const a = candidate("a", ns);
+    const b = candidate("b", ns);
+    running.push(a.elector, b.elector);
+    await a.elector.start();
+    await waitFor(() => a.elector.isLeader(), 10_000, "a leads");
+    await b.elector.start();
+    // b must keep observing a's valid lease and never lead meanwhile.
+    for (let i = 0; i < 10; i++) {
+      assert.equal(b.elector.isLeader(), false);
+      assert.equal(a.elector.isLeader(), true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(b.elector.leader, "a");
+    const epochA = a.elector.epoch!;
+    assert.equal(typeof epochA, "number");
+    const t0 = Date.now();
+    await a.elector.stop();
+    assert.deepEqual(a.log, ["start", "stop"]);
+    assert.equal(a.signals[0]?.aborted, true, "the leader's work is told to stop");
+    assert.equal(a.elector.epoch, undefined);
+    await waitFor(() => b.elector.isLeader(), 10_000, "b takes over");
+    assert.ok(Date.now() - t0 < 2500, `released, so no wait for expiry (took ${Date.now() - t0} ms)`);
+    assert.equal(b.epochs[0], epochA + 1, "epoch (leaseTransitions) grows on every change of holder");
+    const lease = await adminKubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: ns, name: "test-lease" });
+    assert.equal(lease.spec?.holderIdentity, "b");
+    assert.equal(lease.spec?.leaseTransitions, epochA + 1);
+  });
+
+  it("several electors started together: never two leaders at any sampled instant", async () => {
+    const cs = ["x", "y", "z"].map((id) => candidate(id, ns, undefined, "race-lease"));
+    running.push(...cs.map((c) => c.elector));
+    await Promise.all(cs.map((c) => c.elector.start()));
+    let sawLeader = false;
+    for (let i = 0; i < 40; i++) {
+      const leaders = cs.filter((c) => c.elector.isLeader()).length;
+      assert.ok(leaders <= 1, `${leaders} leaders at sample ${i}`);
+      sawLeader ||= leaders === 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(sawLeader);
+  });
+
+  it("a leader cut off from the apiserver steps down within its renew deadline, before another can take over", async () => {
+    const proxy = FaultProxy.forApiserver();
+    await proxy.start();
+    try {
+      const a = candidate("cut", ns, proxy.url, "cut-lease");
+      const b = candidate("standby", ns, undefined, "cut-lease");
+      running.push(a.elector, b.elector);
+      await a.elector.start();
+      await waitFor(() => a.elector.isLeader(), 10_000, "a leads");
+      await b.elector.start();
+      const epochA = a.elector.epoch!;
+      proxy.refuse(true);
+      proxy.cutAll();
+      const cutAt = Date.now();
+      let aStoppedAt = 0;
+      let bStartedAt = 0;
+      await waitFor(
+        () => {
+          if (!aStoppedAt && !a.elector.isLeader()) aStoppedAt = Date.now();
+          if (!bStartedAt && b.elector.isLeader()) bStartedAt = Date.now();
+          return aStoppedAt > 0 && bStartedAt > 0;
+        },
+        15_000,
+        "failover",
+      );
+      assert.ok(aStoppedAt <= bStartedAt, "the cut-off leader stepped down before the standby started");
+      assert.ok(aStoppedAt - cutAt <= 2000 + 600, `stepped down ${aStoppedAt - cutAt} ms after the cut`);
+      assert.ok(bStartedAt - cutAt >= 2500, `standby waited for the lease to expire (${bStartedAt - cutAt} ms)`);
+      assert.equal(a.signals[0]?.aborted, true);
+      assert.equal(b.epochs[0], epochA + 1);
+      // Reconnected, the old leader sees the new holder and stays a follower.
+      proxy.refuse(false);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(a.elector.isLeader(), false);
+      assert.equal(a.elector.leader, "standby");
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("rejects a second start and impossible timings", async () => {
+    const c = candidate("once", ns, undefined, "once-lease");
+    running.push(c.elector);
+    await c.elector.start();
+    await assert.rejects(c.elector.start(), /already started/);
+    assert.throws(
+      () =>
+        createLeaderElector({
+          kubeConfig: adminKubeConfig(),
+          namespace: ns,
+          name: "x",
+          identity: "x",
+          leaseDurationMs: 1000,
+          renewDeadlineMs: 2000,
+          onStartedLeading: () => undefined,
+          onStoppedLeading: () => undefined,
+        }),
+      RangeError,
+    );
+  });
+});
