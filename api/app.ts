@@ -33,6 +33,11 @@ export function createApp(deps: ApiDeps): ApiApp {
   const routes: AnyRoute[] = [...healthRoutes(deps, () => document), ...authRoutes(deps), ...uploadRoutes(deps), ...jobRoutes(deps)];
   document = buildOpenApi(routes, { title: API_TITLE, version: API_VERSION_STRING });
 
+  // Errors Koa sees outside the middleware chain (mostly a client hanging up mid-stream) go to pino, not stderr.
+  app.on("error", (err: { code?: unknown }, ctx?: { state?: { requestId?: unknown } }) => {
+    const hangup = ["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE"].includes(String(err.code));
+    deps.log[hangup ? "debug" : "warn"]({ err, requestId: ctx?.state?.requestId }, "response stream error");
+  });
   app.use(requestIdMiddleware(deps.log));
   app.use(deps.metrics.middleware);
   app.use(problemMiddleware(deps.log));
