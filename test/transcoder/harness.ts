@@ -72,25 +72,32 @@ export interface RunOutcome {
   log: string;
 }
 
-export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInput, attempt = 1): Record<string, string> {
+export interface EnvOverrides {
+  s3Endpoint?: string;
+  redisUrl?: string;
+  limits?: { maxSourceBytes?: number; maxDurationSeconds?: number };
+}
+
+export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInput, o: EnvOverrides = {}): Record<string, string> {
   const env = testEnv();
   return encodeTaskEnv({
     job: { uid, namespace: "tx-test", name: `job-${uid.slice(0, 8)}` },
-    attempt,
+    attempt: 1,
     source: { bucket: h.inBucket, key },
     output: { bucket: h.outBucket, prefix: `outputs/${uid}/` },
     spec,
-    redisUrl: env.redis.url,
+    redisUrl: o.redisUrl ?? env.redis.url,
     region: env.s3.region,
-    s3: { endpoint: env.s3.endpoint, forcePathStyle: true },
+    s3: { endpoint: o.s3Endpoint ?? env.s3.endpoint, forcePathStyle: true },
     workDir: h.workDir,
+    limits: o.limits,
   });
 }
 
 /** Launches one attempt and waits for it to exit; returns the exit code and the result it left in Redis. */
-export async function runAttempt(h: Harness, key: string, spec: TaskSpecInput = {}): Promise<RunOutcome> {
+export async function runAttempt(h: Harness, key: string, spec: TaskSpecInput = {}, o: EnvOverrides = {}): Promise<RunOutcome> {
   const uid = randomUUID();
-  const env = taskEnv(h, uid, key, spec);
+  const env = taskEnv(h, uid, key, spec, o);
   const ref = await h.launcher.launch({ uid, namespace: "tx-test", name: "job", attempt: 1, env });
   const state = await h.launcher.waitForExit(ref.id);
   const result = parseTaskResult(await h.redis.get(resultKey(uid, 1)));

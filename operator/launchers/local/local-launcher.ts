@@ -73,14 +73,22 @@ export class LocalLauncher implements TaskLauncher {
 
   /** Idempotent per (uid, attempt): the second call returns the first call's task. */
   launch(request: LaunchRequest): Promise<TaskRef> {
-    if (this.closed) return Promise.reject(new Error("LocalLauncher is closed"));
+    try {
+      return Promise.resolve(this.launchNow(request));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private launchNow(request: LaunchRequest): TaskRef {
+    if (this.closed) throw new Error("LocalLauncher is closed");
     const id = LocalLauncher.taskId(request.uid, request.attempt);
     const ref: TaskRef = { launcher: "local", id, attempt: request.attempt };
-    if (this.tasks.has(id)) return Promise.resolve(ref);
+    if (this.tasks.has(id)) return ref;
     // Refuse an env the task would reject anyway (throws TerminalError): no process for a job that cannot run.
     decodeTaskEnv(request.env);
     const [cmd, ...args] = this.opts.command ?? defaultCommand();
-    if (cmd === undefined) return Promise.reject(new Error("LocalLauncher: empty command"));
+    if (cmd === undefined) throw new Error("LocalLauncher: empty command");
     const child = spawn(cmd, args, {
       env: this.childEnv(request.env),
       detached: true,
@@ -110,7 +118,7 @@ export class LocalLauncher implements TaskLauncher {
     });
     this.tasks.set(id, task);
     this.opts.log?.info({ id, pid: child.pid }, "local task started");
-    return Promise.resolve(ref);
+    return ref;
   }
 
   describe(ids: string[]): Promise<TaskState[]> {

@@ -38,12 +38,16 @@ export class RedisReporter implements Reporter {
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private warned = false;
+  /** The newest update not yet sent; a Redis that is slow or down makes updates coalesce instead of queue. */
+  private next: Progress | undefined;
 
   constructor(private readonly opts: RedisReporterOptions) {
     this.redis = new Redis(opts.url, {
       lazyConnect: true,
       maxRetriesPerRequest: 2,
-      connectTimeout: 5000,
+      connectTimeout: 2000,
+      // A Redis that is down must not hold the task at the end: every command gives up after this.
+      commandTimeout: 2000,
       enableOfflineQueue: true,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
@@ -76,25 +80,34 @@ export class RedisReporter implements Reporter {
       stage: update.stage,
       updatedAt: new Date().toISOString(),
     };
-    const key = progressKey(this.opts.uid);
-    this.chain = this.chain.then(async () => {
-      try {
-        await this.redis
-          .multi()
-          .hset(key, {
-            attempt: String(value.attempt),
-            percent: String(value.percent),
-            stage: value.stage,
-            updatedAt: value.updatedAt,
-          })
-          .expire(key, RESULT_TTL_SECONDS)
-          .publish(progressChannel(this.opts.uid), JSON.stringify(value))
-          .exec();
-      } catch (err) {
-        if (!this.warned) this.opts.log.warn({ err }, "progress could not be written to Redis; continuing");
-        this.warned = true;
-      }
+    const queued = this.next !== undefined;
+    this.next = value;
+    if (queued) return;
+    this.chain = this.chain.then(() => {
+      const v = this.next;
+      this.next = undefined;
+      return v ? this.send(v) : undefined;
     });
+  }
+
+  private async send(value: Progress): Promise<void> {
+    const key = progressKey(this.opts.uid);
+    try {
+      await this.redis
+        .multi()
+        .hset(key, {
+          attempt: String(value.attempt),
+          percent: String(value.percent),
+          stage: value.stage,
+          updatedAt: value.updatedAt,
+        })
+        .expire(key, RESULT_TTL_SECONDS)
+        .publish(progressChannel(this.opts.uid), JSON.stringify(value))
+        .exec();
+    } catch (err) {
+      if (!this.warned) this.opts.log.warn({ err }, "progress could not be written to Redis; continuing");
+      this.warned = true;
+    }
   }
 
   async result(result: TaskResult): Promise<void> {
@@ -105,7 +118,7 @@ export class RedisReporter implements Reporter {
     await this.chain;
     const key = resultKey(this.opts.uid, this.opts.attempt);
     let lastErr: unknown;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       try {
         await this.redis.set(key, JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
         return;
