@@ -71,7 +71,6 @@ export const Ladder = z
         ...celRules({
           rule: "self.all(r, self.exists_one(s, s.height == r.height))",
           message: "rendition heights must be unique",
-          reason: "FieldValueDuplicate",
         }),
       }),
   })
@@ -95,7 +94,12 @@ export const Encoding = z
   .meta({ description: "Encoder settings shared by every rendition. Immutable." });
 export type Encoding = z.infer<typeof Encoding>;
 
-const uniqueItems = (xs: readonly string[]): boolean => new Set(xs).size === xs.length;
+// Reported on the repeated item, as the apiserver does for an x-kubernetes-list-type: set.
+function uniqueItems(xs: readonly string[], ctx: z.RefinementCtx): void {
+  xs.forEach((x, i) => {
+    if (xs.indexOf(x) !== i) ctx.addIssue({ code: "custom", message: `duplicate value ${JSON.stringify(x)}`, path: [i] });
+  });
+}
 
 export const TranscodeJobSpec = z
   .strictObject({
@@ -106,7 +110,7 @@ export const TranscodeJobSpec = z
       .array(OutputFormat)
       .min(1)
       .max(FORMATS.length)
-      .refine(uniqueItems, "formats must not repeat")
+      .superRefine(uniqueItems)
       .default([...FORMATS])
       .meta({
         description: "Output formats to write. Defaults to both hls and mp4. Immutable.",

@@ -57,7 +57,6 @@ export function openApiV3Schema(): JsonSchema {
       {
         rule: `self.metadata.name.size() <= ${MAX_NAME_LENGTH}`,
         message: `metadata.name must be at most ${MAX_NAME_LENGTH} characters: it becomes part of S3 keys and label values`,
-        fieldPath: ".metadata.name",
       },
     ],
   };

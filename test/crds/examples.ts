@@ -44,7 +44,7 @@ export const invalidSpecs: { name: string; spec: Record<string, unknown>; path: 
     path: "spec.output.prefix",
   },
   { name: "unknown format", spec: { ...validSpec(), formats: ["webm"] }, path: "spec.formats[0]" },
-  { name: "repeated format", spec: { ...validSpec(), formats: ["hls", "hls"] }, path: "spec.formats" },
+  { name: "repeated format", spec: { ...validSpec(), formats: ["hls", "hls"] }, path: "spec.formats[1]" },
   { name: "maxAttempts zero", spec: { ...validSpec(), maxAttempts: 0 }, path: "spec.maxAttempts" },
   { name: "deadline under a minute", spec: { ...validSpec(), activeDeadlineSeconds: 30 }, path: "spec.activeDeadlineSeconds" },
   { name: "crf above 51", spec: { ...validSpec(), ladder: { renditions: [{ height: 720, crf: 52 }] } }, path: "spec.ladder.renditions[0].crf" },
