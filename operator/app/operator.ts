@@ -1,0 +1,116 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Redis } from "ioredis";
+import type { Db } from "mongodb";
+import type { Registry } from "prom-client";
+import { FINALIZER, OWNER_LABEL, type TranscodeJob } from "../../crds/index.js";
+import type { Logger } from "../../lib/log.js";
+import { MongoJobStore, MongoSlots, type FencedError } from "../../lib/store/index.js";
+import { Controller, operatorMetrics, taskEnvFor, type TaskEnvSettings } from "../controller/index.js";
+import { createTranscodeJobCluster, createTranscodeJobInformer, createWorkQueue, type Informer, type InformerOptions } from "../kube/index.js";
+import type { TaskLauncher } from "../ports/index.js";
+import { RedisProgressReader } from "../progress/index.js";
+import type { ReconcileOptions } from "../reconcile/index.js";
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  /** Watch one namespace; all when absent. */
+  namespace?: string | undefined;
+  db: Db;
+  redis: Redis;
+  launcher: TaskLauncher;
+  /** Cluster-wide cap on concurrent tasks. */
+  capacity: number;
+  workers: number;
+  reconcile: Omit<ReconcileOptions, "finalizer">;
+  taskEnv: TaskEnvSettings;
+  /** The leader's lease epoch (fencing token); undefined while not leading. */
+  epoch: () => number | undefined;
+  registry: Registry;
+  log: Logger;
+  informer?: Partial<Pick<InformerOptions, "resyncPeriodMs" | "idleTimeoutMs" | "staleAfterMs" | "watchTimeoutSeconds">>;
+  /** Collection names, so test suites can share one database. */
+  collections?: { jobs?: string; slots?: string; fencing?: string };
+  onFenced?: (err: FencedError) => void;
+  /** Pod name for Events. */
+  instance?: string;
+}
+
+/** The operator's runtime: informer -> workqueue -> controller, over the real adapters. */
+export class Operator {
+  readonly informer: Informer<TranscodeJob>;
+  readonly controller: Controller;
+  readonly store: MongoJobStore;
+  readonly slots: MongoSlots;
+  private state: "new" | "started" | "stopped" = "new";
+
+  constructor(private readonly o: OperatorOptions) {
+    this.store = new MongoJobStore(o.db, o.collections?.jobs);
+    this.slots = new MongoSlots(o.db, o.capacity, { slots: o.collections?.slots, fencing: o.collections?.fencing });
+    this.informer = createTranscodeJobInformer({
+      kubeConfig: o.kubeConfig,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      registry: o.registry,
+      logger: o.log.child({ component: "informer" }),
+      ...o.informer,
+    });
+    const cluster = createTranscodeJobCluster(o.kubeConfig, { component: "transcode-operator", ...(o.instance ? { instance: o.instance } : {}) });
+    const queue = createWorkQueue({ name: "transcodejobs", registry: o.registry });
+    const informer = this.informer;
+    this.controller = new Controller({
+      queue,
+      cluster,
+      lister: { list: () => informer.list() },
+      store: this.store,
+      slots: this.slots,
+      launcher: o.launcher,
+      progress: new RedisProgressReader(o.redis),
+      clock: { now: () => Date.now() },
+      log: o.log,
+      metrics: operatorMetrics(o.registry, {
+        queueDepth: () => queue.length,
+        phases: () => {
+          const m = new Map<string, number>();
+          for (const j of informer.list()) m.set(j.status?.phase ?? "Pending", (m.get(j.status?.phase ?? "Pending") ?? 0) + 1);
+          return m;
+        },
+      }),
+      options: { ...o.reconcile, finalizer: FINALIZER, workers: o.workers },
+      epoch: o.epoch,
+      taskEnv: (job, attempt) => taskEnvFor(job, attempt, o.taskEnv),
+      ownerLabel: OWNER_LABEL,
+      ...(o.onFenced ? { onFenced: o.onFenced } : {}),
+    });
+    const enqueue = (j: TranscodeJob) => this.controller.enqueueJob(j);
+    this.informer.on("add", enqueue);
+    this.informer.on("update", enqueue);
+    this.informer.on("delete", enqueue);
+  }
+
+  /** Indexes, slot table, first list, then the workers. Starting twice is an error. */
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error(`operator cannot start: it is ${this.state}`);
+    this.state = "started";
+    await this.store.ensureIndexes();
+    await this.slots.init();
+    await this.informer.start();
+    this.controller.start();
+    this.o.log.info({ capacity: this.o.capacity, workers: this.o.workers, namespace: this.o.namespace ?? "*" }, "operator started");
+  }
+
+  /** Ready when the watch is alive (the informer's watchdog turns this false on a stale watch). */
+  ready(): boolean {
+    return this.state === "started" && this.informer.healthy();
+  }
+
+  /** Stops the workers (in-flight reconciles finish) and the watch. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.state === "stopped") return;
+    const wasStarted = this.state === "started";
+    this.state = "stopped";
+    if (!wasStarted) return;
+    const errors: unknown[] = [];
+    await this.controller.stop().catch((e: unknown) => errors.push(e));
+    await this.informer.stop().catch((e: unknown) => errors.push(e));
+    if (errors.length) throw new AggregateError(errors, "operator stop had failures");
+  }
+}

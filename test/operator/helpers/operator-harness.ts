@@ -1,0 +1,219 @@
+import { randomUUID } from "node:crypto";
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
+import type { KubeConfig} from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
+import { Redis } from "ioredis";
+import { MongoClient, type Db } from "mongodb";
+import { Registry } from "prom-client";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../crds/index.js";
+import { applyCrd } from "../../../crds/install/index.js";
+import { createLogger } from "../../../lib/log.js";
+import { resultKey, RESULT_TTL_SECONDS, type TaskResult } from "../../../lib/task-contract/index.js";
+import { Operator } from "../../../operator/app/index.js";
+import { EcsLauncher, type EcsLauncherOptions } from "../../../operator/launchers/ecs/index.js";
+import type { JobObject } from "../../../operator/ports/index.js";
+import { testEnv } from "../../env/index.js";
+import { createNamespace, deleteNamespace, kubeConfig } from "../../crds/kube.js";
+import { holdTasksRunning, restoreTaskTransitions, setupEcs } from "./ecs.js";
+import { CuttableProxy } from "./proxy.js";
+
+export const log = createLogger("operator-test", { level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+export interface Suite {
+  kc: KubeConfig;
+  namespace: string;
+  db: Db;
+  mongo: MongoClient;
+  redis: Redis;
+  ecs: ECSClient;
+  ecsOptions: EcsLauncherOptions;
+  proxy: CuttableProxy;
+  close(): Promise<void>;
+}
+
+/** Real apiserver (CRD applied, own namespace), own MongoDB database, Redis, an ECS cluster in moto. */
+export async function openSuite(prefix: string): Promise<Suite> {
+  const kc = kubeConfig();
+  await applyCrd(kc);
+  const namespace = await createNamespace(prefix);
+  const mongo = new MongoClient(testEnv().mongo.url);
+  await mongo.connect();
+  const db = mongo.db(`${prefix}_${randomUUID().slice(0, 8)}`);
+  const redis = new Redis(testEnv().redis.url, { maxRetriesPerRequest: 2 });
+  const { ecs, options: ecsOptions } = await setupEcs(prefix);
+  await holdTasksRunning();
+  const server = new URL(kc.getCurrentCluster()!.server);
+  const proxy = new CuttableProxy(server.hostname, Number(server.port));
+  await proxy.start();
+  return {
+    kc,
+    namespace,
+    db,
+    mongo,
+    redis,
+    ecs,
+    ecsOptions,
+    proxy,
+    async close() {
+      await restoreTaskTransitions().catch(() => undefined);
+      await proxy.stop();
+      await deleteNamespace(namespace);
+      await db.dropDatabase().catch(() => undefined);
+      await mongo.close();
+      redis.disconnect();
+      ecs.destroy();
+    },
+  };
+}
+
+/** A kubeconfig that reaches the apiserver through the suite's cuttable proxy. */
+export function proxiedKubeConfig(s: Suite): KubeConfig {
+  const kc = kubeConfig();
+  const cluster = kc.getCurrentCluster()!;
+  const url = new URL(cluster.server);
+  url.port = String(s.proxy.port);
+  kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? { ...c, server: url.toString().replace(/\/$/, "") } : c));
+  return kc;
+}
+
+export function startOperator(s: Suite, over: { capacity?: number; viaProxy?: boolean; informer?: { idleTimeoutMs?: number; resyncPeriodMs?: number } } = {}): Operator {
+  const e = testEnv();
+  return new Operator({
+    kubeConfig: over.viaProxy ? proxiedKubeConfig(s) : s.kc,
+    namespace: s.namespace,
+    db: s.db,
+    redis: s.redis,
+    launcher: new EcsLauncher(s.ecs, s.ecsOptions),
+    capacity: over.capacity ?? 5,
+    workers: 8,
+    reconcile: { pollMs: 250, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
+    taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
+    epoch: () => 1,
+    registry: new Registry(),
+    log,
+    ...(over.informer ? { informer: over.informer } : {}),
+  });
+}
+
+export type Outcome = { after: number; result: TaskResult } | "hold";
+
+/**
+ * Plays the transcoder container for every task moto reports RUNNING in the suite's cluster: after the
+ * policy's delay it writes the attempt's result to Redis (contract 2) and stops the task, as a real task's
+ * exit would. Samples how many tasks run at once.
+ */
+export class TaskPlayer {
+  maxRunning = 0;
+  samples = 0;
+  readonly seen = new Map<string, { uid: string; name: string; attempt: number; firstSeen: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly s: Suite,
+    private readonly policy: (name: string, attempt: number) => Outcome,
+  ) {}
+
+  start(intervalMs = 100): void {
+    this.timer = setInterval(() => void this.tick(), intervalMs);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async running(): Promise<Task[]> {
+    const list = await this.s.ecs.send(new ListTasksCommand({ cluster: this.s.ecsOptions.cluster, desiredStatus: "RUNNING" }));
+    const arns = list.taskArns ?? [];
+    if (!arns.length) return [];
+    const out: Task[] = [];
+    for (let i = 0; i < arns.length; i += 100) {
+      const d = await this.s.ecs.send(new DescribeTasksCommand({ cluster: this.s.ecsOptions.cluster, tasks: arns.slice(i, i + 100) }));
+      out.push(...(d.tasks ?? []).filter((t) => t.lastStatus !== "STOPPED"));
+    }
+    return out;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const tasks = await this.running();
+      this.samples++;
+      this.maxRunning = Math.max(this.maxRunning, tasks.length);
+      const now = Date.now();
+      for (const t of tasks) {
+        const env = new Map((t.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
+        const arn = t.taskArn!;
+        if (!this.seen.has(arn)) {
+          this.seen.set(arn, { uid: env.get("TJ_JOB_UID") ?? "", name: env.get("TJ_JOB_NAME") ?? "", attempt: Number(env.get("TJ_ATTEMPT")), firstSeen: now });
+        }
+        const info = this.seen.get(arn)!;
+        const outcome = this.policy(info.name, info.attempt);
+        if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
+        await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(outcome.result), "EX", RESULT_TTL_SECONDS);
+        await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Plays one task's exit now (for jobs held by the policy). */
+  async finish(arn: string, result: TaskResult): Promise<void> {
+    const info = this.seen.get(arn);
+    if (!info) throw new Error(`task ${arn} not seen`);
+    await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
+    await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
+  }
+}
+
+export const ok: TaskResult = { ok: true, exitCode: 0, outputs: { masterPlaylist: "out/master.m3u8", renditions: [] } };
+
+export function jobBody(namespace: string, name: string, spec: Record<string, unknown> = {}): KubernetesObject & { spec: unknown } {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name, namespace },
+    spec: { source: { bucket: "uploads", key: `uploads/u/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/u/${name}/` }, ...spec },
+  };
+}
+
+export async function createJob(kc: KubeConfig, namespace: string, name: string, spec: Record<string, unknown> = {}): Promise<JobObject> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  return (await api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: jobBody(namespace, name, spec) })) as JobObject;
+}
+
+export async function getJob(kc: KubeConfig, namespace: string, name: string): Promise<JobObject | undefined> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  try {
+    return (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as JobObject;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function listJobs(kc: KubeConfig, namespace: string): Promise<JobObject[]> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const res = (await api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })) as { items: JobObject[] };
+  return res.items;
+}
+
+export async function deleteJob(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  await api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 45_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

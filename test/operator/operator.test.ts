@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { ListTasksCommand } from "@aws-sdk/client-ecs";
+import { startedByFor } from "../../operator/launchers/ecs/index.js";
+import type { Operator } from "../../operator/app/index.js";
+import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type Outcome, type Suite } from "./helpers/operator-harness.js";
+
+describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function () {
+  this.timeout(120_000);
+  let s: Suite;
+  let op: Operator | undefined;
+  let player: TaskPlayer | undefined;
+  let maxSlots = 0;
+  let slotSampler: NodeJS.Timeout | undefined;
+
+  const policies = new Map<string, (attempt: number) => Outcome>();
+  const policy = (name: string, attempt: number): Outcome => {
+    for (const [prefix, p] of policies) if (name.startsWith(prefix)) return p(attempt);
+    return { after: 300, result: ok };
+  };
+
+  before(async () => {
+    s = await openSuite("opcore");
+  });
+  afterEach(async () => {
+    player?.stop();
+    clearInterval(slotSampler);
+    await op?.stop();
+    op = undefined;
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  async function run(capacity = 5, viaProxy = false) {
+    op = startOperator(s, { capacity, viaProxy, ...(viaProxy ? { informer: { idleTimeoutMs: 3000 } } : {}) });
+    await op.start();
+    player = new TaskPlayer(s, policy);
+    player.start(100);
+    const slots = op.slots;
+    maxSlots = 0;
+    slotSampler = setInterval(() => {
+      void slots.holders().then((h) => (maxSlots = Math.max(maxSlots, h.length)), () => undefined);
+    }, 100);
+    return op;
+  }
+
+  async function tasksOf(uid: string, attempt: number): Promise<string[]> {
+    const out = await s.ecs.send(new ListTasksCommand({ cluster: s.ecsOptions.cluster, startedBy: startedByFor(uid, attempt) }));
+    return out.taskArns ?? [];
+  }
+
+  it("20 jobs at once: never more than 5 tasks running, all Succeeded, each launched exactly once", async () => {
+    const operator = await run(5);
+    const names = Array.from({ length: 20 }, (_, i) => `burst-${String(i).padStart(2, "0")}`);
+    await Promise.all(names.map((n) => createJob(s.kc, s.namespace, n)));
+    const done = await waitFor(
+      "all 20 Succeeded",
+      async () => {
+        const jobs = (await listJobs(s.kc, s.namespace)).filter((j) => j.metadata?.name?.startsWith("burst-"));
+        return jobs.length === 20 && jobs.every((j) => j.status?.phase === "Succeeded") ? jobs : undefined;
+      },
+      90_000,
+    );
+    assert.ok(player!.samples > 10, `sampled ${player!.samples} times`);
+    assert.ok(player!.maxRunning <= 5, `at most 5 tasks ran at once (saw ${player!.maxRunning})`);
+    assert.ok(player!.maxRunning >= 3, `the cap was actually used (saw ${player!.maxRunning})`);
+    assert.ok(maxSlots <= 5, `at most 5 slots held (saw ${maxSlots})`);
+    for (const j of done) {
+      const uid = j.metadata!.uid!;
+      assert.equal(j.status?.attempts, 1, `${j.metadata?.name} attempts`);
+      assert.equal((await tasksOf(uid, 1)).length, 1, `${j.metadata?.name} launched exactly once`);
+      assert.equal((await tasksOf(uid, 2)).length, 0);
+      assert.equal(j.status?.outputs?.masterPlaylist, "out/master.m3u8");
+      assert.ok(j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"));
+      const rec = await operator.store.get(uid);
+      assert.equal(rec?.phase, "Succeeded");
+      assert.ok(rec?.phaseHistory.some((p) => p.phase === "Running" || p.phase === "Starting"));
+      assert.equal(rec?.taskRefs.length, 1);
+    }
+    assert.equal((await operator.slots.holders()).length, 0, "every slot released");
+  });
+
+  it("a retryable exit is retried up to maxAttempts, then Failed; a permanent exit fails at once", async () => {
+    policies.set("retry-", () => ({ after: 100, result: { ok: false, exitCode: 75, reason: "S3Unavailable", message: "upload failed" } }));
+    policies.set("perm-", () => ({ after: 100, result: { ok: false, exitCode: 65, reason: "CorruptInput", message: "not a video" } }));
+    const operator = await run(5);
+    await createJob(s.kc, s.namespace, "retry-a", { maxAttempts: 3 });
+    await createJob(s.kc, s.namespace, "perm-a", { maxAttempts: 3 });
+    const retry = await waitFor("retry-a Failed", async () => {
+      const j = await getJob(s.kc, s.namespace, "retry-a");
+      return j?.status?.phase === "Failed" ? j : undefined;
+    });
+    const perm = await waitFor("perm-a Failed", async () => {
+      const j = await getJob(s.kc, s.namespace, "perm-a");
+      return j?.status?.phase === "Failed" ? j : undefined;
+    });
+    assert.equal(retry.status?.attempts, 3);
+    assert.equal(retry.status?.reason, "BackoffLimitExceeded");
+    assert.match(retry.status?.message ?? "", /S3Unavailable/);
+    for (const a of [1, 2, 3]) assert.equal((await tasksOf(retry.metadata!.uid!, a)).length, 1, `attempt ${a} ran once`);
+    assert.equal((await tasksOf(retry.metadata!.uid!, 4)).length, 0);
+    assert.equal(perm.status?.attempts, 1);
+    assert.equal(perm.status?.reason, "CorruptInput");
+    assert.equal((await tasksOf(perm.metadata!.uid!, 2)).length, 0, "no retry of a permanent failure");
+    const rec = await operator.store.get(retry.metadata!.uid!);
+    assert.equal(rec?.phase, "Failed");
+    assert.equal(rec?.attempts, 3);
+    assert.equal(rec?.taskRefs.length, 3);
+    assert.deepEqual(await operator.slots.holders(), []);
+  });
+
+  it("deleting a Running job stops its task, frees its slot for the next Queued job, keeps its record", async () => {
+    policies.set("hold-", () => "hold");
+    const operator = await run(2);
+    await createJob(s.kc, s.namespace, "hold-1");
+    await createJob(s.kc, s.namespace, "hold-2");
+    await waitFor("two Running", async () => {
+      const jobs = await Promise.all(["hold-1", "hold-2"].map((n) => getJob(s.kc, s.namespace, n)));
+      return jobs.every((j) => j?.status?.phase === "Running") || undefined;
+    });
+    await createJob(s.kc, s.namespace, "hold-3");
+    const queued = await waitFor("hold-3 Queued with a position", async () => {
+      const j = await getJob(s.kc, s.namespace, "hold-3");
+      return j?.status?.phase === "Queued" && j.status.queuePosition === 1 ? j : undefined;
+    });
+    assert.equal(queued.status?.queuePosition, 1);
+    const victim = (await getJob(s.kc, s.namespace, "hold-1"))!;
+    const arn = victim.status!.taskRef!.id;
+    await deleteJob(s.kc, s.namespace, "hold-1");
+    await waitFor("hold-1 gone", async () => (await getJob(s.kc, s.namespace, "hold-1")) === undefined || undefined);
+    const stopped = (await player!.running()).find((t) => t.taskArn === arn);
+    assert.equal(stopped, undefined, "the deleted job's task is no longer running");
+    const third = await waitFor("hold-3 Running", async () => {
+      const j = await getJob(s.kc, s.namespace, "hold-3");
+      return j?.status?.phase === "Running" ? j : undefined;
+    });
+    assert.ok(third.status?.taskRef);
+    const rec = await operator.store.get(victim.metadata!.uid!);
+    assert.equal(rec?.phase, "Cancelled");
+    assert.ok(rec?.deletedAt);
+    assert.equal(player!.maxRunning, 2);
+    // Let the held tasks finish so the suite ends clean.
+    for (const t of await player!.running()) await player!.finish(t.taskArn!, ok);
+    await waitFor("hold-2 and hold-3 Succeeded", async () => {
+      const jobs = await Promise.all(["hold-2", "hold-3"].map((n) => getJob(s.kc, s.namespace, n)));
+      return jobs.every((j) => j?.status?.phase === "Succeeded") || undefined;
+    });
+  });
+
+  it("watch connections cut server-side mid-run lose no job", async () => {
+    const operator = await run(5, true);
+    const names = Array.from({ length: 12 }, (_, i) => `cut-${String(i).padStart(2, "0")}`);
+    await Promise.all(names.slice(0, 6).map((n) => createJob(s.kc, s.namespace, n)));
+    await new Promise((r) => setTimeout(r, 400));
+    s.proxy.cut(1500);
+    // Created while the operator cannot reach the apiserver: only a relist/resumed watch can reveal them.
+    await Promise.all(names.slice(6).map((n) => createJob(s.kc, s.namespace, n)));
+    await new Promise((r) => setTimeout(r, 2000));
+    s.proxy.cut();
+    await waitFor(
+      "all 12 Succeeded",
+      async () => {
+        const jobs = (await listJobs(s.kc, s.namespace)).filter((j) => j.metadata?.name?.startsWith("cut-"));
+        return jobs.length === 12 && jobs.every((j) => j.status?.phase === "Succeeded") ? jobs : undefined;
+      },
+      90_000,
+    );
+    assert.ok(s.proxy.cuts >= 2);
+    assert.ok(player!.maxRunning <= 5);
+    assert.ok(operator.ready(), "the watch recovered and /readyz would say so");
+  });
+});
