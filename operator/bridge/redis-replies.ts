@@ -15,10 +15,14 @@ export function asEntries(x: unknown): StreamEntry[] {
   return out;
 }
 
-/** XREADGROUP: [[stream, entries]] or null when the block timed out. */
+/**
+ * XREADGROUP/XREAD of one stream: [[stream, entries]], or null when the block timed out. ioredis 6's
+ * generic `call` hands back the single stream unwrapped ([stream, entries]), so both shapes are read.
+ */
 export function parseReadGroup(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply)) return [];
   const first: unknown = reply[0];
+  if (typeof first === "string") return asEntries(reply[1]);
   return Array.isArray(first) ? asEntries(first[1]) : [];
 }
 

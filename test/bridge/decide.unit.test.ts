@@ -60,3 +60,13 @@ describe("bridge: decisions", () => {
     assert.equal(trimBefore(100_000, 10_000, "200000-0", "40000-1"), "40000-1");
   });
 });
+
+describe("bridge: Redis reply shapes", () => {
+  it("reads XREADGROUP replies both wrapped and as ioredis 6's call() unwraps them", async () => {
+    const { parseReadGroup } = await import("../../operator/bridge/redis-replies.js");
+    const entries = [["1-0", ["entry", "{}"]], ["2-0", null]];
+    assert.deepEqual(parseReadGroup([["s", entries]]), [["1-0", ["entry", "{}"]], ["2-0", null]]);
+    assert.deepEqual(parseReadGroup(["s", entries]), [["1-0", ["entry", "{}"]], ["2-0", null]]);
+    assert.deepEqual(parseReadGroup(null), []);
+  });
+});
