@@ -19,6 +19,8 @@ export interface ApiApp {
   openapi: Record<string, unknown>;
 }
 
+const SESSIONLESS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"]);
+
 export const API_TITLE = "Transcode control plane API";
 export const API_VERSION_STRING = "0.1.0";
 
@@ -41,8 +43,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use(requestIdMiddleware(deps.log));
   app.use(deps.metrics.middleware);
   app.use(problemMiddleware(deps.log));
-  app.use(
-    createSession(
+  const session = createSession(
       {
         key: SESSION_COOKIE,
         store: deps.sessionStore,
@@ -55,9 +56,10 @@ export function createApp(deps: ApiDeps): ApiApp {
         renew: true,
         genid: () => randomBytes(24).toString("base64url"),
       },
-      app,
-    ),
+    app,
   );
+  // Probes and scrapers carry no session; skipping the store keeps them answering while Redis is down.
+  app.use((ctx, next) => (SESSIONLESS.has(ctx.path) ? next() : session(ctx, next)));
 
   const router = new Router();
   for (const r of routes) router[r.method](r.path, routeMiddleware(r, config.bodyLimitBytes));

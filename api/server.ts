@@ -38,8 +38,11 @@ export interface RunningApi {
  * Redis clients fail fast when the server is away (no offline queue, one retry per command): a request
  * then gets a 503 at once instead of hanging; reconnects continue in the background.
  */
-function redisClient(url: string): Redis {
-  return new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+function redisClient(url: string, log: Logger, role: string): Redis {
+  const r = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // Without a listener ioredis prints every reconnect failure to stderr; readiness reports the outage instead.
+  r.on("error", (err: Error) => log.warn({ role, err: err.message }, "redis connection error"));
+  return r;
 }
 
 /** Builds every real client from the config, then listens. Start-up fails if a dependency is not reachable. */
@@ -47,9 +50,9 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
   const log = options.log ?? createLogger("api", { level: config.logLevel });
   const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
   try {
-    const redis = redisClient(config.redis.url);
+    const redis = redisClient(config.redis.url, log, "commands");
     cleanups.push({ name: "redis", run: () => redis.quit() });
-    const subscriber = redisClient(config.redis.url);
+    const subscriber = redisClient(config.redis.url, log, "subscriber");
     cleanups.push({ name: "redis-subscriber", run: () => subscriber.quit() });
     await Promise.all([redis.connect(), subscriber.connect()]);
 
@@ -109,13 +112,15 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     const close = () =>
       (closing ??= (async () => {
         const errors: string[] = [];
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          // SSE streams never finish on their own; give in-flight requests a moment, then cut the rest.
-          setTimeout(() => server.closeAllConnections(), 5000).unref();
-        });
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // SSE streams never finish on their own: ending the feed ends them. Keep-alive sockets that go idle
+        // as in-flight requests finish are closed as they do; after a grace period whatever is left is cut.
         await progress.close();
+        const reap = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        await closed;
+        clearInterval(reap);
+        clearTimeout(force);
         for (const c of cleanups.reverse()) {
           await c.run().catch((err: unknown) => errors.push(`${c.name}: ${err instanceof Error ? err.message : String(err)}`));
         }

@@ -5,8 +5,11 @@ export type ProgressListener = (p: Progress) => void;
 
 export interface ProgressFeed {
   current(uid: string): Promise<Progress | undefined>;
-  /** Resolves once the subscription is active; call the returned function to stop listening. */
-  subscribe(uid: string, listener: ProgressListener): Promise<() => Promise<void>>;
+  /**
+   * Resolves once the subscription is active; call the returned function to stop listening. `onClose` runs
+   * if the feed itself shuts down first (graceful shutdown ends open streams instead of waiting on them).
+   */
+  subscribe(uid: string, listener: ProgressListener, onClose?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -17,6 +20,7 @@ export interface ProgressFeed {
  */
 export class RedisProgressFeed implements ProgressFeed {
   private readonly listeners = new Map<string, Set<ProgressListener>>();
+  private readonly closers = new Set<() => void>();
   constructor(
     private readonly redis: Redis,
     private readonly subscriber: Redis,
@@ -34,7 +38,7 @@ export class RedisProgressFeed implements ProgressFeed {
     return parseProgress(await this.redis.hgetall(progressKey(uid)));
   }
 
-  async subscribe(uid: string, listener: ProgressListener): Promise<() => Promise<void>> {
+  async subscribe(uid: string, listener: ProgressListener, onClose?: () => void): Promise<() => Promise<void>> {
     const channel = progressChannel(uid);
     let set = this.listeners.get(channel);
     if (!set) {
@@ -43,7 +47,9 @@ export class RedisProgressFeed implements ProgressFeed {
     }
     set.add(listener);
     if (set.size === 1) await this.subscriber.subscribe(channel);
+    if (onClose) this.closers.add(onClose);
     return async () => {
+      if (onClose) this.closers.delete(onClose);
       const s = this.listeners.get(channel);
       if (!s?.delete(listener)) return;
       if (s.size === 0) {
@@ -58,6 +64,8 @@ export class RedisProgressFeed implements ProgressFeed {
   }
 
   async close(): Promise<void> {
+    for (const c of [...this.closers]) c();
+    this.closers.clear();
     this.listeners.clear();
     await this.subscriber.quit().catch(() => undefined);
   }

@@ -27,7 +27,7 @@ export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobV
     // The task's last word: nothing more will be published, so the stream ends instead of idling.
     if (p.stage === "done") cleanup();
   };
-  const unsubscribe = await feed.subscribe(job.uid, onProgress);
+  const unsubscribe = await feed.subscribe(job.uid, onProgress, () => cleanup());
   const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();
   cleanup = () => {
