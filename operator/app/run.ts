@@ -1,0 +1,163 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { Redis } from "ioredis";
+import { MongoClient } from "mongodb";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Logger } from "../../lib/log.js";
+import type { OperatorConfig } from "../config/index.js";
+import { createHealthServer, listen } from "../http/index.js";
+import { createLeaderElector, loadKubeConfig, type LeaderElector } from "../kube/index.js";
+import { EcsLauncher } from "../launchers/ecs/index.js";
+import { LocalLauncher } from "../launchers/local/index.js";
+import type { TaskLauncher } from "../ports/index.js";
+import { Operator } from "./operator.js";
+
+export interface RunningOperator {
+  /** The port /healthz, /readyz and /metrics listen on. */
+  port: number;
+  isLeader(): boolean;
+  /** The Operator while leading (undefined on a standby). */
+  current(): Operator | undefined;
+  /** Graceful stop: workers finish, the lease is released, connections close. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function makeLauncher(cfg: OperatorConfig, log: Logger): TaskLauncher {
+  if (cfg.LAUNCHER === "local") return new LocalLauncher({ log: log.child({ component: "local-launcher" }), output: "inherit" });
+  const ecs = new ECSClient({ region: cfg.AWS_REGION, ...(cfg.AWS_ENDPOINT_URL_ECS ? { endpoint: cfg.AWS_ENDPOINT_URL_ECS } : {}) });
+  return new EcsLauncher(ecs, {
+    cluster: cfg.ECS_CLUSTER ?? "",
+    taskDefinition: cfg.ECS_TASK_DEFINITION ?? "",
+    containerName: cfg.ECS_CONTAINER_NAME,
+    subnets: cfg.ECS_SUBNETS ?? [],
+    securityGroups: cfg.ECS_SECURITY_GROUPS,
+    assignPublicIp: cfg.ECS_ASSIGN_PUBLIC_IP,
+  });
+}
+
+/**
+ * The whole operator process minus signal handling: connections, health server, leader election, and an
+ * Operator that runs only while this replica leads (its epoch fences slot claims).
+ */
+export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<RunningOperator> {
+  const kubeConfig = loadKubeConfig(cfg.KUBECONFIG);
+  const mongo = new MongoClient(cfg.MONGODB_URL, { serverSelectionTimeoutMS: 10_000 });
+  await mongo.connect();
+  const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on("error", (err: Error) => log.warn({ err: err.message }, "redis connection error"));
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const launcher = makeLauncher(cfg, log);
+  const identity = cfg.POD_NAME ?? `${hostname()}-${randomBytes(3).toString("hex")}`;
+
+  let operator: Operator | undefined;
+  let epoch: number | undefined;
+  let elector: LeaderElector | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const makeOperator = (): Operator =>
+    new Operator({
+      kubeConfig,
+      namespace: cfg.WATCH_NAMESPACE,
+      db: mongo.db(cfg.MONGODB_DATABASE),
+      redis,
+      launcher,
+      capacity: cfg.MAX_CONCURRENT_TASKS,
+      workers: cfg.WORKERS,
+      reconcile: {
+        pollMs: cfg.POLL_MS,
+        queuedPollMs: cfg.QUEUED_POLL_MS,
+        backoffBaseMs: cfg.RETRY_BACKOFF_BASE_MS,
+        backoffMaxMs: cfg.RETRY_BACKOFF_MAX_MS,
+        defaultMaxAttempts: 3,
+      },
+      taskEnv: {
+        redisUrl: cfg.TASK_REDIS_URL ?? cfg.REDIS_URL,
+        region: cfg.AWS_REGION,
+        s3: cfg.TASK_S3_ENDPOINT ? { endpoint: cfg.TASK_S3_ENDPOINT, forcePathStyle: cfg.TASK_S3_FORCE_PATH_STYLE } : undefined,
+      },
+      epoch: () => epoch,
+      registry,
+      log,
+      informer: { idleTimeoutMs: cfg.WATCH_IDLE_TIMEOUT_MS, resyncPeriodMs: cfg.RESYNC_PERIOD_MS },
+      instance: identity,
+      onFenced: () => {
+        // Another replica admitted with a newer epoch: stop at once; the elector will notice the lost lease.
+        const op = operator;
+        operator = undefined;
+        epoch = undefined;
+        void op?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, "stop after fencing failed"));
+      },
+    });
+
+  const lead = async (e: number) => {
+    epoch = e;
+    const op = makeOperator();
+    operator = op;
+    try {
+      await op.start();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "operator failed to start; will retry on the next leadership");
+      operator = undefined;
+      await op.stop().catch(() => undefined);
+    }
+  };
+  const unlead = async () => {
+    epoch = undefined;
+    const op = operator;
+    operator = undefined;
+    await op?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, "operator stop failed"));
+  };
+
+  const server = createHealthServer({
+    live: () => stopping === undefined,
+    ready: () => {
+      if (stopping) return { ok: false, reason: "shutting down" };
+      if (cfg.LEADER_ELECTION && !elector?.isLeader()) return { ok: true }; // a standby is ready to take over
+      if (!operator) return { ok: false, reason: "starting" };
+      return operator.ready() ? { ok: true } : { ok: false, reason: "watch is stale or not synced" };
+    },
+    registry,
+    log,
+  });
+  const port = await listen(server, cfg.HTTP_PORT, cfg.HTTP_HOST);
+  log.info({ port, identity, launcher: launcher.kind }, "health server listening");
+
+  if (cfg.LEADER_ELECTION) {
+    elector = createLeaderElector({
+      kubeConfig,
+      namespace: cfg.LEASE_NAMESPACE,
+      name: cfg.LEASE_NAME,
+      identity,
+      logger: log.child({ component: "leader" }),
+      onStartedLeading: (e) => {
+        log.info({ epoch: e }, "leading");
+        void lead(e);
+      },
+      onStoppedLeading: () => {
+        log.warn("lost leadership: stopping admission");
+        void unlead();
+      },
+    });
+    await elector.start();
+  } else {
+    await lead(0);
+  }
+
+  return {
+    port,
+    isLeader: () => (cfg.LEADER_ELECTION ? (elector?.isLeader() ?? false) : true),
+    current: () => operator,
+    stop: () =>
+      (stopping ??= (async () => {
+        const errors: unknown[] = [];
+        await unlead().catch((e: unknown) => errors.push(e));
+        await elector?.stop().catch((e: unknown) => errors.push(e));
+        await new Promise<void>((r) => server.close(() => r()));
+        await mongo.close().catch((e: unknown) => errors.push(e));
+        redis.disconnect();
+        if (errors.length) throw new AggregateError(errors, "shutdown had failures");
+      })()),
+  };
+}
