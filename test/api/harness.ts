@@ -10,7 +10,7 @@ import { loadApiConfig, startApi, type ApiConfig, type RunningApi } from "../../
 import { crdManifest } from "../../crds/generator/index.js";
 import { CRD_NAME } from "../../crds/index.js";
 import { createLogger } from "../../lib/log.js";
-import { testEnv } from "../env/index.js";
+import { testEnv, type TestEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 
 export interface Harness {
@@ -51,8 +51,7 @@ export function applyCrd(kc: k8s.KubeConfig): Promise<void> {
   })());
 }
 
-export async function startHarness(overrides: (c: ApiConfig) => void = () => {}): Promise<Harness> {
-  const env = testEnv();
+export async function startHarness(overrides: (c: ApiConfig) => void = () => {}, env: TestEnv = testEnv()): Promise<Harness> {
   const id = randomBytes(4).toString("hex");
   const namespace = `api-test-${id}`;
   const config = loadApiConfig({

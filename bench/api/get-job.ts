@@ -1,0 +1,72 @@
+/**
+ * Authenticated GET /jobs/:id throughput and latency on loopback, against the real services (the same
+ * stack the tests use). Prints figures and the ratio to an unauthenticated /healthz baseline; asserts nothing.
+ *   npm run bench:api                       (defaults: 10 connections, 10 s per target)
+ *   BENCH_CONNECTIONS=50 BENCH_SECONDS=20 npm run bench:api
+ */
+import autocannon from "autocannon";
+
+type Result = Awaited<ReturnType<typeof autocannon>>;
+import { startStack } from "../../test/env/index.js";
+import { postForm, startHarness } from "../../test/api/harness.js";
+
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const duration = Number(process.env.BENCH_SECONDS ?? 10);
+
+function row(name: string, r: Result): string {
+  const cells = [
+    name.padEnd(28),
+    r.requests.average.toFixed(0).padStart(8),
+    r.latency.p50.toFixed(1).padStart(7),
+    r.latency.p90.toFixed(1).padStart(7),
+    r.latency.p99.toFixed(1).padStart(7),
+    r.latency.max.toFixed(1).padStart(8),
+    String(r.non2xx + r.errors + r.timeouts).padStart(7),
+  ];
+  return cells.join(" ");
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack();
+  try {
+    const h = await startHarness(() => {}, stack.env);
+    try {
+      const c = h.client();
+      await c.signupAndLogin();
+      const p = await c.call("POST", "/uploads/presigned-post", { json: { filename: "bench.mp4", contentType: "video/mp4" } });
+      await postForm(p.body as { url: string; fields: Record<string, string> }, new Uint8Array(1024));
+      const job = await c.call("POST", "/jobs", { json: { source: { key: String(p.body.key) } } });
+      if (job.status !== 201) throw new Error(`could not create the bench job: ${job.status} ${job.text}`);
+      const id = String(job.body.id);
+      const headers = { cookie: c.cookieHeader() };
+
+      // Warm-up: JIT, connection pools, the apiserver's caches.
+      await autocannon({ url: `${h.api.url}/jobs/${id}`, connections, duration: 2, headers });
+      const health = await autocannon({ url: `${h.api.url}/healthz`, connections, duration });
+      const me = await autocannon({ url: `${h.api.url}/auth/me`, connections, duration, headers });
+      const get = await autocannon({ url: `${h.api.url}/jobs/${id}`, connections, duration, headers });
+
+      console.log(`\nAPI on loopback, ${connections} connections, ${duration} s per target, node ${process.version}`);
+      console.log(["target".padEnd(28), "req/s".padStart(8), "p50 ms".padStart(7), "p90 ms".padStart(7), "p99 ms".padStart(7), "max ms".padStart(8), "errors".padStart(7)].join(" "));
+      console.log(row("GET /healthz (no session)", health));
+      console.log(row("GET /auth/me (session)", me));
+      console.log(row("GET /jobs/:id (session+CR)", get));
+      console.log(
+        `\nratios: /jobs/:id throughput = ${(get.requests.average / health.requests.average).toFixed(3)} x /healthz, ` +
+          `${(get.requests.average / me.requests.average).toFixed(3)} x /auth/me; p99 /jobs/:id = ${(get.latency.p99 / Math.max(me.latency.p99, 0.001)).toFixed(2)} x /auth/me`,
+      );
+    } finally {
+      await h.close();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
