@@ -21,8 +21,8 @@ function start(env: Record<string, string>): Proc {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const p: Proc = { child, stdout: "", stderr: "", exited: new Promise((r) => child.once("exit", (code) => r(code))) };
-  child.stdout!.on("data", (d: Buffer) => (p.stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (p.stderr += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (p.stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (p.stderr += d.toString()));
   return p;
 }
 
@@ -68,9 +68,9 @@ describe("operator/main.ts process", function () {
       LOG_LEVEL: "info",
     });
     try {
-      const port = await waitFor("health server port", async () => {
+      const port = await waitFor("health server port", () => {
         const m = /"port":(\d+)[^\n]*health server listening/.exec(p.stdout);
-        return m ? Number(m[1]) : undefined;
+        return Promise.resolve(m ? Number(m[1]) : undefined);
       }, 30_000);
       const base = `http://127.0.0.1:${port}`;
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
