@@ -134,13 +134,16 @@ export class LocalLauncher implements TaskLauncher {
     );
   }
 
-  /** SIGTERM to the task's process group, SIGKILL after the grace period; resolves once it has exited. */
+  /**
+   * SIGTERM to the task (which stops its own children and reports), SIGKILL to its whole process group after
+   * the grace period; resolves once it has exited.
+   */
   async stop(id: string, reason: string): Promise<void> {
     const t = this.tasks.get(id);
     if (!t || t.state === "Stopped") return;
     t.stopReason = reason;
-    this.signal(t, "SIGTERM");
-    const timer = setTimeout(() => this.signal(t, "SIGKILL"), this.opts.stopGraceMs ?? 10_000);
+    this.signal(t, "SIGTERM", false);
+    const timer = setTimeout(() => this.signal(t, "SIGKILL", true), this.opts.stopGraceMs ?? 10_000);
     try {
       await t.exited;
     } finally {
@@ -161,10 +164,11 @@ export class LocalLauncher implements TaskLauncher {
     await Promise.all([...this.tasks.keys()].map((id) => this.stop(id, reason)));
   }
 
-  private signal(t: LocalTask, sig: NodeJS.Signals): void {
-    if (t.state === "Stopped" || t.child.pid === undefined) return;
+  private signal(t: LocalTask, sig: NodeJS.Signals, group: boolean): void {
+    if (t.child.pid === undefined) return;
+    if (t.state === "Stopped" && !group) return;
     try {
-      process.kill(-t.child.pid, sig);
+      process.kill(group ? -t.child.pid : t.child.pid, sig);
     } catch {
       // The group is already gone.
     }

@@ -10,8 +10,6 @@ export interface RunFfmpegOptions {
   /** Called with the encoded position (seconds) at each -progress block. */
   onProgress?: (outTimeSeconds: number) => void;
   signal?: AbortSignal | undefined;
-  /** Grace period between SIGTERM and SIGKILL when aborted. */
-  killAfterMs?: number;
 }
 
 const STDERR_KEEP = 16 * 1024;
@@ -36,11 +34,10 @@ export function runFfmpeg(opts: RunFfmpegOptions): Promise<void> {
     const child = spawn(opts.ffmpeg, opts.args, { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
     const parser = new ProgressParser();
     let stderr = "";
-    let killTimer: NodeJS.Timeout | undefined;
+    // SIGKILL, not SIGTERM: on SIGTERM ffmpeg finalises every output (faststart rewrites whole files), which
+    // is wasted work for outputs an aborted attempt throws away, and can outlast the launcher's grace period.
     const onAbort = (): void => {
-      child.kill("SIGTERM");
-      killTimer = setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs ?? 5000);
-      killTimer.unref();
+      child.kill("SIGKILL");
     };
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -57,7 +54,6 @@ export function runFfmpeg(opts: RunFfmpegOptions): Promise<void> {
     });
     child.on("close", (code, signal) => {
       opts.signal?.removeEventListener("abort", onAbort);
-      if (killTimer) clearTimeout(killTimer);
       if (code === 0) resolve();
       else reject(classifyFfmpegFailure(code, signal, stderr));
     });

@@ -1,0 +1,117 @@
+/**
+ * The local TaskLauncher with real child processes: the exact env contract, idempotent launch, exit codes,
+ * stop with SIGTERM (the transcoder cleans up and reports Interrupted) and SIGKILL for a task that ignores it.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { testEnv } from "../env/index.js";
+import { LocalLauncher, INHERITED_ENV } from "../../operator/launchers/local/index.js";
+import { EXIT_RETRYABLE, parseProgress, parseTaskResult, progressKey, resultKey, TASK_ENV_NAMES } from "../../lib/task-contract/index.js";
+import { createHarness, listKeys, putFile, taskEnv, type Harness } from "./harness.js";
+import { makeClip } from "./media.js";
+
+
+describe("LocalLauncher (real child processes)", function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let dir: string;
+
+  before(async () => {
+    h = await createHarness("launch");
+    dir = mkdtempSync(join(testEnv().tmpDir, "tx-launch-"));
+  });
+  after(async () => h?.close());
+
+  it("gives the child exactly the contract env plus PATH/HOME and the AWS credentials, and reports its exit code", async () => {
+    const out = join(dir, "env.json");
+    const launcher = new LocalLauncher({
+      command: [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.env)); process.exit(7)`],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret-test" },
+      parentEnv: { PATH: "/usr/bin:/bin", HOME: "/home/x", AWS_ACCESS_KEY_ID: "parent", SOME_SECRET: "must-not-leak", TJ_JOB_UID: "parent-uid" },
+      output: "ignore",
+    });
+    const env = taskEnv(h, "uid-env", "k", {});
+    const ref = await launcher.launch({ uid: "uid-env", namespace: "ns", name: "n", attempt: 1, env });
+    assert.deepEqual(ref, { launcher: "local", id: "local-uid-env-1", attempt: 1 });
+    const state = await launcher.waitForExit(ref.id);
+    assert.deepEqual(state, { id: ref.id, state: "Stopped", exitCode: 7, stopReason: "exited" });
+    const childEnv = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
+    const allowed = new Set<string>([...TASK_ENV_NAMES, ...INHERITED_ENV]);
+    // Node itself may add nothing; anything else would be a leak from the parent.
+    const extra = Object.keys(childEnv).filter((k) => !allowed.has(k));
+    assert.deepEqual(extra, []);
+    for (const [k, v] of Object.entries(env)) assert.equal(childEnv[k], v, k);
+    assert.equal(childEnv.AWS_ACCESS_KEY_ID, "AKIDTEST");
+    assert.equal(childEnv.AWS_SECRET_ACCESS_KEY, "secret-test");
+    assert.equal(childEnv.PATH, "/usr/bin:/bin");
+    assert.equal(childEnv.SOME_SECRET, undefined);
+  });
+
+  it("launch is idempotent per (uid, attempt); unknown ids are Missing", async () => {
+    const launcher = new LocalLauncher({ command: [process.execPath, "-e", "setTimeout(() => {}, 300)"], output: "ignore" });
+    const env = taskEnv(h, "uid-idem", "k", {});
+    const a = await launcher.launch({ uid: "uid-idem", namespace: "ns", name: "n", attempt: 1, env });
+    const b = await launcher.launch({ uid: "uid-idem", namespace: "ns", name: "n", attempt: 1, env });
+    assert.deepEqual(a, b);
+    const [running, missing] = await launcher.describe([a.id, "local-nope-1"]);
+    assert.equal(running?.state, "Running");
+    assert.deepEqual(missing, { id: "local-nope-1", state: "Missing" });
+    assert.equal((await launcher.waitForExit(a.id)).exitCode, 0);
+    await launcher.close();
+    await assert.rejects(launcher.launch({ uid: "later", namespace: "ns", name: "n", attempt: 1, env }), /closed/);
+  });
+
+  it("stop: a task that ignores SIGTERM is SIGKILLed after the grace period, with its whole process group", async () => {
+    const launcher = new LocalLauncher({
+      command: ["sh", "-c", "trap '' TERM; sleep 60 & wait"],
+      output: "ignore",
+      stopGraceMs: 500,
+    });
+    const ref = await launcher.launch({ uid: "uid-kill", namespace: "ns", name: "n", attempt: 1, env: taskEnv(h, "uid-kill", "k", {}) });
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await launcher.stop(ref.id, "Cancelled");
+    assert.ok(Date.now() - t0 >= 450, "waited for the grace period");
+    const [state] = await launcher.describe([ref.id]);
+    assert.equal(state?.state, "Stopped");
+    assert.equal(state?.exitCode, undefined);
+    assert.equal(state?.stopReason, "Cancelled");
+    await launcher.stop(ref.id, "again"); // idempotent
+  });
+
+  it("stop: the transcoder exits retryable on SIGTERM, reports Interrupted, uploads nothing and removes its scratch files", async () => {
+    const env = testEnv();
+    const file = join(dir, "long.mp4");
+    await makeClip(env.tools.ffmpeg, file, { width: 1280, height: 720, seconds: 20 });
+    await putFile(h, "uploads/u3/long/long.mp4", file);
+    const uid = "uid-sigterm";
+    const taskEnvVars = taskEnv(h, uid, "uploads/u3/long/long.mp4", { encoding: { x264Preset: "slow", segmentSeconds: 4 } });
+    const ref = await h.launcher.launch({ uid, namespace: "ns", name: "n", attempt: 1, env: taskEnvVars });
+    // Wait until ffmpeg is encoding, then stop.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const p = parseProgress(await h.redis.hgetall(progressKey(uid)));
+      if (p?.stage === "transcoding") break;
+      assert.ok(Date.now() < deadline, "the task never reached transcoding");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    await h.launcher.stop(ref.id, "Cancelled");
+    const [state] = await h.launcher.describe([ref.id]);
+    const log = readFileSync(join(h.logDir, `${ref.id}.log`), "utf8");
+    assert.equal(state?.exitCode, EXIT_RETRYABLE, `${JSON.stringify(state)}\n${log.slice(-3000)}`);
+    const result = parseTaskResult(await h.redis.get(resultKey(uid, 1)));
+    assert.deepEqual(result, { ok: false, exitCode: EXIT_RETRYABLE, reason: "Interrupted", message: "The task was stopped." });
+    assert.deepEqual(readdirSync(h.workDir), [], "scratch files removed");
+    assert.deepEqual(await listKeys(h, `outputs/${uid}/`), []);
+    let left = "";
+    try {
+      left = execFileSync("pgrep", ["-f", `${h.workDir}/tj-`]).toString().trim();
+    } catch {
+      // pgrep exits 1 when nothing matches
+    }
+    assert.equal(left, "", "no ffmpeg left running on the scratch files");
+  });
+});
