@@ -24,7 +24,7 @@ export interface KubeClusterOptions {
   component?: string;
   /** Shown as the Event's reporting instance (the pod name). */
   instance?: string;
-  /** How many times a finalizer patch is retried when its `test` op loses a race; default 5. */
+  /** How many times a finalizer patch is tried when its `test` op loses a race; default 10. */
   patchRetries?: number;
 }
 
@@ -171,10 +171,15 @@ export class KubeCluster<T extends KubeObject, S = unknown> implements Cluster<T
    */
   private async patchFinalizers(namespace: string, name: string, plan: (current: string[]) => JsonPatchOp[] | undefined): Promise<T | undefined> {
     const what = `patch finalizers of ${namespace}/${name}`;
-    const tries = this.options.patchRetries ?? 5;
+    const tries = this.options.patchRetries ?? 10;
+    // The apiserver answers a failed `test` op with a bare 422 that looks like any invalid patch; we tell them
+    // apart by reading again: if the object moved on, we lost a race and retry, otherwise the 422 is real.
+    let rejected: { rv: string | undefined; err: unknown } | undefined;
     for (let attempt = 0; ; attempt++) {
       const obj = await this.get(namespace, name);
       if (!obj) return undefined;
+      if (rejected && rejected.rv === obj.metadata?.resourceVersion) throw mapKubeError(rejected.err, what);
+      rejected = undefined;
       const ops = plan(obj.metadata?.finalizers ?? []);
       if (!ops) return obj;
       // A `test` with value undefined means "the path is absent"; JSON patch has no such op, so pin resourceVersion.
@@ -186,10 +191,12 @@ export class KubeCluster<T extends KubeObject, S = unknown> implements Cluster<T
       } catch (err) {
         const status = statusOf(err);
         if (status === 404) return undefined;
-        // A failed `test` op is answered 422 (Invalid) by the apiserver; a lost race is 409.
-        const raced = status === 409 || (status === 422 && /test/i.test(JSON.stringify((err as { body?: unknown }).body ?? "")));
-        if (raced && attempt + 1 < tries) continue;
-        throw raced ? new TransientError(`${what}: kept losing races`, undefined, { cause: err }) : mapKubeError(err, what);
+        const maybeRaced = status === 409 || status === 422;
+        if (!maybeRaced) throw mapKubeError(err, what);
+        if (attempt + 1 >= tries) throw new TransientError(`${what}: kept losing races with other writers`, undefined, { cause: err });
+        if (status === 422) rejected = { rv: obj.metadata?.resourceVersion, err };
+        // Spread contending writers apart a little so each round has a winner quickly.
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
       }
     }
   }

@@ -46,15 +46,17 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
   constructor(options: InformerOptions) {
     const idle = options.idleTimeoutMs ?? 90_000;
     this.opts = {
-      resyncPeriodMs: 10 * 60_000,
-      watchTimeoutSeconds: 300,
-      backoffInitialMs: 250,
-      backoffMaxMs: 30_000,
-      name: options.plural,
       ...options,
+      // `??` rather than spread defaults: an explicit `undefined` option must still get its default.
+      resyncPeriodMs: options.resyncPeriodMs ?? 10 * 60_000,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+      backoffInitialMs: options.backoffInitialMs ?? 250,
+      backoffMaxMs: options.backoffMaxMs ?? 30_000,
+      name: options.name ?? options.plural,
       idleTimeoutMs: idle,
       staleAfterMs: options.staleAfterMs ?? 2 * idle,
     };
+    if (!(this.opts.watchTimeoutSeconds >= 1) || !(idle > 0)) throw new RangeError("informer needs watchTimeoutSeconds >= 1 and idleTimeoutMs > 0");
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.log = (options.logger ?? pino({ enabled: false })).child({ informer: this.opts.name });
     this.metrics = options.registry ? informerMetrics(options.registry) : undefined;
