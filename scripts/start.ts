@@ -1,46 +1,86 @@
 /**
- * `npm start`: the embedded local stack. Installs (cached) and starts the real services the tests use and keeps
- * them running until Ctrl-C. The control-plane processes (operator, bridge, API) are wired in by the end-to-end
- * work (issue #9); until then this prints where each service listens.
+ * `npm start`: the main job on the embedded local stack. Installs (cached) and starts the real services, then
+ * the control plane (operator with the local launcher, bridge, upload webhook in place of the Lambda, REST API),
+ * runs the demo (sample uploads -> jobs -> Succeeded, with progress bars), and keeps everything running until
+ * Ctrl-C.
+ *
+ *   npm start                   stack + control plane + demo, then stay up
+ *   npm start -- --no-demo      stack + control plane only
+ *   npm start -- --exit         run the demo and stop (exit code 0 only if every demo job Succeeded)
  */
 import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { startStack, type Stack } from "../test/env/index.js";
-import { runExitCleanups } from "../test/env/process.js";
+import { freePort, runExitCleanups } from "../test/env/process.js";
+import { startControlPlane, type ControlPlane } from "./local/control-plane.js";
+import { makeSamples, runDemo } from "./local/demo.js";
 
-const running: { stack?: Stack } = {};
+const { values: flags } = parseArgs({ options: { "no-demo": { type: "boolean" }, exit: { type: "boolean" } } });
+
+const running: { stack?: Stack; plane?: ControlPlane } = {};
 let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  await running.plane?.stop().catch((err: unknown) => console.error(`control plane: ${String(err)}`));
+  await running.stack?.stop().catch((err: unknown) => console.error(`services: ${String(err)}`));
+  process.exit(code);
+}
 process.once("exit", runExitCleanups);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
-    stopping = true;
     console.log("\nstopping...");
-    const { stack } = running;
-    if (!stack) {
+    if (!running.stack) {
       // Interrupted during start-up: kill whatever has started.
       runExitCleanups();
       process.exit(130);
     }
-    stack.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-      },
-    );
+    void stopAll(0);
   });
 }
 
-execFileSync("bash", ["scripts/testenv/install.sh"], { stdio: "inherit" });
-const stack = (running.stack = await startStack({ onReady: (s, ms) => console.log(`  ${s} ready in ${ms} ms`) }));
-const { env } = stack;
-console.log(`
-Local stack is up (logs: ${stack.logDir}).
-  kube-apiserver  ${env.kube.server}   KUBECONFIG=${env.kube.kubeconfigPath}
-  MongoDB (wire)  ${env.mongo.url}
-  Redis           ${env.redis.url}
-  S3 (MinIO)      ${env.s3.endpoint}
-  ECS (moto)      ${env.ecs.endpoint}
+try {
+  execFileSync("bash", ["scripts/testenv/install.sh"], { stdio: "inherit" });
+  const receiverPort = await freePort();
+  console.log("Starting the local services...");
+  const stack = (running.stack = await startStack({
+    minio: { notifyWebhook: `http://127.0.0.1:${receiverPort}/` },
+    onReady: (s, ms) => console.log(`  ${s} ready in ${ms} ms`),
+  }));
+  const { env } = stack;
+  console.log("Starting the control plane (operator, bridge, upload webhook, API)...");
+  const planeDir = join(stack.runDir, "control-plane");
+  mkdirSync(planeDir, { recursive: true });
+  const plane = (running.plane = await startControlPlane({ env, runDir: planeDir, logDir: stack.logDir, receiverPort }));
+  console.log(`
+The local control plane is up (logs: ${stack.logDir}).
+  REST API        ${plane.apiUrl}          (OpenAPI: ${plane.apiUrl}/openapi.json)
+  operator        ${plane.operatorUrl}/metrics   bridge ${plane.bridgeUrl}/metrics
+  kube-apiserver  ${env.kube.server}
+  KUBECONFIG      ${env.kube.kubeconfigPath}
+  S3 (MinIO)      ${env.s3.endpoint}  buckets: ${plane.uploadsBucket}, ${plane.outputsBucket}
+  MongoDB (wire)  ${env.mongo.url}   Redis ${env.redis.url}   ECS emulator ${env.ecs.endpoint}`);
 
-The operator, bridge and API are not started yet: the end-to-end main job is not available in this version.
-Press Ctrl-C to stop.`);
+  if (!flags["no-demo"]) {
+    const files = await makeSamples(stack.env.tmpDir);
+    const { jobs, client } = await runDemo(plane.apiUrl, files);
+    console.log("\nOutputs (presigned, valid for an hour):");
+    for (const job of jobs) {
+      const links = job.phase === "Succeeded" ? await client.outputs(job.id) : undefined;
+      console.log(`  ${job.id}  ${job.phase}${links?.masterPlaylist ? `\n    master playlist: ${links.masterPlaylist}` : ""}`);
+    }
+    console.log(`
+Inspect the jobs with kubectl:
+  export KUBECONFIG=${env.kube.kubeconfigPath}
+  ${env.kube.kubectl} get tj -n ${plane.namespace} -o wide
+  ${env.kube.kubectl} describe tj -n ${plane.namespace} ${jobs[0]?.id ?? "<name>"}
+  ${env.kube.kubectl} explain transcodejob.spec.ladder`);
+    if (flags.exit) await stopAll(jobs.every((j) => j.phase === "Succeeded") ? 0 : 1);
+  }
+  console.log("\nPress Ctrl-C to stop.");
+} catch (err) {
+  console.error(`\nnpm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  await stopAll(1);
+}
