@@ -50,6 +50,7 @@ export {
   formatIssues,
   formatPath,
   friendlyMessages,
+  pruneNulls,
   type FieldIssue,
   type ParseResult,
 } from "./parse.js";

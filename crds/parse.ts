@@ -87,8 +87,23 @@ export function formatIssues(error: z.core.$ZodError, root = ""): FieldIssue[] {
   return out;
 }
 
+/**
+ * The apiserver prunes a null object field before defaulting, so `priority: null` means "use the default" and
+ * `owner: null` means "no owner". Doing the same here keeps zod and the CRD in agreement. Null array items
+ * stay: the apiserver rejects those too.
+ */
+export function pruneNulls(input: unknown): unknown {
+  if (Array.isArray(input)) return input.map(pruneNulls);
+  if (input === null || typeof input !== "object" || input instanceof Date) return input;
+  return Object.fromEntries(
+    Object.entries(input as Record<string, unknown>)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, pruneNulls(v)]),
+  );
+}
+
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, root: string): ParseResult<T> {
-  const r = schema.safeParse(input, { error: friendlyMessages });
+  const r = schema.safeParse(pruneNulls(input), { error: friendlyMessages });
   if (r.success) return { ok: true, value: r.data };
   const issues = formatIssues(r.error, root);
   return { ok: false, issues, message: issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
@@ -127,7 +142,8 @@ export function checkSpecUpdate(oldSpec: unknown, newSpec: unknown): FieldIssue[
 }
 
 // An invalid spec is compared as written: its own errors are reported by parseSpec, not here.
-function withDefaults(spec: unknown): Record<string, unknown> {
+function withDefaults(raw: unknown): Record<string, unknown> {
+  const spec = pruneNulls(raw);
   const r = TranscodeJobSpec.safeParse(spec);
   if (r.success) return r.data;
   return spec !== null && typeof spec === "object" && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};

@@ -67,6 +67,18 @@ describe("crds: parseSpec", () => {
     assert.ok(!preset.ok && preset.message === 'spec.ladder.preset: must be one of: "standard", "mobile", "full"', JSON.stringify(preset));
   });
 
+  it("treats a null field as absent, as the apiserver does, but not a null list item", () => {
+    const spec = mustParse({ ...validSpec(), priority: null, owner: null, ladder: null, encoding: { segmentSeconds: null } });
+    assert.equal(spec.priority, 0);
+    assert.equal("owner" in spec, false);
+    assert.deepEqual(spec.ladder, { preset: "standard" });
+    assert.deepEqual(spec.encoding, { x264Preset: "veryfast", segmentSeconds: 4 });
+    const r = parseSpec({ ...validSpec(), formats: [null] });
+    assert.ok(!r.ok && r.issues[0]?.path === "spec.formats[0]");
+    const missing = parseSpec({ ...validSpec(), source: null });
+    assert.ok(!missing.ok && missing.message === "spec.source: is required");
+  });
+
   it("never throws, whatever it is given", () => {
     for (const junk of [null, undefined, 42, "spec", [], [validSpec()], { source: null }, { source: [], output: 7 }, Object.create(null)]) {
       const r = parseSpec(junk);
