@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { TerminalError, TransientError } from "../../lib/errors/index.js";
+import { createLogger } from "../../lib/log.js";
+import type { SlotHolder } from "../../lib/store/index.js";
+import { execute, statusMergePatch, type ExecutorDeps } from "../../operator/controller/index.js";
+import { ConfigError, loadOperatorConfig } from "../../operator/config/index.js";
+import { DescribeBatcher, isCapacityFailure, mapEcsError, startedByFor, clientTokenFor } from "../../operator/launchers/ecs/index.js";
+import type { JobObject, JobStatus, TaskRef } from "../../operator/ports/index.js";
+import type { Decision } from "../../operator/reconcile/index.js";
+
+const log = createLogger("unit", { level: "silent" });
+
+describe("statusMergePatch", () => {
+  const table: { name: string; prev: JobStatus | undefined; next: JobStatus; patch: Record<string, unknown> }[] = [
+    { name: "first write", prev: undefined, next: { phase: "Queued" }, patch: { phase: "Queued" } },
+    { name: "removed field becomes null", prev: { phase: "Queued", queuePosition: 3 }, next: { phase: "Starting" }, patch: { phase: "Starting", queuePosition: null } },
+    { name: "undefined counts as removed", prev: { phase: "Failed", reason: "X" }, next: { phase: "Succeeded", reason: undefined }, patch: { phase: "Succeeded", reason: null } },
+  ];
+  for (const t of table) it(t.name, () => assert.deepEqual(statusMergePatch(t.prev, t.next), t.patch));
+});
+
+describe("mapEcsError", () => {
+  const table: { name: string; err: unknown; transient: boolean }[] = [
+    { name: "throttling", err: { name: "ThrottlingException", message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }, transient: true },
+    { name: "server error", err: { name: "ServerException", message: "boom", $metadata: { httpStatusCode: 500 } }, transient: true },
+    { name: "any 5xx", err: { name: "Whatever", message: "x", $metadata: { httpStatusCode: 503 } }, transient: true },
+    { name: "429", err: { name: "X", message: "x", $metadata: { httpStatusCode: 429 } }, transient: true },
+    { name: "connection refused", err: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), transient: true },
+    { name: "SDK-marked retryable", err: { name: "X", $retryable: {}, $metadata: { httpStatusCode: 400 } }, transient: true },
+    { name: "invalid parameter", err: { name: "InvalidParameterException", message: "bad", $metadata: { httpStatusCode: 400 } }, transient: false },
+    { name: "cluster not found", err: { name: "ClusterNotFoundException", message: "no", $metadata: { httpStatusCode: 400 } }, transient: false },
+  ];
+  for (const t of table) {
+    it(`${t.name} -> ${t.transient ? "transient" : "terminal"}`, () => {
+      const e = mapEcsError(t.err, "RunTask");
+      assert.ok(t.transient ? e instanceof TransientError : e instanceof TerminalError, e.constructor.name);
+      assert.match(e.message, /^RunTask: /);
+    });
+  }
+  const reasons: [string | undefined, boolean][] = [
+    ["Capacity is unavailable at this time. Please try again later or in a different availability zone", true],
+    ["RESOURCE:MEMORY", true],
+    [undefined, true],
+    ["MISSING", false],
+  ];
+  for (const [r, cap] of reasons) it(`RunTask failure reason ${String(r)} is ${cap ? "" : "not "}a capacity problem`, () => assert.equal(isCapacityFailure(r), cap));
+});
+
+describe("ECS launch identity", () => {
+  it("startedBy and clientToken are stable per (uid, attempt), distinct across attempts, within ECS limits", () => {
+    assert.equal(startedByFor("u", 1), startedByFor("u", 1));
+    assert.notEqual(startedByFor("u", 1), startedByFor("u", 2));
+    assert.ok(startedByFor("u", 1).length <= 36);
+    assert.ok(clientTokenFor("u", 1).length <= 64);
+    assert.notEqual(clientTokenFor("u", 1), clientTokenFor("v", 1));
+  });
+});
+
+describe("DescribeBatcher", () => {
+  it("coalesces callers of one tick into calls of at most maxBatch ids, each caller gets its own answers", async () => {
+    const calls: string[][] = [];
+    const b = new DescribeBatcher<string>(async (ids) => {
+      calls.push(ids);
+      return Promise.resolve(new Map(ids.filter((i) => i !== "gone").map((i) => [i, `state-${i}`])));
+    }, 3);
+    const r = await Promise.all([b.get(["a", "b"]), b.get(["c"]), b.get(["d", "gone"]), b.get(["a"])]);
+    assert.deepEqual(r, [["state-a", "state-b"], ["state-c"], ["state-d", undefined], ["state-a"]]);
+    assert.deepEqual(calls.map((c) => c.length), [3, 2]);
+  });
+  it("a failing call rejects exactly its callers", async () => {
+    const b = new DescribeBatcher<string>(() => Promise.reject(new TransientError("down")));
+    await assert.rejects(b.get(["x"]), TransientError);
+  });
+});
+
+describe("loadOperatorConfig", () => {
+  const base = { MONGODB_URL: "mongodb://h/", REDIS_URL: "redis://h:6379", ECS_CLUSTER: "c", ECS_TASK_DEFINITION: "td", ECS_SUBNETS: "s-1, s-2" };
+  it("applies documented defaults", () => {
+    const c = loadOperatorConfig(base);
+    assert.equal(c.MAX_CONCURRENT_TASKS, 5);
+    assert.deepEqual(c.ECS_SUBNETS, ["s-1", "s-2"]);
+    assert.equal(c.LEADER_ELECTION, true);
+    assert.equal(c.LAUNCHER, "ecs");
+  });
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ["missing Mongo", { REDIS_URL: "redis://h" , LAUNCHER: "local" }, /MONGODB_URL/],
+    ["cap of zero", { ...base, MAX_CONCURRENT_TASKS: "0" }, /MAX_CONCURRENT_TASKS/],
+    ["ECS without subnets", { ...base, ECS_SUBNETS: "" }, /ECS_SUBNETS: required/],
+    ["not a number", { ...base, WORKERS: "many" }, /WORKERS/],
+  ];
+  for (const [name, env, re] of bad) {
+    it(`rejects ${name}`, () => assert.throws(() => loadOperatorConfig(env), (e: unknown) => e instanceof ConfigError && re.test(e.message)));
+  }
+  it("local launcher needs no ECS settings", () => assert.equal(loadOperatorConfig({ MONGODB_URL: "mongodb://h", REDIS_URL: "redis://h", LAUNCHER: "local" }).LAUNCHER, "local"));
+});
+
+/** Records calls at the port interfaces; the executor's ordering rules are pure logic over them. */
+function fakes(opts: { claim?: number | undefined; launch?: () => Promise<TaskRef> } = {}) {
+  const calls: string[] = [];
+  const patches: Partial<JobStatus>[] = [];
+  const deps: ExecutorDeps = {
+    cluster: {
+      get: () => Promise.resolve(undefined),
+      patchStatus: (_ns, _n, s) => (calls.push("patchStatus"), patches.push(s), Promise.resolve(undefined)),
+      addFinalizer: () => (calls.push("addFinalizer"), Promise.resolve(undefined)),
+      removeFinalizer: () => (calls.push("removeFinalizer"), Promise.resolve(undefined)),
+      emitEvent: () => (calls.push("event"), Promise.reject(new Error("events API down"))),
+    },
+    store: {
+      ensure: () => (calls.push("ensure"), Promise.resolve()),
+      recordPhase: (_u, p) => (calls.push(`record:${p.phase}`), Promise.resolve()),
+      addTaskRef: () => (calls.push("addTaskRef"), Promise.resolve()),
+      markDeleted: () => Promise.resolve(),
+      get: () => Promise.resolve(undefined),
+      list: () => Promise.resolve([]),
+    },
+    slots: {
+      capacity: 5,
+      claim: () => (calls.push("claim"), Promise.resolve("claim" in opts ? opts.claim : 0)),
+      release: () => (calls.push("release"), Promise.resolve(1)),
+      holders: () => Promise.resolve([] as SlotHolder[]),
+    },
+    launcher: {
+      kind: "ecs",
+      launch: () => (calls.push("launch"), opts.launch ? opts.launch() : Promise.resolve({ launcher: "ecs" as const, id: "arn:task/1", attempt: 1 })),
+      describe: () => Promise.resolve([]),
+      stop: () => (calls.push("stop"), Promise.resolve()),
+    },
+    epoch: () => 3,
+    taskEnv: () => ({}),
+    now: () => 0,
+    ownerLabel: "o",
+  };
+  return { deps, calls, patches };
+}
+
+describe("execute (action runner over ports)", () => {
+  const job: JobObject = { metadata: { name: "j", namespace: "ns", uid: "u" }, spec: { source: { bucket: "b", key: "k" }, output: { bucket: "o", prefix: "p/" } }, status: { phase: "Queued", queuePosition: 1 } };
+  const admit: Decision = {
+    actions: [
+      { type: "claimSlot" },
+      { type: "launch", attempt: 1 },
+      { type: "patchStatus", status: { phase: "Starting", attempts: 1 }, withLaunchedTaskRef: true },
+      { type: "event", event: { type: "Normal", reason: "Launched", message: "" } },
+      { type: "recordPhase", phase: "Starting", attempts: 1 },
+    ],
+  };
+
+  it("fills taskRef from the launch, removes stale fields, survives a failed Event", async () => {
+    const f = fakes();
+    const r = await execute(job, admit, f.deps, log);
+    assert.deepEqual(f.calls, ["claim", "launch", "addTaskRef", "patchStatus", "event", "record:Starting"]);
+    assert.deepEqual(f.patches[0], { phase: "Starting", attempts: 1, taskRef: { launcher: "ecs", id: "arn:task/1", attempt: 1 }, queuePosition: null });
+    assert.equal(r.claimLost, false);
+  });
+
+  it("a lost claim drops the rest of the decision (nothing launched)", async () => {
+    const f = fakes({ claim: undefined });
+    const r = await execute(job, admit, f.deps, log);
+    assert.deepEqual(f.calls, ["claim"]);
+    assert.equal(r.claimLost, true);
+  });
+
+  it("a launch refused for good fails the job and gives the slot back", async () => {
+    const f = fakes({ launch: () => Promise.reject(new TerminalError("RunTask: ClusterNotFoundException", "EcsRequestRejected")) });
+    const r = await execute(job, admit, f.deps, log);
+    assert.equal(r.launchRejected, true);
+    assert.deepEqual(f.calls, ["claim", "launch", "patchStatus", "record:Failed", "event", "release"]);
+    assert.equal(f.patches[0]?.phase, "Failed");
+    assert.equal(f.patches[0]?.reason, "EcsRequestRejected");
+  });
+
+  it("a transient launch failure propagates (the runner retries; the slot stays held for the relaunch)", async () => {
+    const f = fakes({ launch: () => Promise.reject(new TransientError("throttled")) });
+    await assert.rejects(execute(job, admit, f.deps, log), TransientError);
+    assert.deepEqual(f.calls, ["claim", "launch"]);
+  });
+
+  it("without leadership nothing is admitted", async () => {
+    const f = fakes();
+    f.deps.epoch = () => undefined;
+    await assert.rejects(execute(job, admit, f.deps, log), /not the leader/);
+    assert.deepEqual(f.calls, []);
+  });
+});
