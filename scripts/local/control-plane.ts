@@ -22,12 +22,15 @@ export interface ControlPlaneOptions {
   namespace?: string;
   uploadsBucket?: string;
   outputsBucket?: string;
+  /** MongoDB database shared by the operator and the API. */
+  database?: string;
   maxConcurrentTasks?: number;
   logLevel?: string;
 }
 
 export interface ControlPlane {
   apiUrl: string;
+  database: string;
   namespace: string;
   uploadsBucket: string;
   outputsBucket: string;
@@ -44,6 +47,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const namespace = options.namespace ?? "transcode";
   const uploadsBucket = options.uploadsBucket ?? "uploads";
   const outputsBucket = options.outputsBucket ?? "outputs";
+  const database = options.database ?? "transcoder";
   await prepareCluster(env, namespace);
   await prepareBuckets(env, uploadsBucket);
 
@@ -95,6 +99,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           WATCH_NAMESPACE: namespace,
           LEASE_NAMESPACE: namespace,
           MONGODB_URL: env.mongo.url,
+          MONGODB_DATABASE: database,
           REDIS_URL: env.redis.url,
           TASK_S3_ENDPOINT: env.s3.endpoint,
           LAUNCHER: "local",
@@ -115,6 +120,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           API_PORT: String(apiPort),
           API_SESSION_KEYS: randomBytes(32).toString("hex"),
           MONGO_URL: env.mongo.url,
+          MONGO_DB: database,
           REDIS_URL: env.redis.url,
           KUBECONFIG: env.kube.kubeconfigPath,
           JOBS_NAMESPACE: namespace,
@@ -140,6 +146,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     operatorUrl: `http://127.0.0.1:${operatorPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
     namespace,
+    database,
     uploadsBucket,
     outputsBucket,
     processes: ctx.processes,
