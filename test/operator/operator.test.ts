@@ -147,6 +147,36 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     });
   });
 
+  it("a restarted operator re-adopts running tasks: no job launched twice, none lost", async () => {
+    policies.set("restart-", () => ({ after: 1500, result: ok }));
+    const first = await run(5);
+    const names = Array.from({ length: 8 }, (_, i) => `restart-${i}`);
+    await Promise.all(names.map((n) => createJob(s.kc, s.namespace, n)));
+    await waitFor("some running", async () => {
+      const jobs = await Promise.all(names.map((n) => getJob(s.kc, s.namespace, n)));
+      return jobs.filter((j) => j?.status?.phase === "Running").length >= 3 || undefined;
+    });
+    await first.stop();
+    const maxBefore = player!.maxRunning;
+    player!.stop();
+    clearInterval(slotSampler);
+    const second = await run(5);
+    const jobs = await waitFor(
+      "all 8 Succeeded after the restart",
+      async () => {
+        const js = await Promise.all(names.map((n) => getJob(s.kc, s.namespace, n)));
+        return js.every((j) => j?.status?.phase === "Succeeded") ? js : undefined;
+      },
+      60_000,
+    );
+    for (const j of jobs) {
+      assert.equal(j!.status?.attempts, 1);
+      assert.equal((await tasksOf(j!.metadata!.uid!, 1)).length, 1, `${j!.metadata?.name} launched once across the restart`);
+    }
+    assert.ok(Math.max(maxBefore, player!.maxRunning) <= 5);
+    assert.deepEqual(await second.slots.holders(), []);
+  });
+
   it("watch connections cut server-side mid-run lose no job", async () => {
     const operator = await run(5, true);
     const names = Array.from({ length: 12 }, (_, i) => `cut-${String(i).padStart(2, "0")}`);
