@@ -4,6 +4,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
+import { poolKubeConnections } from "../lib/kube-dispatcher/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { createApp, type ApiApp } from "./app.js";
 import { RedisLoginLimiter } from "./auth/limiter.js";
@@ -66,6 +67,8 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     const kc = new k8s.KubeConfig();
     if (config.kube.kubeconfigPath) kc.loadFromFile(config.kube.kubeconfigPath);
     else kc.loadFromDefault();
+    const pool = poolKubeConnections(kc);
+    cleanups.push({ name: "kube", run: () => pool.close() });
     const jobs = new KubeJobsCluster(kc, config.kube.namespace);
 
     const s3 = new S3Client({

@@ -7,11 +7,9 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { loadApiConfig, startApi, type ApiConfig, type RunningApi } from "../../api/index.js";
-import { crdManifest } from "../../crds/generator/index.js";
-import { CRD_NAME } from "../../crds/index.js";
+import { applyCrd } from "../../crds/install/index.js";
 import { createLogger } from "../../lib/log.js";
 import { testEnv, type TestEnv } from "../env/index.js";
-import { waitFor } from "../support/wait.js";
 
 export interface Harness {
   api: RunningApi;
@@ -25,30 +23,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-let crdApplied: Promise<void> | undefined;
+let crdApplied: Promise<unknown> | undefined;
 
-/** Applies the TranscodeJob CRD once per run (create, or replace when another suite created it first). */
-export function applyCrd(kc: k8s.KubeConfig): Promise<void> {
-  return (crdApplied ??= (async () => {
-    const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-    const body = crdManifest() as unknown as k8s.V1CustomResourceDefinition;
-    try {
-      await ext.createCustomResourceDefinition({ body });
-    } catch (err) {
-      if (!(err instanceof k8s.ApiException) || err.code !== 409) throw err;
-      const current = await ext.readCustomResourceDefinition({ name: CRD_NAME });
-      body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
-      await ext.replaceCustomResourceDefinition({ name: CRD_NAME, body });
-    }
-    await waitFor(
-      async () => {
-        const crd = await ext.readCustomResourceDefinition({ name: CRD_NAME });
-        return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
-      },
-      20_000,
-      "CRD established",
-    );
-  })());
+/** The CRD owner's installer (keeps CEL rules and defaults intact), once per process. */
+function ensureCrd(kc: k8s.KubeConfig): Promise<unknown> {
+  return (crdApplied ??= applyCrd(kc));
 }
 
 export async function startHarness(overrides: (c: ApiConfig) => void = () => {}, env: TestEnv = testEnv()): Promise<Harness> {
@@ -78,7 +57,7 @@ export async function startHarness(overrides: (c: ApiConfig) => void = () => {},
 
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(env.kube.kubeconfigPath);
-  await applyCrd(kc);
+  await ensureCrd(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
 

@@ -1,0 +1,43 @@
+import type * as k8s from "@kubernetes/client-node";
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+interface DispatcherFactory {
+  createDispatcher(cluster: unknown, agentOptions: Record<string, unknown>): unknown;
+}
+
+export interface PooledKubeConfig {
+  /** Closes the shared connection pools (call at shutdown). */
+  close(): Promise<void>;
+}
+
+/**
+ * @kubernetes/client-node 2.0 builds a new undici Agent for every request (KubeConfig.createDispatcher is
+ * called from applySecurityAuthentication), so every API call pays a fresh TCP + TLS handshake and no
+ * connection is ever reused. Measured on loopback: ~67 GET/s with p50 ~100 ms. This keeps one dispatcher per
+ * distinct TLS setting (CA, client cert, server name) on the given KubeConfig, so connections are pooled.
+ * Auth headers (tokens, exec plugins) are still applied per request, so token rotation keeps working.
+ */
+export function poolKubeConnections(kc: k8s.KubeConfig): PooledKubeConfig {
+  const target = kc as unknown as DispatcherFactory;
+  const original = target.createDispatcher.bind(kc);
+  const pools = new Map<string, unknown>();
+  target.createDispatcher = (cluster, agentOptions) => {
+    const key = JSON.stringify([(cluster as { server?: string } | null)?.server, agentOptions]);
+    let d = pools.get(key);
+    if (d === undefined) {
+      d = original(cluster, agentOptions);
+      pools.set(key, d);
+    }
+    return d;
+  };
+  return {
+    close: async () => {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((d) => (d as Partial<Closable>).close?.().catch(() => undefined) ?? Promise.resolve()));
+    },
+  };
+}
