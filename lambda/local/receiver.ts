@@ -35,8 +35,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Answer now and discard the rest, so the client reads a 413 rather than a reset connection.
+        req.removeAllListeners("data");
+        req.resume();
         reject(new BodyTooLarge());
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -99,6 +101,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       if (err instanceof BodyTooLarge) {
         metrics.record("rejected", "too-large");
         log.warn({ limit }, "webhook request rejected: body too large");
+        res.setHeader("connection", "close");
         return reply(res, 413, { error: `body larger than ${limit} bytes` });
       }
       throw err;

@@ -106,7 +106,7 @@ describe("lambda handler against real Redis", () => {
     process.env.UPLOADS_STREAM = stream;
     process.env.LOG_LEVEL = "silent";
     const { handler } = await import("../../lambda/handler.js");
-    const clients = async () => (await redis.client("LIST")).toString().split("\n").filter((l) => l.includes("cmd=")).length;
+    const clients = async (): Promise<number> => String(await redis.call("CLIENT", "LIST")).split("\n").filter((l) => l.includes("cmd=")).length;
     await handler({ Records: [awsRecord({ key: "uploads/alice/u1/one.mp4" })] });
     const after1 = await clients();
     for (let i = 0; i < 5; i++) await handler({ Records: [awsRecord({ key: `uploads/alice/u1/more-${i}.mp4` })] });
