@@ -130,6 +130,8 @@ export function parseTranscodeJob(input: unknown): ParseResult<TranscodeJob> {
 export function checkSpecUpdate(oldSpec: unknown, newSpec: unknown): FieldIssue[] {
   const a = withDefaults(oldSpec);
   const b = withDefaults(newSpec);
+  // formats is an x-kubernetes-list-type: set, which CEL compares without regard to order.
+  for (const s of [a, b]) if (Array.isArray(s.formats)) s.formats = [...(s.formats as unknown[])].map(String).sort();
   const mutable = new Set<string>(MUTABLE_SPEC_FIELDS);
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys]

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseSpec, X264_PRESETS } from "../../crds/index.js";
+import { checkSpecUpdate, parseSpec, X264_PRESETS } from "../../crds/index.js";
 import { applyCrd } from "../../crds/install/index.js";
 import { createNamespace, customObjects, deleteNamespace, kubeConfig, ref, rejection, tj } from "./kube.js";
 
@@ -73,6 +73,25 @@ const spec = fc
     }),
   );
 
+const validSpec = spec.filter((s) => parseSpec(s).ok);
+const SPEC_FIELDS = ["source", "output", "ladder", "formats", "thumbnails", "encoding", "priority", "owner", "deleteSourceOnSuccess", "maxAttempts", "activeDeadlineSeconds", "suspend"];
+/** A valid spec and an update of it: a few of its fields taken from a second spec (or dropped if that one lacks them). */
+const update = fc
+  .record({
+    before: validSpec,
+    other: validSpec,
+    fields: fc.subarray(SPEC_FIELDS, { maxLength: 3 }),
+    mutable: fc.subarray(["priority", "suspend"]),
+  })
+  .map(({ before, other, fields, mutable }) => {
+    const after: Record<string, unknown> = { ...before };
+    for (const f of [...fields, ...mutable]) {
+      if (f in other) after[f] = other[f];
+      else delete after[f];
+    }
+    return { before, after };
+  });
+
 describe("crds: zod and the apiserver agree (property-based, server-side dry-run)", function () {
   this.timeout(180_000);
   let ns = "";
@@ -114,5 +133,39 @@ describe("crds: zod and the apiserver agree (property-based, server-side dry-run
     console.log(`    ${seen.accepted} accepted, ${seen.rejected} rejected by both`);
     // A generator that only produces one kind of spec would prove nothing.
     assert.ok(seen.accepted >= 40 && seen.rejected >= 40, JSON.stringify(seen));
+  });
+
+  it("agree on which updates the transition rules allow (checkSpecUpdate vs CEL oldSelf rules)", async () => {
+    const api = customObjects();
+    const seen = { allowed: 0, refused: 0 };
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(update, async ({ before, after }) => {
+        const name = `upd-${n++}`;
+        const stored = (await api.createNamespacedCustomObject({ ...ref(ns), body: tj(name, before) })) as Record<string, unknown>;
+        try {
+          const expectOk = parseSpec(after).ok && checkSpecUpdate(before, after).length === 0;
+          const request = api.replaceNamespacedCustomObject({ ...ref(ns), name, body: { ...stored, spec: after }, dryRun: "All", fieldValidation: "Strict" });
+          if (expectOk) {
+            await request.catch(async (e: unknown) => {
+              const r = await rejection(Promise.reject(e instanceof Error ? e : new Error(String(e))));
+              throw new Error(`zod allowed the update, apiserver refused (${r.code}): ${r.message}`);
+            });
+            seen.allowed++;
+          } else {
+            const r = await rejection(request).catch(() => {
+              throw new Error(`zod refused the update (${JSON.stringify(checkSpecUpdate(before, after))}), apiserver allowed it`);
+            });
+            assert.equal(r.code, 422, r.message);
+            seen.refused++;
+          }
+        } finally {
+          await api.deleteNamespacedCustomObject({ ...ref(ns), name });
+        }
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 150) },
+    );
+    console.log(`    ${seen.allowed} updates allowed, ${seen.refused} refused by both`);
+    assert.ok(seen.allowed >= 15 && seen.refused >= 15, JSON.stringify(seen));
   });
 });

@@ -94,6 +94,7 @@ describe("crds: checkSpecUpdate (the CRD transition rules, for callers that patc
     { name: "no change", after: before, paths: [] },
     { name: "priority and suspend change", after: { ...before, priority: 9, suspend: true }, paths: [] },
     { name: "defaults written out", after: { ...before, formats: ["hls", "mp4"], maxAttempts: 3 }, paths: [] },
+    { name: "formats reordered (a set)", after: { ...before, formats: ["mp4", "hls"] }, paths: [] },
     { name: "key order differs", after: { ...before, ladder: { renditions: [{ crf: 20, height: 720 }] } }, paths: [] },
     { name: "source changes", after: { ...before, source: { bucket: "uploads", key: "other.mov" } }, paths: ["spec.source"] },
     { name: "source gains a versionId", after: { ...before, source: { ...validSpec().source as object, versionId: "v2" } }, paths: ["spec.source"] },
