@@ -48,17 +48,15 @@ export function admissionOrder(
   now: number,
   opts: Pick<ReconcileOptions, "backoffBaseMs" | "backoffMaxMs">,
 ): string[] {
-  const waiting = jobs.filter((j) => isWaiting(j, holders, now, opts));
-  waiting.sort((a, b) => {
-    const pa = a.spec.priority ?? 0;
-    const pb = b.spec.priority ?? 0;
-    if (pa !== pb) return pb - pa;
-    const ca = toMillis(a.metadata?.creationTimestamp) ?? 0;
-    const cb = toMillis(b.metadata?.creationTimestamp) ?? 0;
-    if (ca !== cb) return ca - cb;
-    const ka = `${a.metadata?.namespace ?? ""}/${a.metadata?.name ?? ""}`;
-    const kb = `${b.metadata?.namespace ?? ""}/${b.metadata?.name ?? ""}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-  return waiting.map((j) => j.metadata?.uid ?? "");
+  // Sort keys are computed once per job, not per comparison: the queue can hold thousands of jobs.
+  const waiting = jobs
+    .filter((j) => isWaiting(j, holders, now, opts))
+    .map((j) => ({
+      uid: j.metadata?.uid ?? "",
+      priority: j.spec.priority ?? 0,
+      created: toMillis(j.metadata?.creationTimestamp) ?? 0,
+      key: `${j.metadata?.namespace ?? ""}/${j.metadata?.name ?? ""}`,
+    }));
+  waiting.sort((a, b) => b.priority - a.priority || a.created - b.created || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return waiting.map((w) => w.uid);
 }
