@@ -88,7 +88,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
         assert.equal(r.phase, "Succeeded");
         const phases = (r.phaseHistory as { phase: string }[]).map((h) => h.phase);
         assert.deepEqual(phases.slice(-2), ["Running", "Succeeded"], phases.join(" -> "));
-        assert.ok(result.jobs.some((j) => j.uid === r._id), "record keyed by the job uid");
+        assert.ok(result.jobs.some((j) => j.uid === String(r._id)), "record keyed by the job uid");
       }
     } finally {
       await mongo.close();
