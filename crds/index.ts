@@ -54,3 +54,4 @@ export {
   type FieldIssue,
   type ParseResult,
 } from "./parse.js";
+export { formatDuration, jobDuration } from "./duration.js";
