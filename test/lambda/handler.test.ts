@@ -102,10 +102,21 @@ describe("lambda handler against real Redis", () => {
   });
 
   it("the exported handler reads its config once and keeps one Redis connection across invocations", async () => {
+    // The Lambda runtime hands config to the module through process.env; restore it so other suites in this
+    // mocha process see the environment they started with (the handler keeps what it read at first call).
+    const saved = { REDIS_URL: process.env.REDIS_URL, UPLOADS_STREAM: process.env.UPLOADS_STREAM, LOG_LEVEL: process.env.LOG_LEVEL };
     process.env.REDIS_URL = testEnv().redis.url;
     process.env.UPLOADS_STREAM = stream;
     process.env.LOG_LEVEL = "silent";
     const { handler } = await import("../../lambda/handler.js");
+    try {
+      await handler({ Records: [] });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
     const clients = async (): Promise<number> => String(await redis.call("CLIENT", "LIST")).split("\n").filter((l) => l.includes("cmd=")).length;
     await handler({ Records: [awsRecord({ key: "uploads/alice/u1/one.mp4" })] });
     const after1 = await clients();
