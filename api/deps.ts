@@ -6,6 +6,7 @@ import type { UserStore } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiMetrics } from "./http/metrics.js";
 import type { JobsCluster } from "./jobs/cluster.js";
+import type { JobHistory } from "./jobs/history.js";
 import type { ProgressFeed } from "./jobs/progress.js";
 import type { UploadStorage } from "./uploads/storage.js";
 
@@ -26,6 +27,8 @@ export interface ApiDeps {
   sessionStore: ReturnType<typeof redisSessionStore>;
   storage: UploadStorage;
   jobs: JobsCluster;
+  /** MongoDB job records, read when a TranscodeJob no longer exists. */
+  history: JobHistory;
   progress: ProgressFeed;
   readiness: ReadinessCheck[];
 }

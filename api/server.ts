@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
 import { poolKubeConnections } from "../lib/kube-dispatcher/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
+import { MongoJobStore } from "../lib/store/index.js";
 import { createApp, type ApiApp } from "./app.js";
 import { RedisLoginLimiter } from "./auth/limiter.js";
 import { argon2idHasher } from "./auth/passwords.js";
@@ -15,6 +16,7 @@ import type { ApiConfig } from "./config.js";
 import type { ApiDeps } from "./deps.js";
 import { createMetrics } from "./http/metrics.js";
 import { KubeJobsCluster } from "./jobs/cluster.js";
+import { storeHistory } from "./jobs/history.js";
 import { RedisProgressFeed } from "./jobs/progress.js";
 import { S3UploadStorage } from "./uploads/storage.js";
 
@@ -63,6 +65,8 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     const db = mongo.db(config.mongo.db);
     const users = new MongoUserStore(db);
     await users.ensureIndexes();
+    const records = new MongoJobStore(db);
+    await records.ensureIndexes();
 
     const kc = new k8s.KubeConfig();
     if (config.kube.kubeconfigPath) kc.loadFromFile(config.kube.kubeconfigPath);
@@ -91,6 +95,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
       sessionStore: redisSessionStore(redis, config.redis.prefix),
       storage,
       jobs,
+      history: storeHistory(records, config.kube.namespace),
       progress,
       readiness: [
         { name: "redis", check: async () => void (await redis.ping()) },

@@ -8,8 +8,9 @@ import { isOwnedUploadKey } from "../uploads/keys.js";
 import { AlreadyExistsError, CursorExpiredError, InvalidJobError, type KubeJob } from "./cluster.js";
 import { REQUEST_HASH_ANNOTATION, apiJobName, requestHash } from "./names.js";
 import { CreateJobBody, IdempotencyHeaders, JobIdParams, JobListView, JobView, ListJobsQuery, OutputLinksView } from "./schemas.js";
+import type { JobView as JobViewT } from "./schemas.js";
 import { streamProgress } from "./sse.js";
-import { ownerOf, toJobView } from "./view.js";
+import { ownerOf, recordToJobView, toJobView } from "./view.js";
 
 const notFound = () => new HttpError(404, "no such job", { field: "path.id" });
 
@@ -20,11 +21,23 @@ const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toStri
 export function jobRoutes(deps: ApiDeps): AnyRoute[] {
   const { jobs, storage, config } = deps;
 
-  /** The caller's job or a 404: another user's job is indistinguishable from a missing one. */
+  /** The caller's live job or a 404: another user's job is indistinguishable from a missing one. */
   async function ownJob(user: SessionUser, id: string): Promise<KubeJob> {
     const job = await jobs.get(id);
     if (!job || ownerOf(job, OWNER_LABEL) !== user.id) throw notFound();
     return job;
+  }
+
+  /** The caller's job from the cluster, else from its MongoDB record (a cancelled or deleted job). */
+  async function ownJobView(user: SessionUser, id: string): Promise<JobViewT> {
+    const job = await jobs.get(id);
+    if (job) {
+      if (ownerOf(job, OWNER_LABEL) !== user.id) throw notFound();
+      return toJobView(job);
+    }
+    const record = await deps.history.find(user.id, id);
+    if (!record || record.owner !== user.id) throw notFound();
+    return recordToJobView(record);
   }
 
   function buildJob(user: SessionUser, name: string, body: CreateJobBody, hash: string): TranscodeJobInput {
@@ -142,7 +155,7 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 200: { description: "The job", schema: JobView }, ...problemResponses(400, 401, 404, 503) },
       handler: async (ctx, { params }) => {
         const user = requireUser(ctx);
-        ctx.body = toJobView(await ownJob(user, params.id));
+        ctx.body = await ownJobView(user, params.id);
       },
     }),
     defineRoute({
@@ -156,6 +169,12 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 202: { description: "Cancel accepted", schema: JobView }, ...problemResponses(400, 401, 403, 404, 503) },
       handler: async (ctx, { params }) => {
         const user = requireUser(ctx);
+        const live = await jobs.get(params.id);
+        if (!live) {
+          // Only a record is left: the job was already cancelled or deleted (or it is not the caller's: 404).
+          const view = await ownJobView(user, params.id);
+          throw new HttpError(409, `the job can no longer be cancelled (phase ${view.phase})`, { field: "path.id" });
+        }
         const job = await ownJob(user, params.id);
         if (!(await jobs.delete(params.id))) throw notFound();
         ctx.status = 202;
@@ -173,7 +192,7 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 200: { description: "Download URLs", schema: OutputLinksView }, ...problemResponses(400, 401, 404, 409, 503) },
       handler: async (ctx, { params }) => {
         const user = requireUser(ctx);
-        const view = toJobView(await ownJob(user, params.id));
+        const view = await ownJobView(user, params.id);
         const outputs = view.outputs;
         if (!outputs) throw new HttpError(409, `the job has no outputs yet (phase ${view.phase})`, { field: "path.id" });
         const bucket = config.s3.outputsBucket;
@@ -206,7 +225,7 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
       },
       handler: async (ctx, { params }) => {
         const user = requireUser(ctx);
-        await streamProgress(ctx, deps.progress, toJobView(await ownJob(user, params.id)));
+        await streamProgress(ctx, deps.progress, await ownJobView(user, params.id));
       },
     }),
   ];

@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { Context } from "koa";
+import { isTerminalPhase } from "../../crds/index.js";
 import type { Progress } from "../../lib/task-contract/index.js";
 import type { ProgressFeed } from "./progress.js";
 import type { JobView } from "./schemas.js";
@@ -48,6 +49,11 @@ export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobV
 
   send("retry: 3000\n\n");
   send(event("status", { id: job.id, phase: job.phase, progress: job.progress }));
+  // A finished job will publish nothing more.
+  if (isTerminalPhase(job.phase)) {
+    cleanup();
+    return;
+  }
   // Read after subscribing, so an update between the two is not lost (at worst it is sent twice).
   const latest = await feed.current(job.uid).catch(() => undefined);
   if (latest) onProgress(latest);

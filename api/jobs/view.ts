@@ -1,4 +1,5 @@
 import { Outputs, Phase, Progress } from "../../crds/index.js";
+import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
 import type { JobView } from "./schemas.js";
 
@@ -43,4 +44,34 @@ export function toJobView(job: KubeJob): JobView {
 
 export function ownerOf(job: KubeJob, ownerLabel: string): string | undefined {
   return job.metadata.labels?.[ownerLabel];
+}
+
+/**
+ * The view of a job whose TranscodeJob is gone, from its MongoDB record (contract 4). A record deleted
+ * before it reached a final phase was cancelled: deleting the CR is how a job is cancelled.
+ */
+export function recordToJobView(r: JobRecord): JobView {
+  const phase = Phase.safeParse(r.phase);
+  const outputs = Outputs.safeParse(r.outputs);
+  const source = (r.spec.source ?? {}) as Record<string, unknown>;
+  let p = phase.success ? phase.data : "Pending";
+  if (r.deletedAt && !["Succeeded", "Failed", "Cancelled"].includes(p)) p = "Cancelled";
+  const view: JobView = {
+    id: r.name,
+    uid: r.uid,
+    createdAt: r.createdAt.toISOString(),
+    phase: p,
+    cancelRequested: r.deletedAt !== undefined,
+    source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
+    spec: r.spec,
+    attempts: r.attempts,
+  };
+  const started = r.phaseHistory.find((h) => h.phase === "Starting" || h.phase === "Running");
+  if (started) view.startedAt = started.at.toISOString();
+  const final = r.phaseHistory.find((h) => ["Succeeded", "Failed", "Cancelled"].includes(h.phase));
+  if (final) view.completedAt = final.at.toISOString();
+  if (r.reason) view.reason = r.reason;
+  if (r.message) view.message = r.message;
+  if (outputs.success) view.outputs = outputs.data;
+  return view;
 }

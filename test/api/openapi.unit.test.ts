@@ -37,6 +37,7 @@ function inertDeps(): ApiDeps {
     sessionStore: never as ApiDeps["sessionStore"],
     storage: never as ApiDeps["storage"],
     jobs: never as ApiDeps["jobs"],
+    history: never as ApiDeps["history"],
     progress: never as ApiDeps["progress"],
     readiness: [],
   };
