@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { ListTasksCommand } from "@aws-sdk/client-ecs";
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { startedByFor } from "../../operator/launchers/ecs/index.js";
 import type { Operator } from "../../operator/app/index.js";
 import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type Outcome, type Suite } from "./helpers/operator-harness.js";
@@ -175,6 +177,59 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     }
     assert.ok(Math.max(maxBefore, player!.maxRunning) <= 5);
     assert.deepEqual(await second.slots.holders(), []);
+  });
+
+  it("admits by priority then FIFO, holds suspended jobs, and admits them once resumed", async () => {
+    policies.set("prio-", () => "hold");
+    await run(1);
+    await createJob(s.kc, s.namespace, "prio-blocker");
+    await waitFor("blocker Running", async () => (await getJob(s.kc, s.namespace, "prio-blocker"))?.status?.phase === "Running" || undefined);
+    await createJob(s.kc, s.namespace, "prio-low-old", { priority: 0 });
+    await new Promise((r) => setTimeout(r, 1100)); // creationTimestamp has one-second resolution
+    await createJob(s.kc, s.namespace, "prio-low-new", { priority: 0 });
+    await createJob(s.kc, s.namespace, "prio-high", { priority: 10 });
+    await createJob(s.kc, s.namespace, "prio-suspended", { priority: 50, suspend: true });
+    const positions = await waitFor("queue positions", async () => {
+      const js = await Promise.all(["prio-high", "prio-low-old", "prio-low-new", "prio-suspended"].map((n) => getJob(s.kc, s.namespace, n)));
+      const pos = js.map((j) => j?.status?.queuePosition);
+      return pos[0] === 1 && pos[1] === 2 && pos[2] === 3 && js[3]?.status?.phase === "Queued" ? js : undefined;
+    });
+    const suspended = positions[3]!;
+    assert.equal(suspended.status?.phase, "Queued");
+    assert.equal(suspended.status?.queuePosition, undefined);
+    assert.equal(suspended.status?.conditions?.find((c) => c.type === "Admitted")?.reason, "Suspended");
+    const nextRunning = () =>
+      waitFor("one running task", async () => {
+        const ts = await player!.running();
+        return ts.length === 1 && player!.seen.get(ts[0]!.taskArn!) ? ts[0] : undefined;
+      });
+    const order: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const running = await nextRunning();
+      const name = player!.seen.get(running.taskArn!)!.name;
+      if (name !== "prio-blocker") order.push(name);
+      await player!.finish(running.taskArn!, ok);
+      await waitFor(`${name} Succeeded`, async () => (await getJob(s.kc, s.namespace, name))?.status?.phase === "Succeeded" || undefined);
+    }
+    const third = await nextRunning();
+    order.push(player!.seen.get(third.taskArn!)!.name);
+    assert.deepEqual(order, ["prio-high", "prio-low-old"]);
+    // Resume the suspended job while prio-low-old runs: it outranks prio-low-new.
+    await s.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: s.namespace, plural: PLURAL, name: "prio-suspended", body: { spec: { suspend: false } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    await waitFor("resumed job heads the queue", async () => (await getJob(s.kc, s.namespace, "prio-suspended"))?.status?.queuePosition === 1 || undefined);
+    await player!.finish(third.taskArn!, ok);
+    await waitFor("prio-low-old Succeeded", async () => (await getJob(s.kc, s.namespace, "prio-low-old"))?.status?.phase === "Succeeded" || undefined);
+    const resumed = await nextRunning();
+    assert.equal(player!.seen.get(resumed.taskArn!)!.name, "prio-suspended");
+    await player!.finish(resumed.taskArn!, ok);
+    await waitFor("prio-low-new runs last", async () => {
+      for (const t of await player!.running()) await player!.finish(t.taskArn!, ok);
+      return (await getJob(s.kc, s.namespace, "prio-low-new"))?.status?.phase === "Succeeded" || undefined;
+    });
+    assert.equal(player!.maxRunning, 1);
   });
 
   it("watch connections cut server-side mid-run lose no job", async () => {
