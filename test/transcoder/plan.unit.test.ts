@@ -130,3 +130,12 @@ describe("videoCapKbps", () => {
     assert.equal(videoCapKbps(1920, 1080, 60), 8250);
   });
 });
+
+describe("default CRF by x264 preset", () => {
+  const rows: [string, number][] = [["veryfast", 22], ["ultrafast", 22], ["faster", 22], ["fast", 23], ["medium", 23], ["slow", 23]];
+  for (const [preset, crf] of rows)
+    it(`${preset} -> ${crf}`, () => {
+      const plan = planRenditions(source(1280, 720), spec({ encoding: { x264Preset: preset as "medium", segmentSeconds: 4 } }));
+      assert.ok(plan.renditions.every((r) => r.kind === "video" && r.crf === crf));
+    });
+});

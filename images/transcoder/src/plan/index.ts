@@ -1,3 +1,3 @@
 export type { Plan, Rendition, VideoRendition, AudioRendition, AudioEncode, StillImage, SpriteSheet } from "./types.js";
 export { planRenditions, sizeForShortSide } from "./plan.js";
-export { videoCapKbps, audioKbpsForRung, DEFAULT_CRF } from "./bitrates.js";
+export { videoCapKbps, audioKbpsForRung, defaultCrf } from "./bitrates.js";

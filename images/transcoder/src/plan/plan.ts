@@ -1,6 +1,6 @@
 import { ladderRungs, type TaskSpec } from "../../../../lib/task-contract/index.js";
 import type { SourceInfo } from "../probe/index.js";
-import { audioKbpsForRung, DEFAULT_CRF, videoCapKbps } from "./bitrates.js";
+import { audioKbpsForRung, defaultCrf, videoCapKbps } from "./bitrates.js";
 import type { AudioEncode, AudioRendition, Plan, Rendition, SpriteSheet, StillImage, VideoRendition } from "./types.js";
 
 /** A source less than this factor above the tallest kept rung gets no extra rung at its own size. */
@@ -56,7 +56,7 @@ function planVideo(source: SourceInfo, spec: TaskSpec, fps: number): VideoRendit
       width,
       height,
       fps,
-      crf: rung.crf ?? DEFAULT_CRF,
+      crf: rung.crf ?? defaultCrf(spec.encoding.x264Preset),
       maxrateKbps,
       bufsizeKbps: maxrateKbps * 2,
       audio: audioEncode(source, audioKbpsForRung(short)),
