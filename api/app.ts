@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import Router from "@koa/router";
 import Koa from "koa";
 import createSession from "koa-session";
+import { HttpError } from "../lib/errors/index.js";
 import { authRoutes } from "./auth/routes.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoutes } from "./health/routes.js";
@@ -59,7 +60,14 @@ export function createApp(deps: ApiDeps): ApiApp {
     app,
   );
   // Probes and scrapers carry no session; skipping the store keeps them answering while Redis is down.
-  app.use((ctx, next) => (SESSIONLESS.has(ctx.path) ? next() : session(ctx, next)));
+  app.use((ctx, next) => {
+    if (SESSIONLESS.has(ctx.path)) return next();
+    // A Secure cookie cannot be set on a plain-http request; say so instead of failing inside koa-session.
+    if (config.cookieSecure && !ctx.secure) {
+      throw new HttpError(403, "this API must be reached over HTTPS (session cookies are Secure)", { type: "https-required" });
+    }
+    return session(ctx, next);
+  });
 
   const router = new Router();
   for (const r of routes) router[r.method](r.path, routeMiddleware(r, config.bodyLimitBytes));
