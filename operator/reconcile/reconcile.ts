@@ -39,6 +39,12 @@ class Draft {
   }
 }
 
+/** metav1.Condition reasons are CamelCase; a task-supplied reason that is not would make the status write fail. */
+const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+function safeReason(reason: string | undefined, fallback: string): string {
+  return reason !== undefined && reason.length <= 1024 && REASON.test(reason) ? reason : fallback;
+}
+
 function isFinal(phase: JobPhase): boolean {
   return FINAL_PHASES.includes(phase);
 }
@@ -136,7 +142,7 @@ function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number)
     ? `${r.reason ?? "TaskFailed"}${r.message ? `: ${r.message}` : ""} (exit code ${r.exitCode})`
     : `task ended without a result${o.task?.stopReason ? ` (${o.task.stopReason})` : ""}`;
   if (code === EXIT_BAD_INPUT) {
-    finish(d, "Failed", r?.reason ?? "BadInput", why);
+    finish(d, "Failed", safeReason(r?.reason, "BadInput"), why);
     return;
   }
   const max = o.job.spec.maxAttempts ?? opts.defaultMaxAttempts;
@@ -145,7 +151,7 @@ function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number)
     return;
   }
   d.to("Queued", { type: "Warning", reason: "AttemptFailed", message: `attempt ${attempt} of ${max} failed, will retry: ${why}` });
-  d.status.reason = r?.reason ?? "TaskFailed";
+  d.status.reason = safeReason(r?.reason, "TaskFailed");
   d.status.message = why;
   d.cond("Running", "False", RETRY_REASON, `attempt ${attempt} failed: ${why}`);
   d.cond("Admitted", "False", "BackoffRetry", `attempt ${attempt + 1} waits for its backoff`);

@@ -234,6 +234,13 @@ const rows: Row[] = [
     },
   },
   {
+    name: "a task reason that is not CamelCase is replaced (the apiserver would reject the status)",
+    o: obs(job(running()), { holdsSlot: true, task: task("Stopped"), result: { ok: false, exitCode: 65, reason: "not camel case!" } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    check: (s) => assert.equal(s?.reason, "BadInput"),
+  },
+  {
     name: "Running -> Failed BackoffLimitExceeded on the last attempt",
     o: obs(job(running(3)), { holdsSlot: true, task: task("Stopped"), result: { ok: false, exitCode: 75 } }),
     actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
