@@ -1,0 +1,73 @@
+/** TranscodeJobs in the real apiserver: create (client time taken just before the request), read phases. */
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../crds/index.js";
+import type { JobObject } from "../../operator/ports/index.js";
+
+export interface CreatedJob {
+  name: string;
+  key: string;
+  uid: string;
+  /** Date.now() just before the create request was sent. */
+  t0: number;
+}
+
+export class Jobs {
+  private readonly api: CustomObjectsApi;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    readonly namespace: string,
+  ) {
+    this.api = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  async ensureNamespace(): Promise<void> {
+    try {
+      await this.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: this.namespace } } });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409) throw err;
+    }
+  }
+
+  async create(name: string): Promise<CreatedJob> {
+    const body = {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name, namespace: this.namespace },
+      spec: { source: { bucket: "uploads", key: `uploads/bench/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/bench/${name}/` } },
+    };
+    const t0 = Date.now();
+    const obj = (await this.api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, body })) as JobObject;
+    const uid = obj.metadata?.uid;
+    if (!uid) throw new Error(`created ${name} without a uid`);
+    return { name, key: `${this.namespace}/${name}`, uid, t0 };
+  }
+
+  async get(name: string): Promise<JobObject | undefined> {
+    try {
+      return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, name })) as JobObject;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Jobs by phase, read from the apiserver in pages (the figure is the apiserver's, not the operator's cache). */
+  async phases(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    let cont: string | undefined;
+    do {
+      const page = (await this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, limit: 2000, ...(cont ? { _continue: cont } : {}) })) as {
+        items: JobObject[];
+        metadata?: { continue?: string };
+      };
+      for (const j of page.items) counts.set(j.status?.phase ?? "Pending", (counts.get(j.status?.phase ?? "Pending") ?? 0) + 1);
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return counts;
+  }
+}
+
+export function formatPhases(m: Map<string, number>): string {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, n]) => `${p}=${n}`).join(" ") || "(none)";
+}

@@ -1,0 +1,141 @@
+/**
+ * bench:operator — admission latency, slot refill latency, and memory/throughput at 10,000 Queued jobs, for the
+ * real operator process (operator/main.ts, production defaults) on the real stack (kube-apiserver, FerretDB,
+ * Redis, moto ECS), plus the original service's 2-second polling loop as the admission baseline. Prints
+ * figures and ratios; asserts nothing.
+ *   npm run bench:operator
+ *   npm run bench:operator -- --jobs 50 --refills 10 --scale 2000 --only admission,baseline
+ */
+import { cpus } from "node:os";
+import { startStack, type Stack } from "../../test/env/index.js";
+import { installExitHandlers } from "../../test/env/process.js";
+import { measureAdmission } from "./admission.js";
+import { measureBaseline } from "./baseline.js";
+import { holdTasksRunning, setupEcs } from "./ecs.js";
+import { FlagError, parseFlags, type Flags } from "./flags.js";
+import { measureRefill } from "./refill.js";
+import { measureScale, type ScaleFigures } from "./scale.js";
+import { openContext, openScenario, type BenchContext } from "./setup.js";
+import { against, ratio, summarize, summaryHeader, summaryRow, type Summary } from "./stats.js";
+
+const say = (line: string) => console.log(line);
+const progressEvery = (label: string, total: number, step: number) => (done: number) => {
+  if (done % step === 0 || done === total) say(`  ${label}: ${done}/${total}`);
+};
+
+interface Results {
+  admission?: { lat: Summary; release: Summary };
+  baseline?: Summary;
+  refill?: Summary;
+  scale?: ScaleFigures;
+}
+
+async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void> {
+  if (flags.only.has("admission")) {
+    say(`\n[1/4] admission latency, ours: ${flags.jobs} jobs in bursts of ${flags.burst}, slots free before each burst`);
+    const s = await openScenario(ctx, "adm");
+    try {
+      const a = await measureAdmission(ctx, s, progressEvery("jobs", flags.jobs, 50));
+      r.admission = { lat: summarize(a.latencies), release: summarize(a.releases) };
+    } finally {
+      await s.close();
+    }
+  }
+  if (flags.only.has("baseline")) {
+    say(`\n[2/4] admission latency, baseline (LPOP "VideoJobs" every ${flags.baselineIntervalMs} ms, counter capped at 5): ${flags.jobs} jobs in bursts of ${flags.burst}`);
+    const ecs = await setupEcs(ctx.env.ecs, `bench-baseline-${Date.now().toString(36)}`, "10.99");
+    try {
+      const lat = await measureBaseline(ctx.redis, ecs, { jobs: flags.jobs, burst: flags.burst, jitterMs: flags.jitterMs, intervalMs: flags.baselineIntervalMs }, progressEvery("jobs", flags.jobs, 50));
+      r.baseline = summarize(lat);
+    } finally {
+      ecs.ecs.destroy();
+    }
+  }
+  if (flags.only.has("refill")) {
+    say(`\n[3/4] slot refill latency: 5 running, ${flags.refills + 3} queued, ${flags.refills} task exits`);
+    const s = await openScenario(ctx, "ref");
+    try {
+      r.refill = summarize(await measureRefill(ctx, s, progressEvery("refills", flags.refills, 10)));
+    } finally {
+      await s.close();
+    }
+  }
+  if (flags.only.has("scale")) {
+    say(`\n[4/4] ${flags.scale} TranscodeJobs (5 running, the rest Queued), ${flags.scaleConcurrency} concurrent creates, ${flags.scaleWindowS} s steady window`);
+    const s = await openScenario(ctx, "scale");
+    try {
+      r.scale = await measureScale(ctx, s, say);
+    } finally {
+      await s.close();
+    }
+  }
+}
+
+function report(flags: Flags, r: Results): void {
+  const settings = Object.keys(flags.operatorEnv).length ? Object.entries(flags.operatorEnv).map(([k, v]) => `${k}=${v}`).join(" ") : "production defaults (POLL_MS=2000 QUEUED_POLL_MS=10000 WORKERS=10 MAX_CONCURRENT_TASKS=5)";
+  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}, settings: ${settings}`);
+  say("latency: client clock before create/RPUSH/StopTask -> operator's \"task launched\" log time (RunTask returned)");
+  say(summaryHeader());
+  if (r.admission) say(summaryRow("admission, ours (free slots)", r.admission.lat));
+  if (r.baseline) say(summaryRow("admission, baseline (2 s LPOP loop)", r.baseline));
+  if (r.refill) say(summaryRow("slot refill, ours (stop -> launch)", r.refill));
+  if (r.admission) say(summaryRow("  (context) StopTask -> slots free", r.admission.release));
+  if (r.admission) say(`admission p99: ${against(r.admission.lat.p99, 100, "ms")}`);
+  if (r.admission && r.baseline) {
+    say(`admission ratio ours/baseline: p50 ${ratio(r.admission.lat.p50, r.baseline.p50)}; p99 ${ratio(r.admission.lat.p99, r.baseline.p99)}`);
+  }
+  if (r.refill) say(`refill p50: ${against(r.refill.p50, 1000, "ms")}; refill p99: ${against(r.refill.p99, 1000, "ms")}`);
+  const sc = r.scale;
+  if (sc) {
+    say(`scale: ${sc.jobs} jobs created in ${sc.createSeconds.toFixed(1)} s (${(sc.jobs / sc.createSeconds).toFixed(0)}/s, ${sc.createErrors} errors)`);
+    say(
+      sc.settleSeconds === undefined
+        ? `scale: NOT all Queued within ${flags.scaleSettleS} s (operator cache: ${sc.queuedInCache} Queued); ${sc.settleReconcilesPerSec.toFixed(1)} reconciles/s meanwhile`
+        : `scale: every job Queued/launched ${sc.settleSeconds.toFixed(1)} s after the first create; ${sc.settleReconcilesPerSec.toFixed(1)} reconciles/s meanwhile`,
+    );
+    say(`scale: steady ${sc.windowSeconds.toFixed(0)} s window: ${sc.reconcilesPerSec.toFixed(1)} reconciles/s (demand to revisit every Queued job each QUEUED_POLL_MS: ${sc.demandPerSec.toFixed(0)}/s), mean reconcile ${sc.meanReconcileMs.toFixed(1)} ms, queue depth mean ${sc.queueDepthMean.toFixed(0)} max ${sc.queueDepthMax}`);
+    say(`scale: RSS idle ${sc.idleRssMiB.toFixed(1)} MiB, peak ${sc.rssPeakMiB.toFixed(1)} MiB, steady mean ${sc.rssWindowMeanMiB.toFixed(1)} MiB; heap used ${sc.heapUsedMiB.toFixed(1)} MiB`);
+    say(`scale: RSS peak ${against(sc.rssPeakMiB, 200, "MiB")}`);
+    say(`scale: apiserver phases ${sc.apiserverPhases}; MongoDB job records ${sc.mongoRecords}`);
+  }
+}
+
+async function main(): Promise<void> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof FlagError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  installExitHandlers();
+  const t0 = Date.now();
+  say("starting the stack (kube-apiserver, FerretDB, Redis, MinIO, moto)...");
+  let stack: Stack | undefined;
+  let ctx: BenchContext | undefined;
+  const results: Results = {};
+  let failure: unknown;
+  try {
+    stack = await startStack();
+    say(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${stack.logDir}`);
+    await holdTasksRunning(stack.env.ecs);
+    ctx = await openContext(stack.env, flags);
+    await runAll(ctx, flags, results);
+  } catch (err) {
+    failure = err;
+  } finally {
+    await ctx?.close().catch(() => undefined);
+    await stack?.stop().catch((e: unknown) => console.error(`stack stop: ${(e as Error).message}`));
+  }
+  report(flags, results);
+  say(`\ntotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  if (failure) {
+    console.error(`\nbench:operator stopped early: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`);
+    process.exit(1);
+  }
+}
+
+void main();

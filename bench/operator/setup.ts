@@ -1,0 +1,114 @@
+/** What every scenario shares: the stack's endpoints, clients, and one real operator process per scenario. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { Redis } from "ioredis";
+import { MongoClient, type Db } from "mongodb";
+import { applyCrd } from "../../crds/install/index.js";
+import { MongoSlots } from "../../lib/store/index.js";
+import type { TestEnv } from "../../test/env/index.js";
+import { freePort, registerExitCleanup } from "../../test/env/process.js";
+import { setupEcs, type BenchEcs } from "./ecs.js";
+import type { Flags } from "./flags.js";
+import { Jobs } from "./jobs.js";
+import { OperatorProcess } from "./operator-process.js";
+
+export interface BenchContext {
+  env: TestEnv;
+  flags: Flags;
+  kc: KubeConfig;
+  redis: Redis;
+  mongo: MongoClient;
+  close(): Promise<void>;
+}
+
+export async function openContext(env: TestEnv, flags: Flags): Promise<BenchContext> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.kube.kubeconfigPath);
+  await applyCrd(kc);
+  const redis = new Redis(env.redis.url, { maxRetriesPerRequest: 3 });
+  const mongo = new MongoClient(env.mongo.url);
+  await mongo.connect();
+  return {
+    env,
+    flags,
+    kc,
+    redis,
+    mongo,
+    async close() {
+      redis.disconnect();
+      await mongo.close();
+    },
+  };
+}
+
+export interface Scenario {
+  name: string;
+  jobs: Jobs;
+  ecs: BenchEcs;
+  db: Db;
+  slots: MongoSlots;
+  operator: OperatorProcess;
+  /** Stops the operator gracefully and reports how it exited. */
+  close(): Promise<void>;
+}
+
+let cidr = 20;
+const root = new URL("../../", import.meta.url).pathname;
+
+/**
+ * A namespace, a MongoDB database, an ECS cluster and a lease of the scenario's own, and the operator
+ * process watching them with production defaults (plus the flags' explicit overrides, printed by run.ts).
+ */
+export async function openScenario(ctx: BenchContext, name: string, extraEnv: Record<string, string> = {}): Promise<Scenario> {
+  const suffix = Date.now().toString(36);
+  const namespace = `bench-${name}-${suffix}`;
+  const database = `bench_${name}_${suffix}`;
+  const jobs = new Jobs(ctx.kc, namespace);
+  await jobs.ensureNamespace();
+  const ecs = await setupEcs(ctx.env.ecs, `bench-${name}-${suffix}`, `10.${cidr++}`);
+  const port = await freePort();
+  const e = ctx.env;
+  const env: Record<string, string> = {
+    KUBECONFIG: e.kube.kubeconfigPath,
+    WATCH_NAMESPACE: namespace,
+    LEASE_NAMESPACE: namespace,
+    MONGODB_URL: e.mongo.url,
+    MONGODB_DATABASE: database,
+    REDIS_URL: e.redis.url,
+    AWS_REGION: e.ecs.region,
+    AWS_ACCESS_KEY_ID: e.ecs.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: e.ecs.secretAccessKey,
+    AWS_ENDPOINT_URL_ECS: e.ecs.endpoint,
+    LAUNCHER: "ecs",
+    ECS_CLUSTER: ecs.cluster,
+    ECS_TASK_DEFINITION: ecs.taskDefinition,
+    ECS_SUBNETS: ecs.subnets.join(","),
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: String(port),
+    LOG_LEVEL: "info",
+    ...ctx.flags.operatorEnv,
+    ...extraEnv,
+  };
+  const logDir = join(root, "node_modules", ".cache", "bench-operator", "logs");
+  mkdirSync(logDir, { recursive: true });
+  const operator = await OperatorProcess.start(env, port, ctx.flags.runner, join(logDir, `${name}.log`));
+  const unregister = registerExitCleanup(() => operator.killNow());
+  const db = ctx.mongo.db(database);
+  return {
+    name,
+    jobs,
+    ecs,
+    db,
+    slots: new MongoSlots(db, 5),
+    operator,
+    async close() {
+      const code = await operator.stop();
+      unregister();
+      ecs.ecs.destroy();
+      if (code !== 0) console.log(`  note: the ${name} operator exited with code ${code} on SIGTERM`);
+      const problems = [...operator.problems].map(([m, n]) => `${n} x "${m}"`).join(", ");
+      if (problems) console.log(`  operator warn/error lines during ${name}: ${problems} (log: ${operator.logPath})`);
+    },
+  };
+}
