@@ -44,7 +44,9 @@ export const Rendition = z
       .min(MIN_HEIGHT)
       .max(MAX_HEIGHT)
       .multipleOf(2, "must be even (H.264 with 4:2:0 chroma needs even dimensions)")
-      .meta({ description: `Output height in pixels, even, ${MIN_HEIGHT}..${MAX_HEIGHT}; width follows the source aspect ratio.` }),
+      .meta({
+        description: `Rendition size as its short side in pixels (the height of a landscape video, the width of a portrait one), even, ${MIN_HEIGHT}..${MAX_HEIGHT}; the other side follows the source aspect ratio; a rung is never larger than the source.`,
+      }),
     videoBitrateKbps: z.int().min(64).max(200000).optional().meta({
       description: "Target video bitrate in kbit/s. Without it the height decides a default bitrate.",
     }),
