@@ -253,6 +253,7 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
           if (settled) return c.abort();
           connected = true;
           this.touch();
+          this.log.debug({ resourceVersion: query.resourceVersion, timeoutSeconds: query.timeoutSeconds }, "watch connected");
         },
         (err: unknown) => finish("error", err),
       );

@@ -105,7 +105,7 @@ export class LeaseLeaderElector implements LeaderElector {
         this.leading = true;
         this.abort = new AbortController();
         this.log.info({ epoch: this.currentEpoch }, "started leading");
-        this.opts.onStartedLeading(this.currentEpoch ?? 0, this.abort.signal);
+        this.callback("onStartedLeading", () => this.opts.onStartedLeading(this.currentEpoch ?? 0, this.abort!.signal));
       }
     } else if (this.leading && now - this.lastRenew >= this.renewDeadlineMs) {
       this.stepDown("renew deadline passed");
@@ -118,13 +118,22 @@ export class LeaseLeaderElector implements LeaderElector {
     this.abort?.abort(new Error(`leadership lost: ${why}`));
     this.abort = undefined;
     this.log.warn({ why }, "stopped leading");
-    this.opts.onStoppedLeading();
+    this.callback("onStoppedLeading", () => this.opts.onStoppedLeading());
+  }
+
+  /** A throwing callback must not break the renew loop (a leader that stops renewing loses its lease). */
+  private callback(name: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.message : String(err), callback: name }, "leader election callback threw");
+    }
   }
 
   private noteLeader(holder: string): void {
     if (holder && holder !== this.lastLeader) {
       this.lastLeader = holder;
-      this.opts.onNewLeader?.(holder);
+      this.callback("onNewLeader", () => this.opts.onNewLeader?.(holder));
     } else if (!holder) {
       this.lastLeader = undefined;
     }

@@ -157,7 +157,14 @@ describe("operator/kube Informer (list+watch, real apiserver)", function () {
     const inf = informer({ server: p.url, registry });
     const rec = record(inf);
     await inf.start();
+    // Wait until the watch is live, so no connection attempt with the old resume point is still in flight.
+    await cluster.create(newJob(ns, "warm"));
+    await waitFor(() => inf.get(`${ns}/warm`) !== undefined, 10_000, "watch live");
+    // Make the informer's resume point one the server has long forgotten (as after a long partition or an
+    // etcd compaction): resourceVersion "1". The server answers the watch with 410 / "too old resource version".
+    // Set synchronously between refusing and cutting, so every reconnect attempt from now on carries it.
     p.refuse(true);
+    (inf as unknown as { rv: string }).rv = "1";
     p.cutAll();
     // While the informer is cut off: changes it must learn about from the relist.
     await cluster.create(newJob(ns, "born"));
@@ -165,9 +172,6 @@ describe("operator/kube Informer (list+watch, real apiserver)", function () {
     await adminKubeConfig()
       .makeApiClient(CustomObjectsApi)
       .deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns, name: "doomed" });
-    // Make the informer's resume point one the server has long forgotten (as after a long partition or an
-    // etcd compaction): resourceVersion "1". The server answers the watch with 410 / "too old resource version".
-    (inf as unknown as { rv: string }).rv = "1";
     p.refuse(false);
     await assertConverged(inf);
     assert.ok((await counter(registry, "informer_watch_restarts_total", { reason: "gone" })) >= 1, "saw 410");
