@@ -4,7 +4,11 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/c
 import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { startedByFor } from "../../operator/launchers/ecs/index.js";
 import type { Operator } from "../../operator/app/index.js";
-import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type Outcome, type Suite } from "./helpers/operator-harness.js";
+import { Redis } from "ioredis";
+import { testEnv } from "../env/index.js";
+import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type OperatorOverrides, type Outcome, type Suite } from "./helpers/operator-harness.js";
+import { ecsClient } from "./helpers/ecs.js";
+import { CuttableProxy } from "./helpers/proxy.js";
 
 describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function () {
   this.timeout(120_000);
@@ -33,8 +37,8 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     await s?.close();
   });
 
-  async function run(capacity = 5, viaProxy = false) {
-    op = startOperator(s, { capacity, viaProxy, ...(viaProxy ? { informer: { idleTimeoutMs: 3000 } } : {}) });
+  async function run(capacity = 5, viaProxy = false, over: OperatorOverrides = {}) {
+    op = startOperator(s, { capacity, viaProxy, ...(viaProxy ? { informer: { idleTimeoutMs: 3000 } } : {}), ...over });
     await op.start();
     player = new TaskPlayer(s, policy);
     player.start(100);
@@ -230,6 +234,50 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       return (await getJob(s.kc, s.namespace, "prio-low-new"))?.status?.phase === "Succeeded" || undefined;
     });
     assert.equal(player!.maxRunning, 1);
+  });
+
+  it("ECS and Redis unreachable for a while: jobs wait (cap kept), then all complete, each launched once", async () => {
+    const ecsUrl = new URL(testEnv().ecs.endpoint);
+    const redisUrl = new URL(testEnv().redis.url);
+    const ecsProxy = new CuttableProxy(ecsUrl.hostname, Number(ecsUrl.port));
+    const redisProxy = new CuttableProxy(redisUrl.hostname, Number(redisUrl.port));
+    await ecsProxy.start();
+    await redisProxy.start();
+    const ecs = ecsClient(`http://127.0.0.1:${ecsProxy.port}`);
+    const redis = new Redis(`redis://127.0.0.1:${redisProxy.port}`, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    redis.on("error", () => undefined);
+    try {
+      const outageEnds = Date.now() + 4000;
+      ecsProxy.cut(4000);
+      redisProxy.cut(4000);
+      const operator = await run(3, false, { ecs, redis });
+      const names = Array.from({ length: 6 }, (_, i) => `outage-${i}`);
+      await Promise.all(names.map((n) => createJob(s.kc, s.namespace, n)));
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok((await operator.slots.holders()).length <= 3);
+      // Mid-run outage as well, while tasks run and results are read.
+      await waitFor("something running", async () => (await player!.running()).length > 0 || undefined);
+      ecsProxy.cut(2000);
+      redisProxy.cut(2000);
+      const jobs = await waitFor(
+        "all 6 Succeeded",
+        async () => {
+          const js = await Promise.all(names.map((n) => getJob(s.kc, s.namespace, n)));
+          return js.every((j) => j?.status?.phase === "Succeeded") ? js : undefined;
+        },
+        90_000,
+      );
+      for (const j of jobs) assert.equal((await tasksOf(j!.metadata!.uid!, 1)).length, 1, `${j!.metadata?.name} launched once`);
+      const firstLaunch = Math.min(...[...player!.seen.values()].filter((t) => t.name.startsWith("outage-")).map((t) => t.firstSeen));
+      assert.ok(firstLaunch >= outageEnds - 250, "nothing was launched while ECS was unreachable");
+      assert.ok(player!.maxRunning <= 3);
+      assert.ok(maxSlots <= 3);
+    } finally {
+      redis.disconnect();
+      ecs.destroy();
+      await ecsProxy.stop();
+      await redisProxy.stop();
+    }
   });
 
   it("watch connections cut server-side mid-run lose no job", async () => {

@@ -76,14 +76,24 @@ export function proxiedKubeConfig(s: Suite): KubeConfig {
   return kc;
 }
 
-export function startOperator(s: Suite, over: { capacity?: number; viaProxy?: boolean; informer?: { idleTimeoutMs?: number; resyncPeriodMs?: number } } = {}): Operator {
+export interface OperatorOverrides {
+  capacity?: number;
+  viaProxy?: boolean;
+  informer?: { idleTimeoutMs?: number; resyncPeriodMs?: number };
+  /** Another ECS client (e.g. through a cuttable proxy). */
+  ecs?: ECSClient;
+  /** Another Redis client (e.g. through a cuttable proxy). */
+  redis?: Redis;
+}
+
+export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator {
   const e = testEnv();
   return new Operator({
     kubeConfig: over.viaProxy ? proxiedKubeConfig(s) : s.kc,
     namespace: s.namespace,
     db: s.db,
-    redis: s.redis,
-    launcher: new EcsLauncher(s.ecs, s.ecsOptions),
+    redis: over.redis ?? s.redis,
+    launcher: new EcsLauncher(over.ecs ?? s.ecs, s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
     reconcile: { pollMs: 250, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
