@@ -8,7 +8,7 @@ import {
 } from "@kubernetes/client-node";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { mapKubeError, statusOf, statusReason } from "./errors.js";
-import type { Cluster, CreateResult, EventInput, KubeObject, ListResult, PatchStatusOptions } from "./types.js";
+import type { Cluster, CreateResult, EventInput, KubeObject, ListResult, PatchStatusOptions, StatusPatch } from "./types.js";
 
 export interface ResourceRef {
   group: string;
@@ -78,7 +78,7 @@ export class KubeCluster<T extends KubeObject, S = unknown> implements Cluster<T
     return { items, resourceVersion };
   }
 
-  async patchStatus(namespace: string, name: string, status: Partial<S>, options: PatchStatusOptions = {}): Promise<T | undefined> {
+  async patchStatus(namespace: string, name: string, status: StatusPatch<S>, options: PatchStatusOptions = {}): Promise<T | undefined> {
     // A resourceVersion in a merge patch is an optimistic-concurrency precondition: 409 if the object moved on.
     const body = options.resourceVersion ? { metadata: { resourceVersion: options.resourceVersion }, status } : { status };
     return this.call(

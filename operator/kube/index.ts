@@ -11,6 +11,7 @@ export type {
   Cluster,
   EventInput,
   PatchStatusOptions,
+  StatusPatch,
   ListResult,
   CreateResult,
   InformerOptions,

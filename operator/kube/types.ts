@@ -110,6 +110,9 @@ export interface PatchStatusOptions {
   resourceVersion?: string;
 }
 
+/** A merge patch of a status: named fields are set, `null` removes one, absent ones are kept. */
+export type StatusPatch<S> = { [K in keyof S]?: S[K] | null };
+
 export interface ListResult<T> {
   items: T[];
   resourceVersion: string;
@@ -129,8 +132,8 @@ export interface CreateResult<T> {
 export interface Cluster<T extends KubeObject, S = unknown> {
   get(namespace: string, name: string): Promise<T | undefined>;
   list(namespace?: string, labelSelector?: string): Promise<ListResult<T>>;
-  /** JSON merge patch of `.status` through the status subresource. */
-  patchStatus(namespace: string, name: string, status: Partial<S>, options?: PatchStatusOptions): Promise<T | undefined>;
+  /** JSON merge patch of `.status` through the status subresource; a `null` field deletes it (RFC 7386). */
+  patchStatus(namespace: string, name: string, status: StatusPatch<S>, options?: PatchStatusOptions): Promise<T | undefined>;
   /** Idempotent; JSON patch guarded by a `test` of resourceVersion (retried on conflict). */
   addFinalizer(namespace: string, name: string, finalizer?: string): Promise<T | undefined>;
   /** Idempotent; JSON patch guarded by a `test` of the finalizer's index. */

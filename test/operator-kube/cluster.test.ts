@@ -48,6 +48,11 @@ describe("operator/kube Cluster adapter (real apiserver)", function () {
     const again = await cluster.patchStatus(ns, "status", { attempts: 1 });
     assert.equal(again?.status?.phase, "Queued");
     assert.equal(again?.status?.attempts, 1);
+    // null removes a field (RFC 7386), e.g. the queue position once a job is admitted.
+    const cleared = await cluster.patchStatus(ns, "status", { queuePosition: null, phase: "Starting" });
+    assert.equal(cleared?.status?.queuePosition, undefined);
+    assert.equal(cleared?.status?.phase, "Starting");
+    await cluster.patchStatus(ns, "status", { phase: "Queued" });
     // And the main resource ignores status: a spec-side write of status changes nothing.
     const api = adminKubeConfig().makeApiClient(CustomObjectsApi);
     const fetched = (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns, name: "status" })) as TranscodeJob;
