@@ -7,8 +7,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { testEnv } from "../env/index.js";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { LocalLauncher, INHERITED_ENV } from "../../operator/launchers/local/index.js";
-import { EXIT_RETRYABLE, parseProgress, parseTaskResult, progressKey, resultKey, TASK_ENV_NAMES } from "../../lib/task-contract/index.js";
+import { TRANSCODER_BUNDLE } from "../../images/transcoder/index.js";
+import { EXIT_OK, EXIT_RETRYABLE, parseProgress, parseTaskResult, progressKey, resultKey, TASK_ENV_NAMES } from "../../lib/task-contract/index.js";
 import { createHarness, listKeys, putFile, taskEnv, type Harness } from "./harness.js";
 import { makeClip } from "./media.js";
 
@@ -113,5 +116,33 @@ describe("LocalLauncher (real child processes)", function () {
       // pgrep exits 1 when nothing matches
     }
     assert.equal(left, "", "no ffmpeg left running on the scratch files");
+  });
+
+  it("the esbuild bundle (what the container runs) transcodes a job end to end", async () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    execFileSync(process.execPath, ["--import", tsx, join(import.meta.dirname, "../../images/transcoder/build.ts")], { stdio: "ignore" });
+    const env = testEnv();
+    const file = join(dir, "bundle.mp4");
+    await makeClip(env.tools.ffmpeg, file, { width: 320, height: 240, seconds: 2 });
+    await putFile(h, "uploads/u3/bundle/bundle.mp4", file);
+    const launcher = new LocalLauncher({
+      command: [process.execPath, TRANSCODER_BUNDLE],
+      credentials: { accessKeyId: env.s3.accessKeyId, secretAccessKey: env.s3.secretAccessKey },
+      output: { dir: h.logDir },
+    });
+    const uid = "uid-bundle";
+    const ref = await launcher.launch({
+      uid,
+      namespace: "ns",
+      name: "n",
+      attempt: 1,
+      env: taskEnv(h, uid, "uploads/u3/bundle/bundle.mp4", { encoding: { x264Preset: "ultrafast", segmentSeconds: 2 } }),
+    });
+    const state = await launcher.waitForExit(ref.id);
+    assert.equal(state.exitCode, EXIT_OK, readFileSync(join(h.logDir, `${ref.id}.log`), "utf8").slice(-2000));
+    const result = parseTaskResult(await h.redis.get(resultKey(uid, 1)));
+    assert.equal(result?.ok, true);
+    const keys = await listKeys(h, `outputs/${uid}/`);
+    assert.ok(keys.includes(`outputs/${uid}/manifest.json`) && keys.includes(`outputs/${uid}/master.m3u8`), keys.join(","));
   });
 });
