@@ -66,6 +66,9 @@ export class Bridge {
   private nextClaimAt = 0;
   private nextHousekeepingAt = 0;
   private wake: (() => void) | undefined;
+  /** Entries this process is working on; their idle time is kept fresh so no one claims them meanwhile. */
+  private readonly inFlight = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: BridgeOptions) {
     this.keys = streamKeys(o.stream);
@@ -79,6 +82,11 @@ export class Bridge {
     await this.ensureGroup();
     this.log.info({ stream: this.o.stream, group: this.o.group }, "bridge started");
     this.loop = this.run();
+    // A slow create (a loaded apiserver) is not a dead consumer: refresh the idle time of entries in hand
+    // well before claimIdleMs. XCLAIM ... JUSTID does not count as a delivery. A hung process stops
+    // refreshing, so its entries do become claimable.
+    this.heartbeat = setInterval(() => void this.touchInFlight(), Math.max(50, Math.floor(this.o.claimIdleMs / 3)));
+    this.heartbeat.unref();
   }
 
   /** Finishes the entries in hand (they are acknowledged or left pending), then returns. Idempotent. */
@@ -92,6 +100,7 @@ export class Bridge {
       this.wake?.();
     }
     await this.loop;
+    clearInterval(this.heartbeat);
     this.state = "stopped";
   }
 
@@ -157,7 +166,27 @@ export class Bridge {
   }
 
   /** One entry, one verdict: acknowledged (job exists), left pending (retry later), or dead-lettered. */
+  private async touchInFlight(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    try {
+      await this.o.redis.call("XCLAIM", this.o.stream, this.o.group, this.o.consumer, 0, ...this.inFlight, "JUSTID");
+    } catch (err) {
+      this.log.debug({ error: err instanceof Error ? err.message : String(err) }, "could not refresh entries in hand");
+    }
+  }
+
   private async handle(id: string, fields: string[] | null, deliveries: number): Promise<void> {
+    // Claimed while this process still works on it (a refresh came too late): the first attempt decides.
+    if (this.inFlight.has(id)) return;
+    this.inFlight.add(id);
+    try {
+      await this.attempt(id, fields, deliveries);
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private async attempt(id: string, fields: string[] | null, deliveries: number): Promise<void> {
     const decoded = decodeEntryFields(fields);
     if (!decoded.ok) {
       this.metrics.failures.inc({ kind: "malformed" });
@@ -234,6 +263,7 @@ export class Bridge {
         const counts = await this.deliveryCounts(reply.entries);
         await Promise.all(
           reply.entries.map(async ([id, fields], i) => {
+            if (this.inFlight.has(id)) return;
             const deliveries = counts[i] ?? this.o.maxDeliveries + 1;
             if (claimedEntryAction(deliveries, this.o.maxDeliveries) === "dead-letter") {
               const last = (await this.o.redis.hget(this.keys.errors, id)) ?? "no error recorded (the consumer may have crashed on it)";

@@ -3,6 +3,7 @@ import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { OWNER_LABEL } from "../../crds/index.js";
 import { ENTRY_FIELD, UPLOAD_KEY_ANNOTATION, encodeEntryFields, jobNameFor } from "../../lib/uploads/index.js";
+import { KubeJobCreator, type JobCreator } from "../../operator/bridge/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 import {
@@ -181,6 +182,20 @@ describe("bridge against real Redis and kube-apiserver", function () {
     assert.equal(d!.reason, "too-many-deliveries");
     assert.match(d!.error!, /no error recorded/);
     assert.equal((await listJobs(kc, namespace)).length, 0);
+  });
+
+  it("keeps an entry it is still working on: a slow create is not a dead consumer (no claim, no extra delivery)", async () => {
+    // The real apiserver behind a port that answers 1.5 s late, five times the claim idle time.
+    const real = new KubeJobCreator(kc);
+    const slow: JobCreator = { create: async (job) => (await new Promise((r) => setTimeout(r, 1500)), real.create(job)) };
+    await uploadStream(redis, stream).append(entryFor("uploads/erin/u1/slow.mp4"));
+    const a = await start({ stream, namespace, claimIdleMs: 300, claimIntervalMs: 100, maxDeliveries: 1, creator: slow });
+    await waitFor(async () => (await pending()) === 1, 5_000, "A holds the entry");
+    const b = await start({ stream, namespace, claimIdleMs: 300, claimIntervalMs: 100, maxDeliveries: 1 });
+    await waitFor(async () => (await listJobs(kc, namespace)).length === 1 && (await pending()) === 0, 10_000, "A created and acknowledged it");
+    assert.match(await b.registry.getSingleMetricAsString("tj_bridge_claimed_total"), /tj_bridge_claimed_total 0/);
+    assert.match(await a.registry.getSingleMetricAsString("tj_bridge_jobs_total"), /result="created"} 1/);
+    assert.equal((await deadLetters()).length, 0);
   });
 
   it("stops gracefully: entries in hand are finished, nothing is read after stop", async () => {

@@ -70,6 +70,19 @@ export async function listJobs(kc: k8s.KubeConfig, namespace: string): Promise<J
   return out;
 }
 
+/**
+ * Like waitFor, with a poll interval of its own: listing a thousand TranscodeJobs every 50 ms would load
+ * the apiserver (and this 2-core machine) more than the bridges under test do.
+ */
+export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export function uniqueId(): string {
   return randomBytes(4).toString("hex");
 }

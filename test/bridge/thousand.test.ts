@@ -7,9 +7,8 @@ import { createLogger } from "../../lib/log.js";
 import { RedisUploadStream, classifyRecord, encodeEntryFields, jobNameFor } from "../../lib/uploads/index.js";
 import { createUploadHandler, type BatchResponse } from "../../lambda/index.js";
 import { testEnv } from "../env/index.js";
-import { waitFor } from "../support/wait.js";
 import { awsRecord } from "../lambda/records.js";
-import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs } from "./harness.js";
+import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, pollUntil } from "./harness.js";
 import { BridgeProcess } from "./replicas.js";
 
 /**
@@ -37,7 +36,7 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       BRIDGE_NAMESPACE: namespace,
       OUTPUT_BUCKET: "outputs-bucket",
       UPLOADS_STREAM: stream,
-      BRIDGE_CLAIM_IDLE_MS: "1500",
+      BRIDGE_CLAIM_IDLE_MS: "3000",
       BRIDGE_CLAIM_INTERVAL_MS: "500",
       BRIDGE_BLOCK_MS: "500",
       BRIDGE_BATCH_SIZE: "32",
@@ -84,11 +83,11 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       const producing = produce();
 
       const jobCount = async (): Promise<number> => (await listJobs(kc, namespace)).length;
-      await waitFor(async () => (await jobCount()) >= 250, 60_000, "250 jobs before the first kill");
+      await pollUntil(async () => (await jobCount()) >= 250, 60_000, "250 jobs before the first kill", 200);
       await a.kill();
       const killed1At = await jobCount();
       a = replica();
-      await waitFor(async () => (await jobCount()) >= 600, 60_000, "600 jobs before the second kill");
+      await pollUntil(async () => (await jobCount()) >= 600, 60_000, "600 jobs before the second kill", 200);
       await b.kill();
       const killed2At = await jobCount();
       b = replica();
@@ -96,13 +95,14 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       await producing;
       assert.equal(failedMessages, 0);
 
-      await waitFor(
+      await pollUntil(
         async () => {
           const summary = (await redis.xpending(stream, "bridge")) as [number, ...unknown[]];
           return (await jobCount()) >= 1000 && Number(summary[0]) === 0;
         },
         60_000,
         "every entry acknowledged",
+        500,
       );
       const jobs = await listJobs(kc, namespace);
       const names = new Set(jobs.map((j) => j.metadata.name));
