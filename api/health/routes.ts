@@ -42,7 +42,8 @@ export function healthRoutes(deps: ApiDeps, openapi: () => unknown): AnyRoute[] 
               await withTimeout(r.check(), CHECK_TIMEOUT_MS);
               return [r.name, "ok"] as const;
             } catch (err) {
-              deps.log.warn({ check: r.name, err: err instanceof Error ? err.message : String(err) }, "readiness check failed");
+              const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+              deps.log.warn({ check: r.name, err: err instanceof Error ? err.message : String(err), cause }, "readiness check failed");
               return [r.name, "failed"] as const;
             }
           }),

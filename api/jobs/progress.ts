@@ -67,6 +67,7 @@ export class RedisProgressFeed implements ProgressFeed {
     for (const c of [...this.closers]) c();
     this.closers.clear();
     this.listeners.clear();
-    await this.subscriber.quit().catch(() => undefined);
+    // The connections belong to whoever built the feed; here only the subscriptions end.
+    await this.subscriber.unsubscribe().catch(() => undefined);
   }
 }

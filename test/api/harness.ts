@@ -7,7 +7,9 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { loadApiConfig, startApi, type ApiConfig, type RunningApi } from "../../api/index.js";
+import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { applyCrd } from "../../crds/install/index.js";
+import { waitFor } from "../support/wait.js";
 import { createLogger } from "../../lib/log.js";
 import { testEnv, type TestEnv } from "../env/index.js";
 
@@ -60,6 +62,16 @@ export async function startHarness(overrides: (c: ApiConfig) => void = () => {},
   await ensureCrd(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const objects = kc.makeApiClient(k8s.CustomObjectsApi);
+  // Right after a CRD is (re)applied the apiserver answers 429 "storage is (re)initializing" for a moment.
+  await waitFor(
+    async () => {
+      await objects.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, limit: 1 });
+      return true;
+    },
+    30_000,
+    "TranscodeJobs served",
+  );
 
   const credentials = { accessKeyId: env.s3.accessKeyId, secretAccessKey: env.s3.secretAccessKey };
   const s3 = new S3Client({ region: env.s3.region, endpoint: env.s3.endpoint, forcePathStyle: true, credentials });
@@ -76,7 +88,7 @@ export async function startHarness(overrides: (c: ApiConfig) => void = () => {},
     s3,
     redis,
     kc,
-    objects: kc.makeApiClient(k8s.CustomObjectsApi),
+    objects,
     client: () => new ApiClient(api.url),
     close: async () => {
       await api.close();
