@@ -63,7 +63,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       command: process.execPath,
       args: ["--import", "tsx", entry],
       cwd: root,
-      env: { ...common, ...childEnv } as NodeJS.ProcessEnv,
+      env: { ...common, ...childEnv },
     });
     await proc.waitReady(() => httpOk(health), 60_000);
     return proc;

@@ -52,7 +52,7 @@ export async function runDemo(apiUrl: string, files: string[], options: { timeou
   out.write(`Uploaded; each upload becomes a TranscodeJob through the S3 event -> lambda handler -> Redis stream -> bridge.\n\n`);
 
   const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
-  let jobs: JobView[] = [];
+  let jobs: JobView[];
   let drawn = 0;
   for (;;) {
     jobs = (await client.listJobs()).filter((j) => keys.includes(j.source.key));
