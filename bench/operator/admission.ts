@@ -9,6 +9,9 @@ import { sleep } from "./stats.js";
 
 export interface AdmissionSamples {
   latencies: number[];
+  /** The two halves: create -> "slot claimed" (watch, queue, observe, finalizer, record, claim) and claim -> "task launched" (ListTasks x2 + RunTask). */
+  toClaim: number[];
+  claimToLaunch: number[];
   /** Time from the bench's StopTask to the slot being free again (the operator's poll), for context. */
   releases: number[];
 }
@@ -24,7 +27,7 @@ export async function waitSlotsFree(s: Scenario, timeoutMs: number): Promise<voi
 
 export async function measureAdmission(ctx: BenchContext, s: Scenario, progress: (done: number) => void): Promise<AdmissionSamples> {
   const { jobs: total, burst, jitterMs } = ctx.flags;
-  const out: AdmissionSamples = { latencies: [], releases: [] };
+  const out: AdmissionSamples = { latencies: [], toClaim: [], claimToLaunch: [], releases: [] };
   for (let i = 0; i < total; i += burst) {
     await sleep(Math.random() * jitterMs);
     const names = Array.from({ length: Math.min(burst, total - i) }, (_, k) => `adm-${String(i + k).padStart(5, "0")}`);
@@ -32,7 +35,14 @@ export async function measureAdmission(ctx: BenchContext, s: Scenario, progress:
     const launched = await Promise.all(
       created.map(async (c) => ({ c, l: await s.operator.waitLaunch(() => s.operator.launchOf(c.key), 60_000, `launch of ${c.key}`) })),
     );
-    for (const { c, l } of launched) out.latencies.push(l.at - c.t0);
+    for (const { c, l } of launched) {
+      out.latencies.push(l.at - c.t0);
+      const claimed = s.operator.claimOf(c.key);
+      if (claimed !== undefined) {
+        out.toClaim.push(claimed - c.t0);
+        out.claimToLaunch.push(l.at - claimed);
+      }
+    }
     const stopAt = Date.now();
     await Promise.all(launched.map(({ c, l }) => playTaskExit(s.ecs, ctx.redis, { uid: c.uid, attempt: l.attempt, arn: l.task })));
     await waitSlotsFree(s, 60_000);

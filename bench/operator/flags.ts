@@ -21,6 +21,8 @@ export interface Flags {
   baselineIntervalMs: number;
   only: Set<ScenarioName>;
   runner: "bundle" | "tsx";
+  /** Directory for V8 CPU profiles of the operator processes (node --cpu-prof), when set. */
+  cpuProfDir: string | undefined;
   /** Operator settings that differ from production defaults (printed with the figures). */
   operatorEnv: Record<string, string>;
 }
@@ -37,6 +39,7 @@ export const USAGE = `npm run bench:operator -- [flags]
   --baseline-interval N the baseline's poll period in ms (2000)
   --only a,b            scenarios: ${SCENARIOS.join(",")} (all)
   --runner bundle|tsx   operator run as an esbuild bundle (default) or through tsx
+  --cpu-prof-dir DIR    write a V8 CPU profile of each operator process there (node --cpu-prof)
   --env KEY=VALUE       operator setting override, repeatable (e.g. --env POLL_MS=500); default: production defaults`;
 
 export class FlagError extends Error {
@@ -56,6 +59,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     baselineIntervalMs: 2000,
     only: new Set(SCENARIOS),
     runner: "bundle",
+    cpuProfDir: undefined,
     operatorEnv: {},
   };
   const ints: Record<string, [keyof Flags, number, number]> = {
@@ -88,6 +92,8 @@ export function parseFlags(argv: readonly string[]): Flags {
     } else if (name === "--runner") {
       if (value !== "bundle" && value !== "tsx") throw new FlagError(`--runner must be bundle or tsx, got "${value}"`);
       f.runner = value;
+    } else if (name === "--cpu-prof-dir") {
+      f.cpuProfDir = value;
     } else if (name === "--env") {
       const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(value);
       if (!m?.[1]) throw new FlagError(`--env takes KEY=VALUE, got "${value}"`);

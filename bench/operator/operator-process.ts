@@ -44,6 +44,9 @@ export class OperatorProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
   private readonly launches = new Map<string, LaunchSeen[]>();
+  /** Log time of each job's most recent "slot claimed", to split the admission path into its two halves. */
+  private readonly claims = new Map<string, number>();
+  private stopping = false;
   private readonly waiters = new Set<() => void>();
   private readonly tail: string[] = [];
   private readonly logFile: WriteStream;
@@ -65,8 +68,9 @@ export class OperatorProcess {
   }
 
   /** Starts the operator; its whole log is kept in `logPath` for after-the-fact reading. */
-  static async start(env: Record<string, string>, port: number, runner: "bundle" | "tsx", logPath: string): Promise<OperatorProcess> {
-    const entry = runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle()];
+  static async start(env: Record<string, string>, port: number, runner: "bundle" | "tsx", logPath: string, cpuProfDir?: string): Promise<OperatorProcess> {
+    const prof = cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : [];
+    const entry = [...prof, ...(runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle()])];
     const p = new OperatorProcess(entry, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env }, port, logPath);
     await p.waitReady(60_000);
     return p;
@@ -86,7 +90,9 @@ export class OperatorProcess {
     } catch {
       return;
     }
-    if ((rec.level ?? 0) >= 40) this.problems.set(rec.msg ?? "?", (this.problems.get(rec.msg ?? "?") ?? 0) + 1);
+    if (rec.msg === "slot claimed" && rec.job && rec.time !== undefined) this.claims.set(rec.job, rec.time);
+    // Warnings of a graceful stop ("stopped leading" on SIGTERM) are not problems of the run.
+    if ((rec.level ?? 0) >= 40 && !this.stopping) this.problems.set(rec.msg ?? "?", (this.problems.get(rec.msg ?? "?") ?? 0) + 1);
     if (rec.msg === "task launched" && rec.job && rec.time !== undefined) {
       const list = this.launches.get(rec.job) ?? [];
       list.push({ at: rec.time, task: rec.task ?? "", attempt: rec.attempt ?? 0 });
@@ -98,6 +104,10 @@ export class OperatorProcess {
   /** The first "task launched" of `key` (namespace/name) at or after `since` (epoch ms). */
   launchOf(key: string, since = 0): LaunchSeen | undefined {
     return this.launches.get(key)?.find((l) => l.at >= since);
+  }
+
+  claimOf(key: string): number | undefined {
+    return this.claims.get(key);
   }
 
   /** Every job key with a launch at or after `since`. */
@@ -146,6 +156,14 @@ export class OperatorProcess {
     return m ? Number(m[1]) / 1024 : Number.NaN;
   }
 
+  /** CPU seconds (user + system) the operator process has used so far, from /proc/<pid>/stat. */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
+    // Fields after the ")" that ends the command name; utime and stime are fields 14 and 15 (clock ticks, 100/s on Linux).
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  }
+
   /** Sum of every sample of `name` in /metrics (all label sets). */
   async metric(name: string, labels?: string): Promise<number> {
     const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
@@ -163,6 +181,7 @@ export class OperatorProcess {
   /** SIGTERM (graceful: in-flight reconciles finish, the lease is released), SIGKILL after `graceMs`. */
   async stop(graceMs = 30_000): Promise<number | null> {
     if (this.child.exitCode !== null) return this.child.exitCode;
+    this.stopping = true;
     this.child.kill("SIGTERM");
     const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
     const code = await this.exited;

@@ -6,7 +6,7 @@
  *   npm run bench:operator
  *   npm run bench:operator -- --jobs 50 --refills 10 --scale 2000 --only admission,baseline
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { startStack, type Stack } from "../../test/env/index.js";
 import { installExitHandlers } from "../../test/env/process.js";
 import { measureAdmission } from "./admission.js";
@@ -19,24 +19,33 @@ import { openContext, openScenario, type BenchContext } from "./setup.js";
 import { against, ratio, summarize, summaryHeader, summaryRow, type Summary } from "./stats.js";
 
 const say = (line: string) => console.log(line);
+const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
 const progressEvery = (label: string, total: number, step: number) => (done: number) => {
   if (done % step === 0 || done === total) say(`  ${label}: ${done}/${total}`);
 };
 
 interface Results {
-  admission?: { lat: Summary; release: Summary };
+  admission?: { lat: Summary; toClaim: Summary; claimToLaunch: Summary; release: Summary };
   baseline?: Summary;
   refill?: Summary;
   scale?: ScaleFigures;
 }
 
+/** Load averages seen at the start and end of each scenario: on a shared machine they explain the figures. */
+const loads: string[] = [];
+
 async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void> {
+  const mark = (what: string) => {
+    loads.push(`${what}: ${load()}`);
+  };
   if (flags.only.has("admission")) {
     say(`\n[1/4] admission latency, ours: ${flags.jobs} jobs in bursts of ${flags.burst}, slots free before each burst`);
     const s = await openScenario(ctx, "adm");
     try {
+      mark("admission start");
       const a = await measureAdmission(ctx, s, progressEvery("jobs", flags.jobs, 50));
-      r.admission = { lat: summarize(a.latencies), release: summarize(a.releases) };
+      mark("admission end");
+      r.admission = { lat: summarize(a.latencies), toClaim: summarize(a.toClaim), claimToLaunch: summarize(a.claimToLaunch), release: summarize(a.releases) };
     } finally {
       await s.close();
     }
@@ -45,8 +54,10 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
     say(`\n[2/4] admission latency, baseline (LPOP "VideoJobs" every ${flags.baselineIntervalMs} ms, counter capped at 5): ${flags.jobs} jobs in bursts of ${flags.burst}`);
     const ecs = await setupEcs(ctx.env.ecs, `bench-baseline-${Date.now().toString(36)}`, "10.99");
     try {
+      mark("baseline start");
       const lat = await measureBaseline(ctx.redis, ecs, { jobs: flags.jobs, burst: flags.burst, jitterMs: flags.jitterMs, intervalMs: flags.baselineIntervalMs }, progressEvery("jobs", flags.jobs, 50));
       r.baseline = summarize(lat);
+      mark("baseline end");
     } finally {
       ecs.ecs.destroy();
     }
@@ -55,7 +66,9 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
     say(`\n[3/4] slot refill latency: 5 running, ${flags.refills + 3} queued, ${flags.refills} task exits`);
     const s = await openScenario(ctx, "ref");
     try {
+      mark("refill start");
       r.refill = summarize(await measureRefill(ctx, s, progressEvery("refills", flags.refills, 10)));
+      mark("refill end");
     } finally {
       await s.close();
     }
@@ -64,7 +77,9 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
     say(`\n[4/4] ${flags.scale} TranscodeJobs (5 running, the rest Queued), ${flags.scaleConcurrency} concurrent creates, ${flags.scaleWindowS} s steady window`);
     const s = await openScenario(ctx, "scale");
     try {
+      mark("scale start");
       r.scale = await measureScale(ctx, s, say);
+      mark("scale end");
     } finally {
       await s.close();
     }
@@ -74,12 +89,17 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
 function report(flags: Flags, r: Results): void {
   const settings = Object.keys(flags.operatorEnv).length ? Object.entries(flags.operatorEnv).map(([k, v]) => `${k}=${v}`).join(" ") : "production defaults (POLL_MS=2000 QUEUED_POLL_MS=10000 WORKERS=10 MAX_CONCURRENT_TASKS=5)";
   say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}, settings: ${settings}`);
+  say(`load average (1/5/15 min) on this shared machine — ${loads.join("; ")}`);
   say("latency: client clock before create/RPUSH/StopTask -> operator's \"task launched\" log time (RunTask returned)");
   say(summaryHeader());
   if (r.admission) say(summaryRow("admission, ours (free slots)", r.admission.lat));
   if (r.baseline) say(summaryRow("admission, baseline (2 s LPOP loop)", r.baseline));
   if (r.refill) say(summaryRow("slot refill, ours (stop -> launch)", r.refill));
-  if (r.admission) say(summaryRow("  (context) StopTask -> slots free", r.admission.release));
+  if (r.admission) {
+    say(summaryRow("  of which create -> slot claimed", r.admission.toClaim));
+    say(summaryRow("  of which claimed -> launched", r.admission.claimToLaunch));
+    say(summaryRow("  (context) StopTask -> slots free", r.admission.release));
+  }
   if (r.admission) say(`admission p99: ${against(r.admission.lat.p99, 100, "ms")}`);
   if (r.admission && r.baseline) {
     say(`admission ratio ours/baseline: p50 ${ratio(r.admission.lat.p50, r.baseline.p50)}; p99 ${ratio(r.admission.lat.p99, r.baseline.p99)}`);
@@ -87,14 +107,15 @@ function report(flags: Flags, r: Results): void {
   if (r.refill) say(`refill p50: ${against(r.refill.p50, 1000, "ms")}; refill p99: ${against(r.refill.p99, 1000, "ms")}`);
   const sc = r.scale;
   if (sc) {
-    say(`scale: ${sc.jobs} jobs created in ${sc.createSeconds.toFixed(1)} s (${(sc.jobs / sc.createSeconds).toFixed(0)}/s, ${sc.createErrors} errors)`);
+    say(`scale: ${sc.jobs} jobs created (operator stopped) in ${sc.createSeconds.toFixed(1)} s (${(sc.jobs / sc.createSeconds).toFixed(0)}/s, ${sc.createErrors} errors); operator start to ready (all listed) ${sc.startSeconds.toFixed(1)} s`);
     say(
-      sc.settleSeconds === undefined
-        ? `scale: NOT all Queued within ${flags.scaleSettleS} s (operator cache: ${sc.queuedInCache} Queued); ${sc.settleReconcilesPerSec.toFixed(1)} reconciles/s meanwhile`
-        : `scale: every job Queued/launched ${sc.settleSeconds.toFixed(1)} s after the first create; ${sc.settleReconcilesPerSec.toFixed(1)} reconciles/s meanwhile`,
+      (sc.settleSeconds === undefined
+        ? `scale: NOT all Queued within ${flags.scaleSettleS} s of the start (operator cache: ${sc.queuedInCache} Queued)`
+        : `scale: every job Queued/launched ${sc.settleSeconds.toFixed(1)} s after the operator started`) +
+        `; meanwhile ${sc.settleReconcilesPerSec.toFixed(1)} reconciles/s, ${sc.settleCpuMsPerReconcile.toFixed(1)} CPU ms per reconcile`,
     );
-    say(`scale: steady ${sc.windowSeconds.toFixed(0)} s window: ${sc.reconcilesPerSec.toFixed(1)} reconciles/s (demand to revisit every Queued job each QUEUED_POLL_MS: ${sc.demandPerSec.toFixed(0)}/s), mean reconcile ${sc.meanReconcileMs.toFixed(1)} ms, queue depth mean ${sc.queueDepthMean.toFixed(0)} max ${sc.queueDepthMax}`);
-    say(`scale: RSS idle ${sc.idleRssMiB.toFixed(1)} MiB, peak ${sc.rssPeakMiB.toFixed(1)} MiB, steady mean ${sc.rssWindowMeanMiB.toFixed(1)} MiB; heap used ${sc.heapUsedMiB.toFixed(1)} MiB`);
+    say(`scale: steady ${sc.windowSeconds.toFixed(0)} s window: ${sc.reconcilesPerSec.toFixed(1)} reconciles/s (demand to revisit every Queued job each QUEUED_POLL_MS: ${sc.demandPerSec.toFixed(0)}/s), ${sc.windowCpuMsPerReconcile.toFixed(1)} CPU ms per reconcile, ${sc.windowCpuCores.toFixed(2)} cores busy, mean reconcile ${sc.meanReconcileMs.toFixed(1)} ms wall, queue depth mean ${sc.queueDepthMean.toFixed(0)} max ${sc.queueDepthMax}`);
+    say(`scale: RSS idle ${sc.idleRssMiB.toFixed(1)} MiB, peak ${sc.rssPeakMiB.toFixed(1)} MiB, steady mean ${sc.rssWindowMeanMiB.toFixed(1)} MiB; at the end: V8 heap used ${sc.heapUsedMiB.toFixed(1)} of ${sc.heapTotalMiB.toFixed(1)} MiB, external ${sc.externalMiB.toFixed(1)} MiB`);
     say(`scale: RSS peak ${against(sc.rssPeakMiB, 200, "MiB")}`);
     say(`scale: apiserver phases ${sc.apiserverPhases}; MongoDB job records ${sc.mongoRecords}`);
   }

@@ -49,6 +49,10 @@ export interface Scenario {
   db: Db;
   slots: MongoSlots;
   operator: OperatorProcess;
+  /** Stops the operator gracefully (SIGTERM), so that work can be staged while it is down. */
+  stopOperator(): Promise<void>;
+  /** Starts a fresh operator process with the same settings; resolves when it leads and is ready. */
+  startOperator(): Promise<void>;
   /** Stops the operator gracefully and reports how it exited. */
   close(): Promise<void>;
 }
@@ -92,23 +96,39 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
   };
   const logDir = join(root, "node_modules", ".cache", "bench-operator", "logs");
   mkdirSync(logDir, { recursive: true });
-  const operator = await OperatorProcess.start(env, port, ctx.flags.runner, join(logDir, `${name}.log`));
+  let starts = 0;
+  const spawnOperator = () => OperatorProcess.start(env, port, ctx.flags.runner, join(logDir, `${name}${starts++ ? `-${starts}` : ""}.log`), ctx.flags.cpuProfDir);
+  let operator = await spawnOperator();
+  let running = true;
   const unregister = registerExitCleanup(() => operator.killNow());
   const db = ctx.mongo.db(database);
+  const stopOperator = async () => {
+    if (!running) return;
+    running = false;
+    const code = await operator.stop();
+    if (code !== 0) console.log(`  note: the ${name} operator exited with code ${code} on SIGTERM`);
+    const problems = [...operator.problems].map(([m, n]) => `${n} x "${m}"`).join(", ");
+    if (problems) console.log(`  operator warn/error lines during ${name}: ${problems} (log: ${operator.logPath})`);
+  };
   return {
     name,
     jobs,
     ecs,
     db,
     slots: new MongoSlots(db, 5),
-    operator,
+    get operator() {
+      return operator;
+    },
+    stopOperator,
+    async startOperator() {
+      if (running) throw new Error("the operator is already running");
+      operator = await spawnOperator();
+      running = true;
+    },
     async close() {
-      const code = await operator.stop();
+      await stopOperator();
       unregister();
       ecs.ecs.destroy();
-      if (code !== 0) console.log(`  note: the ${name} operator exited with code ${code} on SIGTERM`);
-      const problems = [...operator.problems].map(([m, n]) => `${n} x "${m}"`).join(", ");
-      if (problems) console.log(`  operator warn/error lines during ${name}: ${problems} (log: ${operator.logPath})`);
     },
   };
 }
