@@ -134,6 +134,20 @@ export class Controller {
     let task: TaskState | undefined;
     if (ref) task = ref.launcher === d.launcher.kind ? (await d.launcher.describe([ref.id]))[0] : { id: ref.id, state: "Missing" };
     const active = task?.state === "Pending" || task?.state === "Running";
+    // A slot without a taskRef, on a job that is going away or finished: was something launched anyway?
+    let untracked: TaskState | undefined;
+    const phase = job.status?.phase ?? "Pending";
+    const leaving = job.metadata?.deletionTimestamp !== undefined || phase === "Succeeded" || phase === "Failed" || phase === "Cancelled";
+    if (!ref && held.has(uid) && leaving && d.launcher.find) {
+      const attempts = job.status?.attempts ?? 0;
+      for (const attempt of [attempts + 1, attempts].filter((a) => a >= 1)) {
+        const found = await d.launcher.find(uid, attempt);
+        if (found) {
+          untracked = (await d.launcher.describe([found.id]))[0];
+          break;
+        }
+      }
+    }
     const [progress, result] = await Promise.all([
       ref && active ? d.progress.progress(uid) : undefined,
       ref && !active ? d.progress.result(uid, ref.attempt) : undefined,
@@ -148,6 +162,7 @@ export class Controller {
         freeSlots: Math.max(0, d.slots.capacity - holders.length),
         rank: rankIdx < 0 ? undefined : rankIdx,
         task,
+        untracked,
         progress,
         result,
       },

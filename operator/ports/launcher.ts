@@ -26,6 +26,11 @@ export interface TaskLauncher {
   launch(request: LaunchRequest): Promise<TaskRef>;
   /** Batched where the backend allows; ids it cannot find come back as Missing. */
   describe(ids: string[]): Promise<TaskState[]>;
+  /**
+   * The task an earlier launch of (uid, attempt) started, if any. Optional: lets the operator find a task whose
+   * taskRef never reached the status (a crash between launch and status write) before it frees the slot.
+   */
+  find?(uid: string, attempt: number): Promise<TaskRef | undefined>;
   /** Idempotent; stopping a stopped or missing task is fine. */
   stop(id: string, reason: string): Promise<void>;
 }

@@ -53,6 +53,10 @@ function taskActive(o: Observed): boolean {
   return o.task !== undefined && (o.task.state === "Pending" || o.task.state === "Running");
 }
 
+function untrackedActive(o: Observed): boolean {
+  return o.untracked !== undefined && (o.untracked.state === "Pending" || o.untracked.state === "Running");
+}
+
 function deadlineExceeded(o: Observed): boolean {
   const ads = o.job.spec.activeDeadlineSeconds;
   const started = toMillis(o.job.status?.startedAt);
@@ -195,6 +199,9 @@ function deleting(o: Observed, opts: ReconcileOptions): Decision {
   if (ref && taskActive(o)) {
     return { actions: [{ type: "stopTask", id: ref.id, reason: "TranscodeJob deleted" }], requeueAfterMs: opts.pollMs };
   }
+  if (untrackedActive(o)) {
+    return { actions: [{ type: "stopTask", id: o.untracked!.id, reason: "TranscodeJob deleted" }], requeueAfterMs: opts.pollMs };
+  }
   const d = new Draft(o, new Date(o.now).toISOString());
   if (!isFinal(d.phase)) finish(d, "Cancelled", "Deleted", "the TranscodeJob was deleted");
   const actions = assemble(o, d);
@@ -251,8 +258,9 @@ export function reconcile(o: Observed, opts: ReconcileOptions): Decision {
   if (isFinal(phase)) {
     const ref = d.status.taskRef;
     if (ref && taskActive(o)) d.before.push({ type: "stopTask", id: ref.id, reason: `job is ${phase}` });
+    else if (untrackedActive(o)) d.before.push({ type: "stopTask", id: o.untracked!.id, reason: `job is ${phase}` });
     else if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
-    if (ref && taskActive(o)) d.requeue(opts.pollMs);
+    if ((ref && taskActive(o)) || untrackedActive(o)) d.requeue(opts.pollMs);
   } else if (phase === "Pending" || phase === "Queued") {
     if (phase === "Pending") {
       d.to("Queued", { type: "Normal", reason: "Queued", message: "waiting for a transcoding slot" });

@@ -37,6 +37,11 @@ export interface Observed {
   rank: number | undefined;
   /** State of status.taskRef's task; undefined when there is no taskRef. */
   task: TaskState | undefined;
+  /**
+   * A task found by (uid, attempt) while the status has no taskRef but the job holds a slot: a launch whose
+   * status write was lost. Only looked up when it matters (deletion, final phases).
+   */
+  untracked?: TaskState | undefined;
   /** Latest progress report (any attempt). */
   progress: Progress | undefined;
   /** Result of status.taskRef's attempt, if written. */

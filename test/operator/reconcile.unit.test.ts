@@ -339,6 +339,25 @@ const rows: Row[] = [
     actions: ["markDeleted", "removeFinalizer"],
   },
   {
+    name: "deleting with a slot and a task the status never recorded: stop that task before freeing the slot",
+    o: obs(job({ phase: "Queued", attempts: 0 }, {}, { deletionTimestamp: iso(NOW) }), { holdsSlot: true, untracked: { id: "lost-task", state: "Running" } }),
+    actions: ["stopTask"],
+    requeue: 1000,
+    check: (_s, as) => assert.deepEqual(as[0], { type: "stopTask", id: "lost-task", reason: "TranscodeJob deleted" }),
+  },
+  {
+    name: "deleting with a slot whose untracked task has stopped: release and cancel",
+    o: obs(job({ phase: "Queued", attempts: 0 }, {}, { deletionTimestamp: iso(NOW) }), { holdsSlot: true, untracked: { id: "lost-task", state: "Stopped" } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot", "markDeleted", "removeFinalizer"],
+    phase: "Cancelled",
+  },
+  {
+    name: "Failed with a slot and an untracked running task: stop it, keep the slot",
+    o: obs(job({ phase: "Failed", attempts: 1 }), { holdsSlot: true, untracked: { id: "lost-task", state: "Running" } }),
+    actions: ["stopTask"],
+    requeue: 1000,
+  },
+  {
     name: "deleting without our finalizer: nothing to do",
     o: obs(job(running(), {}, { deletionTimestamp: iso(NOW), finalizers: [] }), { task: task("Running") }),
     actions: [],

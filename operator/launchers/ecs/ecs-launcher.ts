@@ -69,7 +69,12 @@ export class EcsLauncher implements TaskLauncher {
     this.batcher = new DescribeBatcher((ids) => this.describeBatch(ids), 100);
   }
 
-  private async find(startedBy: string): Promise<string | undefined> {
+  async find(uid: string, attempt: number): Promise<TaskRef | undefined> {
+    const arn = await this.findArn(startedByFor(uid, attempt));
+    return arn ? { launcher: "ecs", id: arn, attempt } : undefined;
+  }
+
+  private async findArn(startedBy: string): Promise<string | undefined> {
     for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
       try {
         const out = await this.ecs.send(new ListTasksCommand({ cluster: this.opts.cluster, startedBy, desiredStatus, maxResults: 10 }));
@@ -84,7 +89,7 @@ export class EcsLauncher implements TaskLauncher {
 
   async launch(req: LaunchRequest): Promise<TaskRef> {
     const startedBy = startedByFor(req.uid, req.attempt);
-    const existing = await this.find(startedBy);
+    const existing = await this.findArn(startedBy);
     if (existing) return { launcher: "ecs", id: existing, attempt: req.attempt };
     let out;
     try {
