@@ -49,13 +49,35 @@ function createMetrics(registry: Registry, name: string): Metrics {
  * client-go's rate-limiting delaying workqueue, level-triggered: the queue holds keys, not events.
  * `dirty` = keys that need processing; `processing` = keys handed out; a key in both is re-queued on done().
  */
+/** FIFO with O(1) shift: Array#shift is O(n) on large arrays, which made 200k queued keys take minutes. */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    // Compact once the consumed prefix dominates, keeping memory bounded at amortised O(1).
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
 export class KeyWorkQueue implements WorkQueue {
   private readonly clock: Clock;
   private readonly name: string;
   private readonly backoff: BackoffOptions;
   private readonly bucket: TokenBucket;
   private readonly metrics: Metrics | undefined;
-  private readonly queue: ObjectKey[] = [];
+  private readonly queue = new Fifo<ObjectKey>();
   private readonly dirty = new Set<ObjectKey>();
   private readonly processingSet = new Set<ObjectKey>();
   private readonly waiting = new Map<ObjectKey, { at: number; timer: TimerHandle }>();

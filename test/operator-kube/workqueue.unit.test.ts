@@ -40,6 +40,18 @@ describe("operator/kube workqueue (fake time)", () => {
     assert.equal(q.processing, 0);
   });
 
+  it("keeps FIFO order across thousands of keys (the internal buffer compacts as it drains)", async () => {
+    const q = new KeyWorkQueue({ clock: new FakeClock() });
+    const keys = Array.from({ length: 5000 }, (_, i) => `ns/k${i}`);
+    for (const k of keys.slice(0, 3000)) q.add(k);
+    const out: string[] = [];
+    for (let i = 0; i < 2500; i++) out.push((await q.get())!);
+    for (const k of keys.slice(3000)) q.add(k);
+    out.push(...(await drainReady(q)));
+    assert.deepEqual(out, keys);
+    assert.equal(q.length, 0);
+  });
+
   it("a pending get() is woken by add()", async () => {
     const q = new KeyWorkQueue({ clock: new FakeClock() });
     const p = q.get();
