@@ -24,8 +24,9 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
   if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
   else kc.loadFromCluster();
   const redisOptions = { maxRetriesPerRequest: 3, connectTimeout: 5000 };
-  const redis = new Redis(config.REDIS_URL, redisOptions);
-  const blockingRedis = new Redis(config.REDIS_URL, redisOptions);
+  // Named, so CLIENT LIST shows which replica holds which connection.
+  const redis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${config.BRIDGE_CONSUMER}` });
+  const blockingRedis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${config.BRIDGE_CONSUMER}:blocking` });
   for (const r of [redis, blockingRedis]) r.on("error", (err: Error) => log.warn({ error: err.message }, "redis connection error"));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

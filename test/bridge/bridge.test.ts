@@ -198,6 +198,22 @@ describe("bridge against real Redis and kube-apiserver", function () {
     assert.equal((await deadLetters()).length, 0);
   });
 
+  it("survives dropped Redis connections: reconnects and keeps turning entries into jobs", async () => {
+    const b = await start({ stream, namespace, consumer: `drop-${uniqueId()}` });
+    const s = uploadStream(redis, stream);
+    await s.append(entryFor("uploads/erin/d1/a.mp4"));
+    await waitFor(async () => (await listJobs(kc, namespace)).length === 1, 10_000, "first job");
+    const list = String(await redis.call("CLIENT", "LIST"));
+    const ids = list.split("\n").filter((l) => / name=bridge-drop-/.test(l)).map((l) => /^id=(\d+)/.exec(l)?.[1]).filter(Boolean) as string[];
+    assert.equal(ids.length, 2, "both of the bridge's connections found");
+    for (const id of ids) await redis.call("CLIENT", "KILL", "ID", id);
+    await s.append(entryFor("uploads/erin/d2/a.mp4"));
+    await s.append(entryFor("uploads/erin/d3/a.mp4"));
+    await waitFor(async () => (await listJobs(kc, namespace)).length === 3, 15_000, "jobs after the connections were dropped");
+    await waitFor(async () => (await pending()) === 0, 5_000, "all acknowledged");
+    assert.equal(b.bridge.health().live, true);
+  });
+
   it("stops gracefully: entries in hand are finished, nothing is read after stop", async () => {
     const b = await start({ stream, namespace, batchSize: 50 });
     const s = uploadStream(redis, stream);

@@ -103,8 +103,10 @@ export interface TestBridge {
 /** A Bridge on its own two Redis connections; options default to fast timings for tests. */
 export async function startTestBridge(o: Partial<BridgeOptions> & Pick<BridgeOptions, "stream" | "namespace">, kc = adminKubeConfig()): Promise<TestBridge> {
   const url = testEnv().redis.url;
-  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
-  const blockingRedis = new Redis(url, { maxRetriesPerRequest: 3 });
+  const consumer = o.consumer ?? `test-${uniqueId()}`;
+  // Named connections, so a test can drop exactly this bridge's connections (CLIENT KILL) and no one else's.
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, connectionName: `bridge-${consumer}` });
+  const blockingRedis = new Redis(url, { maxRetriesPerRequest: 3, connectionName: `bridge-${consumer}-blocking` });
   const registry = new Registry();
   const bridge = new Bridge({
     redis,
@@ -113,7 +115,7 @@ export async function startTestBridge(o: Partial<BridgeOptions> & Pick<BridgeOpt
     log: quietLog,
     registry,
     group: "bridge",
-    consumer: `test-${uniqueId()}`,
+    consumer,
     outputBucket: "outputs-bucket",
     maxDeliveries: 3,
     claimIdleMs: 300,
