@@ -1,5 +1,6 @@
 import { ApiException, ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { TransientError } from "../../lib/errors/index.js";
+import { TerminalError, TransientError } from "../../lib/errors/index.js";
+import { CRD_NAME } from "../constants.js";
 import { renderCrdYaml } from "../generator/index.js";
 
 export interface ApplyCrdOptions {
@@ -30,6 +31,39 @@ function conditionTrue(crd: V1CustomResourceDefinition, type: string): boolean {
  * replace means someone else just wrote it, and the read-modify-write is retried.
  */
 export async function applyCrd(kc: KubeConfig, options: ApplyCrdOptions = {}): Promise<V1CustomResourceDefinition> {
+  try {
+    return await applyAndWait(kc, options);
+  } catch (err) {
+    if (err instanceof TransientError || err instanceof TerminalError) throw err;
+    throw classify(err);
+  }
+}
+
+/**
+ * A refused schema (4xx but 409/429) is a bug in the generated CRD or missing RBAC and will not pass; a network
+ * error, throttling or a 5xx will. The message carries the server's own words, not client-node's dump of headers.
+ */
+function classify(err: unknown): TransientError | TerminalError {
+  if (err instanceof ApiException) {
+    const body = typeof err.body === "string" ? safeJson(err.body) : (err.body as unknown);
+    const detail = body !== null && typeof body === "object" && "message" in body ? String(body.message) : `HTTP ${err.code}`;
+    const message = `applying CRD ${CRD_NAME}: ${detail}`;
+    const retryable = err.code === 409 || err.code === 429 || err.code >= 500;
+    return retryable ? new TransientError(message, undefined, { cause: err }) : new TerminalError(message, "CrdRejected", { cause: err });
+  }
+  const cause = err instanceof Error && err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : String(err);
+  return new TransientError(`applying CRD ${CRD_NAME}: cannot reach the apiserver (${cause})`, undefined, { cause: err });
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+
+async function applyAndWait(kc: KubeConfig, options: ApplyCrdOptions): Promise<V1CustomResourceDefinition> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const body = crdObject();
   const name = body.metadata!.name!;
