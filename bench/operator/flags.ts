@@ -23,6 +23,8 @@ export interface Flags {
   runner: "bundle" | "tsx";
   /** Directory for V8 CPU profiles of the operator processes (node --cpu-prof), when set. */
   cpuProfDir: string | undefined;
+  /** What-if: the operator bundled with pooled kube-apiserver connections (lib/kube-dispatcher). Not production code. */
+  whatIfPooledKube: boolean;
   /** Operator settings that differ from production defaults (printed with the figures). */
   operatorEnv: Record<string, string>;
 }
@@ -40,6 +42,8 @@ export const USAGE = `npm run bench:operator -- [flags]
   --only a,b            scenarios: ${SCENARIOS.join(",")} (all)
   --runner bundle|tsx   operator run as an esbuild bundle (default) or through tsx
   --cpu-prof-dir DIR    write a V8 CPU profile of each operator process there (node --cpu-prof)
+  --what-if-pooled-kube run a bundle whose loadKubeConfig pools apiserver connections (lib/kube-dispatcher);
+                        an experiment, not the production operator
   --env KEY=VALUE       operator setting override, repeatable (e.g. --env POLL_MS=500); default: production defaults`;
 
 export class FlagError extends Error {
@@ -60,6 +64,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     only: new Set(SCENARIOS),
     runner: "bundle",
     cpuProfDir: undefined,
+    whatIfPooledKube: false,
     operatorEnv: {},
   };
   const ints: Record<string, [keyof Flags, number, number]> = {
@@ -77,6 +82,10 @@ export function parseFlags(argv: readonly string[]): Flags {
     const name = argv[i] ?? "";
     const value = argv[i + 1];
     if (name === "--help" || name === "-h") throw new FlagError(USAGE);
+    if (name === "--what-if-pooled-kube") {
+      f.whatIfPooledKube = true;
+      continue;
+    }
     if (value === undefined) throw new FlagError(`${name} needs a value\n\n${USAGE}`);
     i++;
     const int = ints[name];

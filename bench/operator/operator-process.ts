@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -18,15 +18,40 @@ export interface LaunchSeen {
   attempt: number;
 }
 
-let bundled: string | undefined;
+const bundled = new Map<boolean, string>();
 
-async function bundle(): Promise<string> {
-  if (bundled) return bundled;
+/**
+ * What-if (never the default): the operator's loadKubeConfig wrapped with lib/kube-dispatcher's connection
+ * pooling, substituted at bundle time, to measure what per-request TLS handshakes to the apiserver cost.
+ */
+const pooledKubePlugin: Plugin = {
+  name: "what-if-pooled-kube",
+  setup(b) {
+    b.onLoad({ filter: /operator\/kube\/kubeconfig\.ts$/ }, (args) => {
+      const src = readFileSync(args.path, "utf8").replace("export function loadKubeConfig(", "function loadKubeConfigUnpooled(");
+      const pool = join(root, "lib", "kube-dispatcher", "index.ts");
+      const contents = `${src}
+import { poolKubeConnections } from ${JSON.stringify(pool)};
+export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
+  const kc = loadKubeConfigUnpooled(kubeconfigPath);
+  poolKubeConnections(kc);
+  return kc;
+}
+`;
+      return { contents, loader: "ts", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+async function bundle(pooledKube: boolean): Promise<string> {
+  const done = bundled.get(pooledKube);
+  if (done) return done;
   // Inside node_modules/ so the external packages resolve from the repository's node_modules.
   const dir = join(root, "node_modules", ".cache", "bench-operator");
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, "operator-main.mjs");
+  const outfile = join(dir, pooledKube ? "operator-main-pooled-kube.mjs" : "operator-main.mjs");
   await build({
+    plugins: pooledKube ? [pooledKubePlugin] : [],
     entryPoints: [join(root, "operator", "main.ts")],
     outfile,
     bundle: true,
@@ -36,7 +61,7 @@ async function bundle(): Promise<string> {
     packages: "external",
     logLevel: "error",
   });
-  bundled = outfile;
+  bundled.set(pooledKube, outfile);
   return outfile;
 }
 
@@ -68,9 +93,15 @@ export class OperatorProcess {
   }
 
   /** Starts the operator; its whole log is kept in `logPath` for after-the-fact reading. */
-  static async start(env: Record<string, string>, port: number, runner: "bundle" | "tsx", logPath: string, cpuProfDir?: string): Promise<OperatorProcess> {
-    const prof = cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : [];
-    const entry = [...prof, ...(runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle()])];
+  static async start(
+    env: Record<string, string>,
+    port: number,
+    o: { runner: "bundle" | "tsx"; logPath: string; cpuProfDir?: string | undefined; whatIfPooledKube?: boolean },
+  ): Promise<OperatorProcess> {
+    if (o.whatIfPooledKube && o.runner !== "bundle") throw new Error("--what-if-pooled-kube needs --runner bundle");
+    const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
+    const entry = [...prof, ...(o.runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle(o.whatIfPooledKube ?? false)])];
+    const logPath = o.logPath;
     const p = new OperatorProcess(entry, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env }, port, logPath);
     await p.waitReady(60_000);
     return p;

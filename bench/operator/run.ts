@@ -88,7 +88,7 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
 
 function report(flags: Flags, r: Results): void {
   const settings = Object.keys(flags.operatorEnv).length ? Object.entries(flags.operatorEnv).map(([k, v]) => `${k}=${v}`).join(" ") : "production defaults (POLL_MS=2000 QUEUED_POLL_MS=10000 WORKERS=10 MAX_CONCURRENT_TASKS=5)";
-  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}, settings: ${settings}`);
+  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}${flags.whatIfPooledKube ? " WHAT-IF: pooled kube-apiserver connections (not the production code)" : ""}, settings: ${settings}`);
   say(`load average (1/5/15 min) on this shared machine — ${loads.join("; ")}`);
   say("latency: client clock before create/RPUSH/StopTask -> operator's \"task launched\" log time (RunTask returned)");
   say(summaryHeader());

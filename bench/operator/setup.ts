@@ -97,7 +97,12 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
   const logDir = join(root, "node_modules", ".cache", "bench-operator", "logs");
   mkdirSync(logDir, { recursive: true });
   let starts = 0;
-  const spawnOperator = () => OperatorProcess.start(env, port, ctx.flags.runner, join(logDir, `${name}${starts++ ? `-${starts}` : ""}.log`), ctx.flags.cpuProfDir);
+  const spawnOperator = () => OperatorProcess.start(env, port, {
+      runner: ctx.flags.runner,
+      logPath: join(logDir, `${name}${starts++ ? `-${starts}` : ""}.log`),
+      cpuProfDir: ctx.flags.cpuProfDir,
+      whatIfPooledKube: ctx.flags.whatIfPooledKube,
+    });
   let operator = await spawnOperator();
   let running = true;
   const unregister = registerExitCleanup(() => operator.killNow());
