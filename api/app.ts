@@ -31,7 +31,8 @@ export const API_VERSION_STRING = "0.1.0";
  */
 export function createApp(deps: ApiDeps): ApiApp {
   const { config } = deps;
-  const app = new Koa({ proxy: config.trustProxy, keys: config.sessionKeys });
+  // maxIpsCount 1: take the address the (one) trusted proxy appended, not the client-supplied leftmost entry.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: config.sessionKeys });
   let document: Record<string, unknown> = {};
   const routes: AnyRoute[] = [...healthRoutes(deps, () => document), ...authRoutes(deps), ...uploadRoutes(deps), ...jobRoutes(deps)];
   document = buildOpenApi(routes, { title: API_TITLE, version: API_VERSION_STRING });

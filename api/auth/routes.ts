@@ -8,6 +8,10 @@ import { LoginBody, SessionView, SignupBody, UserView } from "./schemas.js";
 import { EmailTakenError } from "./users.js";
 
 export function authRoutes(deps: ApiDeps): AnyRoute[] {
+  const tooMany = (wait: number) => {
+    deps.metrics.rateLimited.inc();
+    return new HttpError(429, `too many attempts; retry in ${wait} s`, { headers: { "Retry-After": String(wait) }, type: "rate-limited" });
+  };
   // Verified against when the email is unknown, so a miss costs as much as a hit and timing tells nothing.
   const decoy = deps.passwords.hash(randomBytes(16).toString("hex"));
   decoy.catch(() => undefined);
@@ -23,9 +27,13 @@ export function authRoutes(deps: ApiDeps): AnyRoute[] {
       body: SignupBody,
       responses: {
         201: { description: "Account created (not signed in)", schema: UserView },
-        ...problemResponses(400, 409, 413, 415),
+        ...problemResponses(400, 409, 413, 415, 429),
       },
       handler: async (ctx, { body }) => {
+        // Hashing is the expensive part of signup, so signups spend the same per-IP budget as logins.
+        const wait = await deps.limiter.check("", ctx.ip);
+        if (wait > 0) throw tooMany(wait);
+        await deps.limiter.attempt(ctx.ip);
         const hash = await deps.passwords.hash(body.password);
         try {
           const user = await deps.users.create(body.email, hash);
@@ -53,13 +61,7 @@ export function authRoutes(deps: ApiDeps): AnyRoute[] {
       },
       handler: async (ctx, { body }) => {
         const wait = await deps.limiter.check(body.email, ctx.ip);
-        if (wait > 0) {
-          deps.metrics.rateLimited.inc();
-          throw new HttpError(429, `too many login attempts; retry in ${wait} s`, {
-            headers: { "Retry-After": String(wait) },
-            type: "rate-limited",
-          });
-        }
+        if (wait > 0) throw tooMany(wait);
         await deps.limiter.attempt(ctx.ip);
         const user = await deps.users.findByEmail(body.email);
         let ok = false;

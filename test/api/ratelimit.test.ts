@@ -55,8 +55,10 @@ describe("api: login rate limits in Redis", function () {
       const limited = await ip.client().login("spray-last@example.com", "guess");
       assertProblem(limited, 429);
       assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+      // Signups hash passwords too, so they spend the same per-IP budget.
+      assertProblem(await ip.client().call("POST", "/auth/signup", { json: { email: "new@example.com", password: "long enough pw" } }), 429);
       const metrics = await ip.client().call("GET", "/metrics");
-      assert.match(metrics.text, /api_login_rate_limited_total 1/);
+      assert.match(metrics.text, /api_login_rate_limited_total 2/);
       await sleep(Number(limited.headers.get("retry-after")) * 1000 + 200);
       assertProblem(await ip.client().login("spray-after@example.com", "guess"), 401);
     } finally {
