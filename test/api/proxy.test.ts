@@ -8,6 +8,7 @@ describe("api: behind a TLS-terminating proxy", function () {
     h = await startHarness((c) => {
       c.trustProxy = true;
       c.cookieSecure = true;
+      c.login = { maxFailuresPerAccount: 100, maxAttemptsPerIp: 3, windowSeconds: 60 };
     });
   });
   after(async () => {
@@ -35,5 +36,16 @@ describe("api: behind a TLS-terminating proxy", function () {
     assertProblem(await c.call("POST", "/auth/signup", { json: { email: "plain@example.com", password: "correct horse battery" } }), 403);
     assertProblem(await c.login("proxy@example.com", "correct horse battery"), 403);
     assert.equal((await c.call("GET", "/healthz")).status, 200, "probes stay on plain http");
+  });
+
+  it("the per-IP limit keys on the address the proxy appended; a spoofed leftmost X-Forwarded-For changes nothing", async () => {
+    const attempt = (xff: string) =>
+      h.client().call("POST", "/auth/login", {
+        json: { email: "nobody@example.com", password: "guess" },
+        headers: { "x-forwarded-proto": "https", "x-forwarded-for": xff },
+      });
+    for (let i = 0; i < 3; i++) assertProblem(await attempt(`10.0.0.${i}, 198.51.100.9`), 401);
+    assertProblem(await attempt("10.9.9.9, 198.51.100.9"), 429);
+    assertProblem(await attempt("198.51.100.10"), 401);
   });
 });
