@@ -81,7 +81,11 @@ describe("operator/main.ts process", function () {
         return j?.status?.taskRef ? j : undefined;
       });
       assert.ok(job.metadata?.finalizers?.includes("media.transcoder.dev/cleanup"));
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      // The reconcile that wrote taskRef is counted when it returns, a moment after the status is visible.
+      const metrics = await waitFor("reconciles counted", async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return /^transcode_operator_reconcile_total\{/m.test(text) ? text : undefined;
+      });
       for (const m of ["transcode_operator_reconcile_total", "transcode_operator_reconcile_duration_seconds", "transcode_operator_slots_in_use", "transcode_operator_jobs", "transcode_operator_queue_depth"]) {
         assert.match(metrics, new RegExp(`^${m}`, "m"), m);
       }
