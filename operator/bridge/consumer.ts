@@ -79,7 +79,12 @@ export class Bridge {
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error(`bridge cannot start: it is ${this.state}`);
     this.state = "running";
-    await this.ensureGroup();
+    try {
+      await this.ensureGroup();
+    } catch (err) {
+      this.state = "stopped";
+      throw err;
+    }
     this.log.info({ stream: this.o.stream, group: this.o.group }, "bridge started");
     this.loop = this.run();
     // A slow create (a loaded apiserver) is not a dead consumer: refresh the idle time of entries in hand
