@@ -60,19 +60,20 @@ export class KubeCluster<T extends KubeObject, S = unknown> implements Cluster<T
     return this.call(`get ${namespace}/${name}`, async () => (await this.custom.getNamespacedCustomObject(this.ref(namespace, name))) as T);
   }
 
-  async list(namespace?: string, labelSelector?: string): Promise<ListResult<T>> {
+  async list(namespace?: string, labelSelector?: string, pageSize = 500): Promise<ListResult<T>> {
     const { group, version, plural } = this.resource;
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion = "";
     do {
-      const params = { group, version, plural, labelSelector, limit: 500, _continue: cont };
+      const params = { group, version, plural, labelSelector, limit: pageSize, _continue: cont };
       const res = (await this.call(`list ${plural}`, () =>
         namespace ? this.custom.listNamespacedCustomObject({ ...params, namespace }) : this.custom.listClusterCustomObject(params),
-      )) as { items: T[]; metadata?: { resourceVersion?: string; _continue?: string } } | undefined;
+      )) as { items: T[]; metadata?: { resourceVersion?: string; continue?: string } } | undefined;
       if (!res) return { items: [], resourceVersion: "" };
       items.push(...res.items);
-      cont = res.metadata?._continue || undefined;
+      // Custom objects come back as raw JSON, so the token is `continue` (client-node's typed lists say `_continue`).
+      cont = res.metadata?.continue || undefined;
       resourceVersion = res.metadata?.resourceVersion ?? resourceVersion;
     } while (cont);
     return { items, resourceVersion };

@@ -55,6 +55,7 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
       name: options.name ?? options.plural,
       idleTimeoutMs: idle,
       staleAfterMs: options.staleAfterMs ?? 2 * idle,
+      listPageSize: options.listPageSize ?? LIST_PAGE,
     };
     if (!(this.opts.watchTimeoutSeconds >= 1) || !(idle > 0)) throw new RangeError("informer needs watchTimeoutSeconds >= 1 and idleTimeoutMs > 0");
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -149,19 +150,19 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
     return this.opts.namespace ? `${base}/namespaces/${this.opts.namespace}/${this.opts.plural}` : `${base}/${this.opts.plural}`;
   }
 
-  private async listPage(cont: string | undefined): Promise<{ items: T[]; metadata?: { resourceVersion?: string; _continue?: string } }> {
+  private async listPage(cont: string | undefined): Promise<{ items: T[]; metadata?: { resourceVersion?: string; continue?: string } }> {
     const common = {
       group: this.opts.group,
       version: this.opts.version,
       plural: this.opts.plural,
       labelSelector: this.opts.labelSelector,
-      limit: LIST_PAGE,
+      limit: this.opts.listPageSize,
       _continue: cont,
     };
     const res: unknown = this.opts.namespace
       ? await this.api.listNamespacedCustomObject({ ...common, namespace: this.opts.namespace })
       : await this.api.listClusterCustomObject(common);
-    return res as { items: T[]; metadata?: { resourceVersion?: string; _continue?: string } };
+    return res as { items: T[]; metadata?: { resourceVersion?: string; continue?: string } };
   }
 
   /** Full list, then reconcile the cache against it: add/update for what changed, delete for what vanished. */
@@ -172,7 +173,8 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
     do {
       const page = await this.listPage(cont);
       for (const item of page.items) fresh.set(keyOf(item), item);
-      cont = page.metadata?._continue || undefined;
+      // Custom objects come back as raw JSON: the token is `continue`, not client-node's typed `_continue`.
+      cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion;
     } while (cont && !this.stopped);
     if (this.stopped) return;

@@ -131,7 +131,8 @@ export interface CreateResult<T> {
  */
 export interface Cluster<T extends KubeObject, S = unknown> {
   get(namespace: string, name: string): Promise<T | undefined>;
-  list(namespace?: string, labelSelector?: string): Promise<ListResult<T>>;
+  /** Every page of the list (`pageSize` items a request, default 500). */
+  list(namespace?: string, labelSelector?: string, pageSize?: number): Promise<ListResult<T>>;
   /** JSON merge patch of `.status` through the status subresource; a `null` field deletes it (RFC 7386). */
   patchStatus(namespace: string, name: string, status: StatusPatch<S>, options?: PatchStatusOptions): Promise<T | undefined>;
   /** Idempotent; JSON patch guarded by a `test` of resourceVersion (retried on conflict). */
@@ -163,6 +164,8 @@ export interface InformerOptions {
   /** Reconnect backoff: jittered exponential from initial to max; defaults 250 ms .. 30 s. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** Page size of the initial list and of relists; default 500. */
+  listPageSize?: number;
   /** Metric label and log name; default plural. */
   name?: string;
   registry?: Registry;

@@ -128,6 +128,11 @@ describe("operator/kube Cluster adapter (real apiserver)", function () {
     assert.ok(odd.resourceVersion);
     const all = await cluster.list();
     assert.ok(all.items.filter((j) => j.metadata.namespace === ns).length >= 4);
+    // One item a page: every page is followed (the continue token of a raw custom-object list).
+    const paged = await cluster.list(ns, undefined, 1);
+    const all1 = (await cluster.list(ns)).items.map((j) => j.metadata.name).sort();
+    assert.ok(all1.length > 4);
+    assert.deepEqual(paged.items.map((j) => j.metadata.name).sort(), all1);
   });
 
   it("emitEvent records a core/v1 Event about the job", async () => {

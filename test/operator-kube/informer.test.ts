@@ -58,8 +58,9 @@ describe("operator/kube Informer (list+watch, real apiserver)", function () {
     return p;
   }
 
-  function informer(opts: { server?: string; registry?: Registry; watchTimeoutSeconds?: number; idleTimeoutMs?: number; staleAfterMs?: number; resyncPeriodMs?: number } = {}) {
+  function informer(opts: { server?: string; registry?: Registry; watchTimeoutSeconds?: number; idleTimeoutMs?: number; staleAfterMs?: number; resyncPeriodMs?: number; listPageSize?: number } = {}) {
     const inf = createTranscodeJobInformer({
+      listPageSize: opts.listPageSize,
       kubeConfig: adminKubeConfig(opts.server),
       namespace: ns,
       registry: opts.registry,
@@ -109,6 +110,14 @@ describe("operator/kube Informer (list+watch, real apiserver)", function () {
     assert.equal(inf.get(`${ns}/pre-2`), undefined);
     assert.deepEqual(names(inf.list()), ["live", "pre-1", "pre-3"]);
     await assert.rejects(inf.start(), /already started/);
+  });
+
+  it("lists every page: nothing beyond the first page is missed", async () => {
+    for (let i = 0; i < 5; i++) await cluster.create(newJob(ns, `paged-${i}`));
+    const inf = informer({ listPageSize: 2 });
+    const rec = record(inf);
+    await inf.start();
+    assert.deepEqual(rec.adds.sort(), ["paged-0", "paged-1", "paged-2", "paged-3", "paged-4"]);
   });
 
   it("survives server-side closes (timeoutSeconds) by resuming from its resourceVersion: no event lost, none duplicated", async () => {
