@@ -104,6 +104,15 @@ describe("transcoder task failures (real process, MinIO, Redis, ffmpeg)", functi
     assert.deepEqual(readdirSync(h.workDir), []);
   });
 
+  it("an upload that fails is retryable and leaves no partial outputs", async () => {
+    await putFile(h, "uploads/u2/x/good.mp4", good);
+    const out = await runAttempt(h, "uploads/u2/x/good.mp4", { encoding: { x264Preset: "ultrafast", segmentSeconds: 2 } }, { outBucket: "tx-no-such-bucket" });
+    assert.equal(out.exitCode, EXIT_RETRYABLE, out.log.slice(-1500));
+    assert.equal(out.result?.reason, "TransientFailure");
+    assert.match(out.result?.message ?? "", /uploading outputs failed/);
+    assert.deepEqual(readdirSync(h.workDir), []);
+  });
+
   it("Redis down: the transcode still succeeds and uploads (progress is best effort)", async () => {
     await putFile(h, "uploads/u2/x/good.mp4", good);
     const out = await runAttempt(h, "uploads/u2/x/good.mp4", { formats: ["mp4"] }, { redisUrl: `redis://127.0.0.1:${await deadPort()}` });

@@ -75,6 +75,7 @@ export interface RunOutcome {
 export interface EnvOverrides {
   s3Endpoint?: string;
   redisUrl?: string;
+  outBucket?: string;
   limits?: { maxSourceBytes?: number; maxDurationSeconds?: number };
 }
 
@@ -84,7 +85,7 @@ export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInpu
     job: { uid, namespace: "tx-test", name: `job-${uid.slice(0, 8)}` },
     attempt: 1,
     source: { bucket: h.inBucket, key },
-    output: { bucket: h.outBucket, prefix: `outputs/${uid}/` },
+    output: { bucket: o.outBucket ?? h.outBucket, prefix: `outputs/${uid}/` },
     spec,
     redisUrl: o.redisUrl ?? env.redis.url,
     region: env.s3.region,

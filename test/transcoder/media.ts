@@ -33,6 +33,7 @@ export interface ProbedStream {
   width?: number;
   height?: number;
   duration?: string;
+  start_time?: string;
 }
 
 export async function ffprobeJson(ffprobe: string, target: string): Promise<{ streams: ProbedStream[]; format: { duration?: string } }> {

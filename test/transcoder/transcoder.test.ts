@@ -45,6 +45,7 @@ describe("transcoder task (real process, MinIO, Redis, ffmpeg)", function () {
     assert.deepEqual([v.width, v.height], [w, h2], file);
     const a = p.streams.find((s) => s.codec_type === "audio");
     assert.equal(a?.codec_name, audio ? "aac" : undefined, `${file} audio`);
+    if (a) assert.ok(Math.abs(Number(a.start_time) - Number(v.start_time)) <= 0.05, `${file}: audio and video start together`);
     assert.ok(Math.abs(Number(p.format.duration) - seconds) < 0.25, `${file} duration ${p.format.duration}`);
   }
 
