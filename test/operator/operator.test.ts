@@ -80,12 +80,15 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       assert.equal((await tasksOf(uid, 2)).length, 0);
       assert.equal(j.status?.outputs?.masterPlaylist, "out/master.m3u8");
       assert.ok(j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"));
-      const rec = await operator.store.get(uid);
-      assert.equal(rec?.phase, "Succeeded");
+      // The record and the slot follow the status write within the same pass: wait for that pass to end.
+      const rec = await waitFor("record Succeeded", async () => {
+        const r = await operator.store.get(uid);
+        return r?.phase === "Succeeded" ? r : undefined;
+      });
       assert.ok(rec?.phaseHistory.some((p) => p.phase === "Running" || p.phase === "Starting"));
       assert.equal(rec?.taskRefs.length, 1);
     }
-    assert.equal((await operator.slots.holders()).length, 0, "every slot released");
+    await waitFor("every slot released", async () => (await operator.slots.holders()).length === 0 || undefined);
   });
 
   it("a retryable exit is retried up to maxAttempts, then Failed; a permanent exit fails at once", async () => {
@@ -110,11 +113,13 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     assert.equal(perm.status?.attempts, 1);
     assert.equal(perm.status?.reason, "CorruptInput");
     assert.equal((await tasksOf(perm.metadata!.uid!, 2)).length, 0, "no retry of a permanent failure");
-    const rec = await operator.store.get(retry.metadata!.uid!);
-    assert.equal(rec?.phase, "Failed");
+    const rec = await waitFor("record Failed", async () => {
+      const r = await operator.store.get(retry.metadata!.uid!);
+      return r?.phase === "Failed" ? r : undefined;
+    });
     assert.equal(rec?.attempts, 3);
     assert.equal(rec?.taskRefs.length, 3);
-    assert.deepEqual(await operator.slots.holders(), []);
+    await waitFor("slots released", async () => (await operator.slots.holders()).length === 0 || undefined);
   });
 
   it("deleting a Running job stops its task, frees its slot for the next Queued job, keeps its record", async () => {
@@ -201,7 +206,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       assert.equal((await tasksOf(j!.metadata!.uid!, 1)).length, 1, `${j!.metadata?.name} launched once across the restart`);
     }
     assert.ok(Math.max(maxBefore, player!.maxRunning) <= 5);
-    assert.deepEqual(await second.slots.holders(), []);
+    await waitFor("slots released", async () => (await second.slots.holders()).length === 0 || undefined);
   });
 
   it("admits by priority then FIFO, holds suspended jobs, and admits them once resumed", async () => {
