@@ -1,28 +1,14 @@
 import { z } from "zod";
 
+import { FORMATS, LADDER_PRESETS, LadderPresetName, X264_PRESETS } from "../../crds/ladder.js";
+
 /**
- * The part of a TranscodeJob spec the task needs (TJ_SPEC). Written here rather than imported from crds/ so the
- * task bundle stays small and the contract is stable; the CRD's spec is a superset and encodes into it directly.
+ * The part of a TranscodeJob spec the task needs (TJ_SPEC): a lenient reading of what the CRD already validated
+ * (the CRD's spec is a superset and encodes into it directly). The presets and enums come from crds/ladder.ts, the
+ * one source of truth, which depends only on zod so the task bundle stays small.
  */
-export const LADDER_PRESETS = {
-  standard: [360, 720, 1080],
-  mobile: [240, 360, 480],
-  full: [360, 480, 720, 1080, 1440, 2160],
-} as const satisfies Record<string, readonly number[]>;
-
-export type LadderPresetName = keyof typeof LADDER_PRESETS;
-
-export const X264_PRESETS = [
-  "ultrafast",
-  "superfast",
-  "veryfast",
-  "faster",
-  "fast",
-  "medium",
-  "slow",
-  "slower",
-  "veryslow",
-] as const;
+export { LADDER_PRESETS, X264_PRESETS };
+export type { LadderPresetName };
 
 export const renditionRequestSchema = z.object({
   /** The short side in pixels (a portrait source's width). */
@@ -34,7 +20,7 @@ export type RenditionRequest = z.infer<typeof renditionRequestSchema>;
 
 export const ladderSchema = z
   .object({
-    preset: z.enum(["standard", "mobile", "full"]).optional(),
+    preset: LadderPresetName.optional(),
     renditions: z.array(renditionRequestSchema).min(1).max(12).optional(),
   })
   .refine((l) => !(l.preset !== undefined && l.renditions !== undefined), {
@@ -51,7 +37,7 @@ export type Encoding = z.infer<typeof encodingSchema>;
 export const taskSpecSchema = z.object({
   ladder: ladderSchema.default({ preset: "standard" }),
   formats: z
-    .array(z.enum(["hls", "mp4"]))
+    .array(z.enum(FORMATS))
     .min(1)
     .default(["hls", "mp4"])
     .transform((f) => [...new Set(f)]),
