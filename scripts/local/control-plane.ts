@@ -65,7 +65,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       cwd: root,
       env: { ...common, ...childEnv },
     });
-    await proc.waitReady(() => httpOk(health), 60_000);
+    // Generous: four tsx processes compile and connect at once on a 2-core machine.
+    await proc.waitReady(() => httpOk(health), 180_000);
     return proc;
   };
 
