@@ -102,4 +102,31 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
     assert.equal((await listJobs(kc, namespace)).length, keys.length);
     assert.equal(await redis.xlen(stream), keys.length);
   });
+
+  it("without MinIO's durable queue dir, an upload becomes a TranscodeJob within a second", async () => {
+    const env = testEnv();
+    const dir = join(env.tmpDir, `local-minio-fast-${randomBytes(3).toString("hex")}`);
+    mkdirSync(dir, { recursive: true });
+    const fast = new StartContext(dir, dir);
+    const unregisterFast = registerExitCleanup(() => fast.processes.forEach((p) => p.killNow()));
+    const minio = await startMinio(fast, { notifyWebhook: receiver.url, notifyQueueDir: false });
+    const s3fast = new S3Client({ endpoint: minio.endpoint, region: minio.region, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+    try {
+      const fastBucket = `${bucket}-fast`;
+      await s3fast.send(new CreateBucketCommand({ Bucket: fastBucket }));
+      await configureUploadNotifications(s3fast, fastBucket, { prefix: "uploads/" });
+      const kc = adminKubeConfig();
+      const before = (await listJobs(kc, namespace)).length;
+      const t0 = Date.now();
+      await s3fast.send(new PutObjectCommand({ Bucket: fastBucket, Key: "uploads/gina/u-1/fast.mp4", Body: Buffer.alloc(4096, 1), ContentType: "video/mp4" }));
+      await waitFor(async () => (await listJobs(kc, namespace)).length === before + 1, 10_000, "job from a real upload");
+      const ms = Date.now() - t0;
+      console.log(`      upload -> TranscodeJob: ${ms} ms`);
+      assert.ok(ms < 1000, `upload -> job within a second (${ms} ms)`);
+    } finally {
+      s3fast.destroy();
+      await Promise.allSettled(fast.processes.map((p) => p.stop()));
+      unregisterFast();
+    }
+  });
 });

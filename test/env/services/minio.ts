@@ -6,6 +6,12 @@ import { httpOk, requireBinary, type StartContext } from "./context.js";
 export interface MinioOptions {
   /** Sends bucket notifications to this webhook URL under the target id "TJ" (ARN arn:minio:sqs::TJ:webhook). */
   notifyWebhook?: string;
+  /**
+   * Keep undelivered events on disk and replay them (default true: an event sent while the receiver is down is
+   * not lost). MinIO replays stored events on a fixed 3 s ticker, so this costs up to 3 s of latency; false posts
+   * at once but drops what the receiver misses.
+   */
+  notifyQueueDir?: boolean;
 }
 
 /** MinIO with root credentials generated for this run only. */
@@ -26,7 +32,7 @@ export async function startMinio(ctx: StartContext, options: MinioOptions = {}):
     if (options.notifyWebhook) {
       env.MINIO_NOTIFY_WEBHOOK_ENABLE_TJ = "on";
       env.MINIO_NOTIFY_WEBHOOK_ENDPOINT_TJ = options.notifyWebhook;
-      env.MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_TJ = ctx.dataDir("minio-events");
+      if (options.notifyQueueDir !== false) env.MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_TJ = ctx.dataDir("minio-events");
     }
     const proc = ctx.spawn({
       service: "minio",
