@@ -35,7 +35,8 @@ export function summaryRow(label: string, s: Summary): string {
 
 export function ratio(ours: number, base: number): string {
   if (!Number.isFinite(ours) || !Number.isFinite(base) || base === 0) return "n/a";
-  return `${(ours / base).toFixed(3)} x (baseline is ${(base / Math.max(ours, 1e-9)).toFixed(1)} x slower)`;
+  const r = ours / base;
+  return `${r.toFixed(3)} x (${r <= 1 ? `ours ${(1 / r).toFixed(1)} x faster` : `ours ${r.toFixed(1)} x SLOWER`})`;
 }
 
 /** "met" or how far off a target is, never a pass/fail assertion. */
