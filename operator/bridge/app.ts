@@ -1,6 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { Registry, collectDefaultMetrics } from "prom-client";
+import { poolKubeConnections } from "../../lib/kube-dispatcher/index.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { RedisUploadStream } from "../../lib/uploads/index.js";
 import type { BridgeConfig } from "./config.js";
@@ -23,6 +24,8 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
   const kc = new KubeConfig();
   if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
   else kc.loadFromCluster();
+  // One pooled connection per TLS setting instead of a new TLS handshake for every create.
+  const kubePools = poolKubeConnections(kc);
   const redisOptions = { maxRetriesPerRequest: 3, connectTimeout: 5000 };
   // Named, so CLIENT LIST shows which replica holds which connection.
   const redis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${config.BRIDGE_CONSUMER}` });
@@ -88,6 +91,7 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
     await step("legacy drain", async () => drain?.stop());
     await step("bridge", () => bridge.stop());
     await step("http", () => http.close());
+    await step("kube connections", () => kubePools.close());
     await step("redis", () => redis.quit());
     await step("redis (blocking)", () => blockingRedis.quit());
     if (problems.length > 0) throw new Error(`bridge stop: ${problems.join("; ")}`);
