@@ -42,7 +42,9 @@ describe("LocalLauncher (real child processes)", function () {
     assert.deepEqual(state, { id: ref.id, state: "Stopped", exitCode: 7, stopReason: "exited" });
     const childEnv = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
     const allowed = new Set<string>([...TASK_ENV_NAMES, ...INHERITED_ENV]);
-    // Node itself may add nothing; anything else would be a leak from the parent.
+    // Under coverage (c8), Node's child_process itself copies NODE_V8_COVERAGE into every child's env.
+    if (process.env.NODE_V8_COVERAGE) allowed.add("NODE_V8_COVERAGE");
+    // Nothing else may appear: anything more would be a leak from the parent.
     const extra = Object.keys(childEnv).filter((k) => !allowed.has(k));
     assert.deepEqual(extra, []);
     for (const [k, v] of Object.entries(env)) assert.equal(childEnv[k], v, k);
