@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
-import { FaultProxy, hostPort } from "./fault-proxy.js";
+import { FaultProxy } from "../support/fault-proxy.js";
 import { assertProblem, postForm, startHarness, type Harness } from "./harness.js";
 
 describe("api: backing services that drop away", function () {
@@ -13,12 +13,9 @@ describe("api: backing services that drop away", function () {
 
   before(async () => {
     const env = testEnv();
-    const r = hostPort(env.redis.url);
-    const m = hostPort(env.mongo.url);
-    const k = hostPort(env.kube.server);
-    proxies.redis = await new FaultProxy(r.host, r.port).start();
-    proxies.mongo = await new FaultProxy(m.host, m.port).start();
-    proxies.kube = await new FaultProxy(k.host, k.port).start();
+    proxies.redis = await FaultProxy.to(env.redis.url).start();
+    proxies.mongo = await FaultProxy.to(env.mongo.url).start();
+    proxies.kube = await FaultProxy.to(env.kube.server).start();
     // The same kubeconfig, pointed at the proxy (same host, so the serving certificate still matches).
     const kubeconfig = (await readFile(env.kube.kubeconfigPath, "utf8")).replaceAll(env.kube.server, `https://127.0.0.1:${proxies.kube.port}`);
     const kubeconfigPath = join(env.tmpDir, `api-fault-kubeconfig-${process.pid}`);
@@ -42,7 +39,7 @@ describe("api: backing services that drop away", function () {
   it("Redis down: readiness says so, session requests get a 503 problem, and all recovers when it is back", async () => {
     const c = h.client();
     await c.signupAndLogin();
-    proxies.redis.cut();
+    proxies.redis.down();
     try {
     const readyz = await c.call("GET", "/readyz");
     assert.equal(readyz.status, 503);
@@ -58,7 +55,7 @@ describe("api: backing services that drop away", function () {
   });
 
   it("MongoDB down: signup is a 503, not a crash; it works again after", async () => {
-    proxies.mongo.cut();
+    proxies.mongo.down();
     let r;
     try {
       r = await h.client().call("POST", "/auth/signup", { json: { email: "mongo-down@example.com", password: "long enough pw" } });
@@ -78,7 +75,7 @@ describe("api: backing services that drop away", function () {
     const p = await c.call("POST", "/uploads/presigned-post", { json: { filename: "a.mp4", contentType: "video/mp4" } });
     await postForm(p.body as { url: string; fields: Record<string, string> }, new Uint8Array(10));
     const headers = { "idempotency-key": "during-outage" };
-    proxies.kube.cut();
+    proxies.kube.down();
     try {
       assertProblem(await c.call("GET", "/jobs"), 503);
       assertProblem(await c.call("GET", "/jobs/api-0123"), 503);

@@ -4,7 +4,7 @@ import { Registry, type Counter } from "prom-client";
 import { GROUP, PLURAL, VERSION, type TranscodeJob } from "../../crds/index.js";
 import { createTranscodeJobCluster, createTranscodeJobInformer, type Informer, type TranscodeJobCluster } from "../../operator/kube/index.js";
 import { waitFor } from "../support/wait.js";
-import { FaultProxy, adminKubeConfig, createNamespace, deleteNamespace, ensureCrd, newJob } from "./support.js";
+import { adminKubeConfig, apiserverProxy, createNamespace, deleteNamespace, ensureCrd, newJob, type FaultProxy } from "./support.js";
 
 interface Recorder {
   adds: string[];
@@ -52,7 +52,7 @@ describe("operator/kube Informer (list+watch, real apiserver)", function () {
   });
 
   async function proxy(): Promise<FaultProxy> {
-    const p = FaultProxy.forApiserver();
+    const p = apiserverProxy();
     await p.start();
     proxies.push(p);
     return p;

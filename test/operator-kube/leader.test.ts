@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { createLeaderElector, type LeaderElector } from "../../operator/kube/index.js";
 import { waitFor } from "../support/wait.js";
-import { FaultProxy, adminKubeConfig, createNamespace, deleteNamespace } from "./support.js";
+import { adminKubeConfig, apiserverProxy, createNamespace, deleteNamespace } from "./support.js";
 
 interface Candidate {
   id: string;
@@ -89,7 +89,7 @@ describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiser
   });
 
   it("a leader cut off from the apiserver steps down within its renew deadline, before another can take over", async () => {
-    const proxy = FaultProxy.forApiserver();
+    const proxy = apiserverProxy();
     await proxy.start();
     try {
       const a = candidate("cut", ns, proxy.url, "cut-lease");

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { testEnv } from "../env/index.js";
 import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type OperatorOverrides, type Outcome, type Suite } from "./helpers/operator-harness.js";
 import { ecsClient } from "./helpers/ecs.js";
-import { CuttableProxy } from "./helpers/proxy.js";
+import { FaultProxy } from "../support/fault-proxy.js";
 
 describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function () {
   this.timeout(180_000);
@@ -265,8 +265,8 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
   it("ECS and Redis unreachable for a while: jobs wait (cap kept), then all complete, each launched once", async () => {
     const ecsUrl = new URL(testEnv().ecs.endpoint);
     const redisUrl = new URL(testEnv().redis.url);
-    const ecsProxy = new CuttableProxy(ecsUrl.hostname, Number(ecsUrl.port));
-    const redisProxy = new CuttableProxy(redisUrl.hostname, Number(redisUrl.port));
+    const ecsProxy = new FaultProxy({ host: ecsUrl.hostname, port: Number(ecsUrl.port) });
+    const redisProxy = new FaultProxy({ host: redisUrl.hostname, port: Number(redisUrl.port) });
     await ecsProxy.start();
     await redisProxy.start();
     const ecs = ecsClient(`http://127.0.0.1:${ecsProxy.port}`);

@@ -15,7 +15,7 @@ import type { JobObject } from "../../../operator/ports/index.js";
 import { testEnv } from "../../env/index.js";
 import { createNamespace, deleteNamespace, kubeConfig } from "../../crds/kube.js";
 import { holdTasksRunning, restoreTaskTransitions, setupEcs } from "./ecs.js";
-import { CuttableProxy } from "./proxy.js";
+import { FaultProxy } from "../../support/fault-proxy.js";
 
 export const log = createLogger("operator-test", { level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -27,7 +27,7 @@ export interface Suite {
   redis: Redis;
   ecs: ECSClient;
   ecsOptions: EcsLauncherOptions;
-  proxy: CuttableProxy;
+  proxy: FaultProxy;
   close(): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ export async function openSuite(prefix: string): Promise<Suite> {
   const { ecs, options: ecsOptions } = await setupEcs(prefix);
   await holdTasksRunning();
   const server = new URL(kc.getCurrentCluster()!.server);
-  const proxy = new CuttableProxy(server.hostname, Number(server.port));
+  const proxy = new FaultProxy({ host: server.hostname, port: Number(server.port) });
   await proxy.start();
   return {
     kc,
