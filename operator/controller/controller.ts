@@ -138,7 +138,7 @@ export class Controller {
     let untracked: TaskState | undefined;
     const phase = job.status?.phase ?? "Pending";
     const leaving = job.metadata?.deletionTimestamp !== undefined || phase === "Succeeded" || phase === "Failed" || phase === "Cancelled";
-    if (!ref && held.has(uid) && leaving && d.launcher.find) {
+    if (!ref && held.has(uid) && (leaving || job.spec?.suspend === true) && d.launcher.find) {
       const attempts = job.status?.attempts ?? 0;
       for (const attempt of [attempts + 1, attempts].filter((a) => a >= 1)) {
         const found = await d.launcher.find(uid, attempt);

@@ -104,7 +104,12 @@ function queued(o: Observed, opts: ReconcileOptions, d: Draft): void {
   if (o.job.spec.suspend === true) {
     delete d.status.queuePosition;
     d.cond("Admitted", "False", "Suspended", "spec.suspend is true");
-    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    // A task launched but never recorded (a crash between RunTask and the status write) still holds the slot
+    // until it is known to be stopped.
+    if (untrackedActive(o)) {
+      d.before.push({ type: "stopTask", id: o.untracked!.id, reason: "job is suspended" });
+      d.requeue(opts.pollMs);
+    } else if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
     return;
   }
   const at = retryAt(o.job, opts);

@@ -121,6 +121,12 @@ const rows: Row[] = [
     actions: ["patchStatus", "releaseSlot"],
   },
   {
+    name: "suspended while holding a slot with an untracked running task: stop it first, keep the slot",
+    o: obs(job({ phase: "Queued", attempts: 0 }, { suspend: true }), { holdsSlot: true, rank: undefined, untracked: { id: "lost-task", state: "Running" } }),
+    actions: ["stopTask", "patchStatus"],
+    requeue: 1000,
+  },
+  {
     name: "Queued already holding a slot (crash after claim): launch without a second claim",
     o: obs(job({ phase: "Queued", attempts: 0 }), { holdsSlot: true, freeSlots: 0, rank: undefined }),
     actions: ["launch", "patchStatus", "event", "recordPhase"],
