@@ -30,6 +30,19 @@ seg_00002.m4s
     assert.equal(r.totalBytes, 1_600_000);
     assert.equal(r.durationSeconds, 10);
   });
+  // RFC 8216 4.3.4.2: the peak is over contiguous runs lasting 0.5 to 1.5 target durations, never one short segment.
+  const peaks: [string, [number, number][], number | undefined, number][] = [
+    ["equal segments", [[2, 100_000], [2, 150_000], [2, 120_000]], 2, 600_000],
+    ["a short final keyframe-heavy segment is measured with its neighbour", [[2, 100_000], [2, 100_000], [0.2, 30_000]], 2, 472_728],
+    ["a final segment of half the target counts alone", [[2, 100_000], [1, 80_000]], 2, 640_000],
+    ["target defaults to the longest segment rounded up", [[1.9, 95_000], [1.9, 95_000], [0.1, 20_000]], undefined, 460_000],
+    ["a playlist shorter than half its target: the whole rate", [[0.4, 10_000]], 1, 200_000],
+  ];
+  for (const [name, segs, target, peak] of peaks)
+    it(`peak rate: ${name}`, () => {
+      const r = segmentRates(segs.map(([duration, sizeBytes]) => ({ duration, sizeBytes })), target);
+      assert.equal(r.peakBps, peak);
+    });
   it("writes the master playlist in ascending bandwidth with every attribute", () => {
     const text = writeMasterPlaylist([
       { uri: "720p/index.m3u8", bandwidth: 3_000_000, averageBandwidth: 2_000_000, codecs: "avc1.64001f,mp4a.40.2", resolution: { width: 1280, height: 720 }, frameRate: 30 },

@@ -25,7 +25,7 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
 }
 
 export interface SegmentRates {
-  /** Highest bits per second of any one segment (what HLS BANDWIDTH must be). */
+  /** The peak segment bit rate of RFC 8216 4.3.4.2 (what HLS BANDWIDTH must be), bits per second. */
   peakBps: number;
   /** Total bits over total duration (AVERAGE-BANDWIDTH). */
   averageBps: number;
@@ -33,22 +33,36 @@ export interface SegmentRates {
   totalBytes: number;
 }
 
-/** Rates from segment sizes and EXTINF durations (the init section is sent once and not counted, as in RFC 8216). */
-export function segmentRates(segments: { duration: number; sizeBytes: number }[]): SegmentRates {
-  let peak = 0;
+/**
+ * Rates from segment sizes and EXTINF durations (the init section is sent once and not counted, as in RFC 8216).
+ * The peak is RFC 8216's: the highest rate of any contiguous run of segments lasting 0.5 to 1.5 target durations.
+ * A short final segment is therefore measured together with its neighbour, not alone: alone, its keyframe over a
+ * fraction of a second overstated BANDWIDTH (by half on a 0.2 s remainder), which makes players pick lower rungs.
+ * `targetDuration` is the playlist's EXT-X-TARGETDURATION (default: the longest segment, rounded up).
+ */
+export function segmentRates(segments: { duration: number; sizeBytes: number }[], targetDuration?: number): SegmentRates {
+  const target = targetDuration ?? Math.ceil(Math.max(0, ...segments.map((s) => s.duration)));
   let bytes = 0;
   let duration = 0;
   for (const s of segments) {
-    if (s.duration > 0) peak = Math.max(peak, (s.sizeBytes * 8) / s.duration);
     bytes += s.sizeBytes;
     duration += s.duration;
   }
-  return {
-    peakBps: Math.ceil(peak),
-    averageBps: duration > 0 ? Math.ceil((bytes * 8) / duration) : 0,
-    durationSeconds: duration,
-    totalBytes: bytes,
-  };
+  const averageBps = duration > 0 ? (bytes * 8) / duration : 0;
+  let peak = 0;
+  for (let i = 0; i < segments.length; i++) {
+    let runBytes = 0;
+    let runDuration = 0;
+    for (let j = i; j < segments.length; j++) {
+      runBytes += segments[j]!.sizeBytes;
+      runDuration += segments[j]!.duration;
+      if (runDuration > 1.5 * target) break;
+      if (runDuration >= 0.5 * target) peak = Math.max(peak, (runBytes * 8) / runDuration);
+    }
+  }
+  // A whole playlist shorter than half its target duration has no qualifying run: its one rate is the peak.
+  if (peak === 0) peak = averageBps;
+  return { peakBps: Math.ceil(peak), averageBps: Math.ceil(averageBps), durationSeconds: duration, totalBytes: bytes };
 }
 
 export interface VariantEntry {

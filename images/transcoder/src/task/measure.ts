@@ -80,7 +80,7 @@ export async function measureRendition(dir: string, plan: Plan, r: Rendition, ff
     segments = await Promise.all(
       pl.segments.map(async (s) => ({ ...s, sizeBytes: (await stat(join(dir, f.segmentDir!, s.uri))).size })),
     );
-    hlsRates = segmentRates(segments);
+    hlsRates = segmentRates(segments, pl.targetDuration);
     hlsDuration = hlsRates.durationSeconds;
     hlsBytes = hlsRates.totalBytes + (await stat(join(dir, init))).size;
     files.push(f.playlist, init, ...segments.map((s) => f.segmentDir! + s.uri));
