@@ -5,7 +5,7 @@
 #
 #   scripts/testenv/install.sh [service ...]     (default: all)
 #
-# Services: apt (redis, ffmpeg), kube (kube-apiserver + kubectl), etcd, ferretdb, minio, helm, moto.
+# Services: apt (redis, ffmpeg, chromium for the HLS player test), kube (kube-apiserver + kubectl), etcd, ferretdb, minio, helm, moto.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +41,8 @@ install_apt() {
   command -v ffmpeg >/dev/null || missing+=(ffmpeg)
   command -v ffprobe >/dev/null || missing+=(ffmpeg)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The HLS player test (test/transcoder/player.test.ts) plays the outputs in hls.js in headless Chromium.
+  command -v chromium >/dev/null || missing+=(chromium)
   if ((${#missing[@]})); then
     log "apt: installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
