@@ -1,17 +1,16 @@
 /**
  * Admission latency with free slots, ours: TranscodeJobs created in bursts of at most five (so every one finds a
- * free slot); latency = the operator's "task launched" log time (right after RunTask returned) minus the
- * client's clock just before the create request. Both clocks are this machine's.
+ * free slot); latency = the operator's "launching task" log time (the launcher called: ListTasks, then RunTask)
+ * and its "task launched" time (RunTask returned) minus the client's clock just before the create request. Both
+ * clocks are this machine's.
  */
 import type { BenchContext, Scenario } from "./setup.js";
 import { playTaskExit } from "./ecs.js";
-import { sleep } from "./stats.js";
+import { sleep, type LatencySamples } from "./stats.js";
 
-export interface AdmissionSamples {
-  latencies: number[];
-  /** The two halves: create -> "slot claimed" (watch, queue, observe, finalizer, record, claim) and claim -> "task launched" (ListTasks x2 + RunTask). */
+export interface AdmissionSamples extends LatencySamples {
+  /** create -> "slot claimed" (watch, queue, observe, finalizer if missing, claim). */
   toClaim: number[];
-  claimToLaunch: number[];
   /** Time from the bench's StopTask to the slot being free again (the operator's poll), for context. */
   releases: number[];
 }
@@ -27,7 +26,7 @@ export async function waitSlotsFree(s: Scenario, timeoutMs: number): Promise<voi
 
 export async function measureAdmission(ctx: BenchContext, s: Scenario, progress: (done: number) => void): Promise<AdmissionSamples> {
   const { jobs: total, burst, jitterMs } = ctx.flags;
-  const out: AdmissionSamples = { latencies: [], toClaim: [], claimToLaunch: [], releases: [] };
+  const out: AdmissionSamples = { called: [], returned: [], toClaim: [], releases: [] };
   for (let i = 0; i < total; i += burst) {
     await sleep(Math.random() * jitterMs);
     const names = Array.from({ length: Math.min(burst, total - i) }, (_, k) => `adm-${String(i + k).padStart(5, "0")}`);
@@ -36,12 +35,10 @@ export async function measureAdmission(ctx: BenchContext, s: Scenario, progress:
       created.map(async (c) => ({ c, l: await s.operator.waitLaunch(() => s.operator.launchOf(c.key), 60_000, `launch of ${c.key}`) })),
     );
     for (const { c, l } of launched) {
-      out.latencies.push(l.at - c.t0);
+      out.called.push(l.calledAt - c.t0);
+      out.returned.push(l.at - c.t0);
       const claimed = s.operator.claimOf(c.key);
-      if (claimed !== undefined) {
-        out.toClaim.push(claimed - c.t0);
-        out.claimToLaunch.push(l.at - claimed);
-      }
+      if (claimed !== undefined) out.toClaim.push(claimed - c.t0);
     }
     const stopAt = Date.now();
     await Promise.all(launched.map(({ c, l }) => playTaskExit(s.ecs, ctx.redis, { uid: c.uid, attempt: l.attempt, arn: l.task })));

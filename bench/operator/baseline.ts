@@ -2,12 +2,13 @@
  * The original Go service's admission, reimplemented small as the baseline: one worker loop that every two
  * seconds LPOPs "VideoJobs" from Redis while an in-memory counter is below five, calling ECS RunTask for each
  * job (against the same moto). The counter goes down when the loop sees, on a later tick, that a task stopped.
- * Latency is measured exactly as for ours: RunTask returned minus the client's clock just before RPUSH.
+ * Latency is measured exactly as for ours, to RunTask called and to RunTask returned, from the client's clock just
+ * before RPUSH.
  */
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import type { Redis } from "ioredis";
 import type { BenchEcs } from "./ecs.js";
-import { sleep } from "./stats.js";
+import { sleep, type LatencySamples } from "./stats.js";
 
 export const BASELINE_LIST = "VideoJobs";
 
@@ -15,7 +16,7 @@ export class BaselineWorker {
   running = 0;
   /** The loop's failure, if any: the measurement stops on it instead of waiting out its timeout. */
   error: Error | undefined;
-  readonly launched = new Map<string, { at: number; arn: string }>();
+  readonly launched = new Map<string, { calledAt: number; at: number; arn: string }>();
   private readonly tasks = new Set<string>();
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -60,6 +61,7 @@ export class BaselineWorker {
       const raw = await this.redis.lpop(BASELINE_LIST);
       if (raw === null) break;
       const job = JSON.parse(raw) as { id: string };
+      const calledAt = Date.now();
       const out = await this.ecs.ecs.send(
         new RunTaskCommand({
           cluster: this.ecs.cluster,
@@ -75,7 +77,7 @@ export class BaselineWorker {
       if (!arn) throw new Error(`baseline RunTask placed no task: ${out.failures?.[0]?.reason ?? "?"}`);
       this.running++;
       this.tasks.add(arn);
-      this.launched.set(job.id, { at: Date.now(), arn });
+      this.launched.set(job.id, { calledAt, at: Date.now(), arn });
     }
   }
 }
@@ -85,11 +87,11 @@ export async function measureBaseline(
   ecs: BenchEcs,
   opts: { jobs: number; burst: number; jitterMs: number; intervalMs: number },
   progress: (done: number) => void,
-): Promise<number[]> {
+): Promise<LatencySamples> {
   await redis.del(BASELINE_LIST);
   const worker = new BaselineWorker(redis, ecs, opts.intervalMs);
   worker.start();
-  const latencies: number[] = [];
+  const latencies: LatencySamples = { called: [], returned: [] };
   try {
     for (let i = 0; i < opts.jobs; i += opts.burst) {
       await sleep(Math.random() * opts.jitterMs);
@@ -105,7 +107,11 @@ export async function measureBaseline(
         if (Date.now() > deadline) throw new Error("baseline launched nothing for 60 s");
         await sleep(5);
       }
-      for (const id of ids) latencies.push((worker.launched.get(id)?.at ?? Number.NaN) - (t0.get(id) ?? Number.NaN));
+      for (const id of ids) {
+        const l = worker.launched.get(id);
+        latencies.called.push((l?.calledAt ?? Number.NaN) - (t0.get(id) ?? Number.NaN));
+        latencies.returned.push((l?.at ?? Number.NaN) - (t0.get(id) ?? Number.NaN));
+      }
       // The tasks end (as the container exiting would); the baseline's next ticks notice and free the counter.
       await Promise.all(ids.map((id) => ecs.ecs.send(new StopTaskCommand({ cluster: ecs.cluster, task: worker.launched.get(id)?.arn, reason: "exited" }))));
       while (worker.running > 0) {

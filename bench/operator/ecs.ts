@@ -2,7 +2,7 @@
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import type { Redis } from "ioredis";
-import { resultKey, RESULT_TTL_SECONDS, type TaskResult } from "../../lib/task-contract/index.js";
+import { writeResult, type TaskResult } from "../../lib/task-contract/index.js";
 import type { EcsEndpoint } from "../../test/env/index.js";
 
 export interface BenchEcs {
@@ -60,6 +60,6 @@ export const OK_RESULT: TaskResult = { ok: true, exitCode: 0, outputs: { masterP
 
 /** A task's exit as the transcoder makes it: its result in Redis (contract 2), then the task stops. */
 export async function playTaskExit(b: BenchEcs, redis: Redis, task: { uid: string; attempt: number; arn: string }): Promise<void> {
-  await redis.set(resultKey(task.uid, task.attempt), JSON.stringify(OK_RESULT), "EX", RESULT_TTL_SECONDS);
+  await writeResult(redis, task.uid, task.attempt, OK_RESULT);
   await b.ecs.send(new StopTaskCommand({ cluster: b.cluster, task: task.arn, reason: "Essential container in task exited" }));
 }

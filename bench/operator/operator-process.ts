@@ -5,53 +5,30 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 
 const root = new URL("../../", import.meta.url).pathname;
 
 export interface LaunchSeen {
   /** pino `time` of the operator's "task launched" line: right after RunTask (or the re-adoption) returned. */
   at: number;
+  /** pino `time` of the "launching task" line before it: the launcher called (ListTasks, then RunTask). */
+  calledAt: number;
   task: string;
   attempt: number;
 }
 
-const bundled = new Map<boolean, string>();
+let bundled: string | undefined;
 
-/**
- * What-if (never the default): the operator's loadKubeConfig wrapped with lib/kube-dispatcher's connection
- * pooling, substituted at bundle time, to measure what per-request TLS handshakes to the apiserver cost.
- */
-const pooledKubePlugin: Plugin = {
-  name: "what-if-pooled-kube",
-  setup(b) {
-    b.onLoad({ filter: /operator\/kube\/kubeconfig\.ts$/ }, (args) => {
-      const src = readFileSync(args.path, "utf8").replace("export function loadKubeConfig(", "function loadKubeConfigUnpooled(");
-      const pool = join(root, "lib", "kube-dispatcher", "index.ts");
-      const contents = `${src}
-import { poolKubeConnections } from ${JSON.stringify(pool)};
-export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
-  const kc = loadKubeConfigUnpooled(kubeconfigPath);
-  poolKubeConnections(kc);
-  return kc;
-}
-`;
-      return { contents, loader: "ts", resolveDir: dirname(args.path) };
-    });
-  },
-};
-
-async function bundle(pooledKube: boolean): Promise<string> {
-  const done = bundled.get(pooledKube);
-  if (done) return done;
+async function bundle(): Promise<string> {
+  if (bundled) return bundled;
   // Inside node_modules/ so the external packages resolve from the repository's node_modules.
   const dir = join(root, "node_modules", ".cache", "bench-operator");
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, pooledKube ? "operator-main-pooled-kube.mjs" : "operator-main.mjs");
+  const outfile = join(dir, "operator-main.mjs");
   await build({
-    plugins: pooledKube ? [pooledKubePlugin] : [],
     entryPoints: [join(root, "operator", "main.ts")],
     outfile,
     bundle: true,
@@ -61,7 +38,7 @@ async function bundle(pooledKube: boolean): Promise<string> {
     packages: "external",
     logLevel: "error",
   });
-  bundled.set(pooledKube, outfile);
+  bundled = outfile;
   return outfile;
 }
 
@@ -71,6 +48,8 @@ export class OperatorProcess {
   private readonly launches = new Map<string, LaunchSeen[]>();
   /** Log time of each job's most recent "slot claimed", to split the admission path into its two halves. */
   private readonly claims = new Map<string, number>();
+  /** Log time of each job's most recent "launching task". */
+  private readonly calls = new Map<string, number>();
   private stopping = false;
   private readonly waiters = new Set<() => void>();
   private readonly tail: string[] = [];
@@ -96,11 +75,10 @@ export class OperatorProcess {
   static async start(
     env: Record<string, string>,
     port: number,
-    o: { runner: "bundle" | "tsx"; logPath: string; cpuProfDir?: string | undefined; whatIfPooledKube?: boolean },
+    o: { runner: "bundle" | "tsx"; logPath: string; cpuProfDir?: string | undefined },
   ): Promise<OperatorProcess> {
-    if (o.whatIfPooledKube && o.runner !== "bundle") throw new Error("--what-if-pooled-kube needs --runner bundle");
     const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
-    const entry = [...prof, ...(o.runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle(o.whatIfPooledKube ?? false)])];
+    const entry = [...prof, ...(o.runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle()])];
     const logPath = o.logPath;
     const p = new OperatorProcess(entry, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env }, port, logPath);
     await p.waitReady(60_000);
@@ -122,11 +100,12 @@ export class OperatorProcess {
       return;
     }
     if (rec.msg === "slot claimed" && rec.job && rec.time !== undefined) this.claims.set(rec.job, rec.time);
+    if (rec.msg === "launching task" && rec.job && rec.time !== undefined) this.calls.set(rec.job, rec.time);
     // Warnings of a graceful stop ("stopped leading" on SIGTERM) are not problems of the run.
     if ((rec.level ?? 0) >= 40 && !this.stopping) this.problems.set(rec.msg ?? "?", (this.problems.get(rec.msg ?? "?") ?? 0) + 1);
     if (rec.msg === "task launched" && rec.job && rec.time !== undefined) {
       const list = this.launches.get(rec.job) ?? [];
-      list.push({ at: rec.time, task: rec.task ?? "", attempt: rec.attempt ?? 0 });
+      list.push({ at: rec.time, calledAt: this.calls.get(rec.job) ?? rec.time, task: rec.task ?? "", attempt: rec.attempt ?? 0 });
       this.launches.set(rec.job, list);
       for (const w of [...this.waiters]) w();
     }

@@ -1,12 +1,12 @@
 /**
  * Slot refill latency: five tasks running, more jobs Queued. The bench plays one task's exit (result to Redis,
- * then StopTask in moto); latency = the next "task launched" of a queued job minus the client's clock just
- * before StopTask.
+ * then StopTask in moto); latency = the next "launching task" (and "task launched") of a queued job minus the
+ * client's clock just before the result was written.
  */
 import type { BenchContext, Scenario } from "./setup.js";
 import { playTaskExit } from "./ecs.js";
 import { formatPhases, type CreatedJob } from "./jobs.js";
-import { sleep } from "./stats.js";
+import { sleep, type LatencySamples } from "./stats.js";
 
 interface Running {
   job: CreatedJob;
@@ -14,7 +14,7 @@ interface Running {
   attempt: number;
 }
 
-export async function measureRefill(ctx: BenchContext, s: Scenario, progress: (done: number) => void): Promise<number[]> {
+export async function measureRefill(ctx: BenchContext, s: Scenario, progress: (done: number) => void): Promise<LatencySamples> {
   const { refills, jitterMs } = ctx.flags;
   const spare = 3;
   const created: CreatedJob[] = [];
@@ -35,7 +35,7 @@ export async function measureRefill(ctx: BenchContext, s: Scenario, progress: (d
     await sleep(200);
   }
   const launchedKeys = new Set(running.map((r) => r.job.key));
-  const latencies: number[] = [];
+  const latencies: LatencySamples = { called: [], returned: [] };
   for (let i = 0; i < refills; i++) {
     await sleep(Math.random() * jitterMs);
     const victim = running.shift();
@@ -47,7 +47,8 @@ export async function measureRefill(ctx: BenchContext, s: Scenario, progress: (d
       60_000,
       "the refill launch",
     );
-    latencies.push(next.launch.at - t0);
+    latencies.called.push(next.launch.calledAt - t0);
+    latencies.returned.push(next.launch.at - t0);
     launchedKeys.add(next.key);
     const job = byKey.get(next.key);
     if (!job) throw new Error(`launch of an unknown job ${next.key}`);

@@ -68,7 +68,7 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
   const suffix = Date.now().toString(36);
   const namespace = `bench-${name}-${suffix}`;
   const database = `bench_${name}_${suffix}`;
-  const jobs = new Jobs(ctx.kc, namespace);
+  const jobs = new Jobs(ctx.kc, namespace, !ctx.flags.bareCreate);
   await jobs.ensureNamespace();
   const ecs = await setupEcs(ctx.env.ecs, `bench-${name}-${suffix}`, `10.${cidr++}`);
   const port = await freePort();
@@ -101,7 +101,6 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
       runner: ctx.flags.runner,
       logPath: join(logDir, `${name}${starts++ ? `-${starts}` : ""}.log`),
       cpuProfDir: ctx.flags.cpuProfDir,
-      whatIfPooledKube: ctx.flags.whatIfPooledKube,
     });
   let operator = await spawnOperator();
   let running = true;

@@ -7,6 +7,12 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] ?? Number.NaN;
 }
 
+/** Latencies to the launch being called (the measure) and to RunTask having returned, in ms. */
+export interface LatencySamples {
+  called: number[];
+  returned: number[];
+}
+
 export interface Summary {
   n: number;
   min: number;

@@ -28,6 +28,7 @@ function isDuplicateKey(err: unknown): boolean {
 export class MongoSlots implements Slots {
   private readonly slots: Collection<SlotDoc>;
   private readonly epochs: Collection<EpochDoc>;
+  private registered: number | undefined;
 
   constructor(
     db: Db,
@@ -49,20 +50,25 @@ export class MongoSlots implements Slots {
     return doc?._id ?? 0;
   }
 
-  private async checkFence(epoch: number): Promise<void> {
+  /** Records `epoch` as having claimed, once per epoch: later claims of the same epoch only compare. */
+  private async register(epoch: number): Promise<void> {
+    if (this.registered === epoch) return;
     try {
       await this.epochs.insertOne({ _id: epoch, at: new Date() });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    if ((await this.newestEpoch()) > epoch) throw new FencedError(epoch);
+    this.registered = epoch;
   }
 
+  /** Three round trips on the admission path: (newest epoch ∥ the slot table), the insert, the fence re-check. */
   async claim(holder: string, epoch: number): Promise<number | undefined> {
-    await this.checkFence(epoch);
-    const mine = await this.slots.findOne({ holder });
+    await this.register(epoch);
+    const [newest, docs] = await Promise.all([this.newestEpoch(), this.slots.find({}, { projection: { _id: 1, holder: 1 } }).toArray()]);
+    if (newest > epoch) throw new FencedError(epoch);
+    const mine = docs.find((d) => d.holder === holder);
     if (mine) return mine._id;
-    const taken = new Set((await this.slots.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    const taken = new Set(docs.map((d) => d._id));
     for (let slot = 0; slot < this.capacity; slot++) {
       if (taken.has(slot)) continue;
       try {

@@ -33,6 +33,9 @@ export {
   progressKey,
   progressChannel,
   resultKey,
+  RESULTS_CHANNEL,
+  parseResultNotice,
+  type ResultNotice,
   RESULT_TTL_SECONDS,
   PROGRESS_STAGES,
   progressSchema,
@@ -40,6 +43,7 @@ export {
   type Progress,
   type ProgressStage,
 } from "./redis-keys.js";
+export { writeResult } from "./write-result.js";
 export {
   taskResultSchema,
   taskOutputsSchema,

@@ -12,6 +12,25 @@ export function progressChannel(uid: string): string {
 export function resultKey(uid: string, attempt: number): string {
   return `tj:result:${uid}:${attempt}`;
 }
+/**
+ * Pub/sub channel on which a task announces that its result is written: a message is the JSON of
+ * {uid, attempt}. The operator subscribes so that a finished attempt frees its slot at once instead of on the next
+ * poll; the poll stays the safety net for a message lost while the operator was disconnected.
+ */
+export const RESULTS_CHANNEL = "tj:results";
+export const resultNoticeSchema = z.object({ uid: z.string().min(1), attempt: z.number().int().min(1) });
+export type ResultNotice = z.infer<typeof resultNoticeSchema>;
+
+/** Parses a RESULTS_CHANNEL message; undefined when malformed. */
+export function parseResultNotice(raw: string): ResultNotice | undefined {
+  try {
+    const parsed = resultNoticeSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Results and progress expire after 7 days: the operator copies them into the CR status and MongoDB long before. */
 export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
 

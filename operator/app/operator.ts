@@ -8,7 +8,7 @@ import { MongoJobStore, MongoSlots, type FencedError } from "../../lib/store/ind
 import { Controller, operatorMetrics, taskEnvFor, type TaskEnvSettings } from "../controller/index.js";
 import { createTranscodeJobCluster, createTranscodeJobInformer, createWorkQueue, type Informer, type InformerOptions } from "../kube/index.js";
 import type { TaskLauncher } from "../ports/index.js";
-import { RedisProgressReader } from "../progress/index.js";
+import { RedisProgressReader, ResultNotices } from "../progress/index.js";
 import type { ReconcileOptions } from "../reconcile/index.js";
 
 export interface OperatorOptions {
@@ -41,6 +41,7 @@ export class Operator {
   readonly controller: Controller;
   readonly store: MongoJobStore;
   readonly slots: MongoSlots;
+  private readonly notices: ResultNotices;
   private state: "new" | "started" | "stopped" = "new";
 
   constructor(private readonly o: OperatorOptions) {
@@ -59,7 +60,7 @@ export class Operator {
     this.controller = new Controller({
       queue,
       cluster,
-      lister: { list: () => informer.list() },
+      lister: { list: () => informer.list(), get: (key) => informer.get(key) },
       store: this.store,
       slots: this.slots,
       launcher: o.launcher,
@@ -80,10 +81,11 @@ export class Operator {
       ownerLabel: OWNER_LABEL,
       ...(o.onFenced ? { onFenced: o.onFenced } : {}),
     });
-    const enqueue = (j: TranscodeJob) => this.controller.enqueueJob(j);
-    this.informer.on("add", enqueue);
-    this.informer.on("update", enqueue);
-    this.informer.on("delete", enqueue);
+    const changed = (j: TranscodeJob) => this.controller.jobChanged(j);
+    this.informer.on("add", changed);
+    this.informer.on("update", changed);
+    this.informer.on("delete", (j) => this.controller.jobDeleted(j));
+    this.notices = new ResultNotices(o.redis, (uid) => this.controller.resultAnnounced(uid), o.log.child({ component: "result-notices" }));
   }
 
   /** Indexes, slot table, first list, then the workers. Starting twice is an error. */
@@ -92,6 +94,7 @@ export class Operator {
     this.state = "started";
     await this.store.ensureIndexes();
     await this.slots.init();
+    this.notices.start();
     await this.informer.start();
     this.controller.start();
     this.o.log.info({ capacity: this.o.capacity, workers: this.o.workers, namespace: this.o.namespace ?? "*" }, "operator started");
@@ -111,6 +114,7 @@ export class Operator {
     const errors: unknown[] = [];
     await this.controller.stop().catch((e: unknown) => errors.push(e));
     await this.informer.stop().catch((e: unknown) => errors.push(e));
+    this.notices.stop();
     if (errors.length) throw new AggregateError(errors, "operator stop had failures");
   }
 }

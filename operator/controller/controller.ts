@@ -4,9 +4,10 @@ import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
 import type { WorkQueue } from "../kube/index.js";
 import type { Clock, JobCluster, JobLister, JobObject, ProgressReader, TaskState } from "../ports/index.js";
-import { admissionOrder, isWaiting, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
+import { AdmissionQueue, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
+import { OwnWrites } from "./own-writes.js";
 
 export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
   queue: WorkQueue;
@@ -32,8 +33,19 @@ function keyOf(job: JobObject): string {
 export class Controller {
   private workers: Promise<void>[] | undefined;
   private readonly enqueuedAt = new Map<string, number>();
+  /** Indexes derived from the informer's events: the admission order and uid -> key. */
+  private readonly admission: AdmissionQueue;
+  private readonly keysByUid = new Map<string, string>();
+  private readonly ownWrites = new OwnWrites();
+  /** The apiserver port, remembering what our writes return (see OwnWrites). */
+  private readonly cluster: JobCluster;
+  /** Slot holders as last read; wake-ups use them to skip jobs that already hold a slot. */
+  private holders: ReadonlySet<string> = new Set();
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.admission = new AdmissionQueue(deps.options);
+    this.cluster = this.ownWrites.wrap(deps.cluster);
+  }
 
   /** Queue a key now (informer events, wake-ups). */
   enqueue(key: string): void {
@@ -41,15 +53,34 @@ export class Controller {
     this.deps.queue.add(key);
   }
 
-  enqueueJob(job: JobObject): void {
+  /** An informer add or update: keep the indexes current and look at the job. */
+  jobChanged(job: JobObject): void {
+    const uid = job.metadata?.uid;
+    if (uid) this.keysByUid.set(uid, keyOf(job));
+    this.admission.update(job);
     this.enqueue(keyOf(job));
   }
 
-  /** Queued jobs look again (after a slot was released). */
-  wakeWaiting(): void {
-    const none = new Set<string>();
-    const now = this.deps.clock.now();
-    for (const j of this.deps.lister.list()) if (isWaiting(j, none, now, this.deps.options)) this.enqueueJob(j);
+  /** An informer delete (the finalizer is gone, so the cleanup already ran). */
+  jobDeleted(job: JobObject): void {
+    const uid = job.metadata?.uid;
+    if (uid) {
+      this.keysByUid.delete(uid);
+      this.admission.delete(uid);
+    }
+    this.ownWrites.forget(keyOf(job));
+    this.enqueue(keyOf(job));
+  }
+
+  /** A task announced its result: look at its job now instead of on the next poll. */
+  resultAnnounced(uid: string): void {
+    const key = this.keysByUid.get(uid);
+    if (key) this.enqueue(key);
+  }
+
+  /** After a slot was released: the jobs at the head of the queue look again (not the whole queue). */
+  wakeHeads(): void {
+    for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
   }
 
   start(): void {
@@ -114,21 +145,31 @@ export class Controller {
     }
   }
 
+  /** The job as fresh as our own last write: from the cache, from that write, or (rarely) from the apiserver. */
+  private async read(namespace: string, name: string): Promise<JobObject | undefined> {
+    const key = `${namespace}/${name}`;
+    const picked = this.ownWrites.pick(key, this.deps.lister.get(key));
+    if (picked) return picked.job;
+    const job = await this.deps.cluster.get(namespace, name);
+    if (!job) this.ownWrites.forget(key);
+    return job;
+  }
+
   /** Observe -> decide -> act for one key. Exposed for tests that drive a single pass. */
   async reconcileKey(key: string, log: Logger = this.deps.log): Promise<Decision | undefined> {
     const d = this.deps;
     const i = key.indexOf("/");
-    const job = await d.cluster.get(key.slice(0, i), key.slice(i + 1));
+    const job = await this.read(key.slice(0, i), key.slice(i + 1));
     if (!job) return undefined; // gone: the finalizer already did the cleanup
     const uid = job.metadata?.uid ?? "";
     const now = d.clock.now();
     const [record, holders] = await Promise.all([d.store.get(uid), d.slots.holders()]);
     d.metrics?.slotsInUse.set(holders.length);
     const held = new Set(holders.map((h) => h.holder));
-    // The fresh copy replaces the cached one: the cache may not have seen our last status write yet.
-    const jobs = d.lister.list().filter((j) => j.metadata?.uid !== uid);
-    jobs.push(job);
-    const rankIdx = admissionOrder(jobs, held, now, d.options).indexOf(uid);
+    this.holders = held;
+    // What we read may be newer than what the informer has delivered so far.
+    this.admission.update(job);
+    const rank = this.admission.rank(uid, held, now);
 
     const ref = job.status?.taskRef;
     let task: TaskState | undefined;
@@ -148,10 +189,8 @@ export class Controller {
         }
       }
     }
-    const [progress, result] = await Promise.all([
-      ref && active ? d.progress.progress(uid) : undefined,
-      ref && !active ? d.progress.result(uid, ref.attempt) : undefined,
-    ]);
+    // The result is read even while the task still runs: it is the task's last act, so it ends the attempt.
+    const [progress, result] = await Promise.all([ref && active ? d.progress.progress(uid) : undefined, ref ? d.progress.result(uid, ref.attempt) : undefined]);
 
     const decision = reconcile(
       {
@@ -160,7 +199,7 @@ export class Controller {
         recordPhase: record?.phase,
         holdsSlot: held.has(uid),
         freeSlots: Math.max(0, d.slots.capacity - holders.length),
-        rank: rankIdx < 0 ? undefined : rankIdx,
+        rank,
         task,
         untracked,
         progress,
@@ -169,8 +208,8 @@ export class Controller {
       d.options,
     );
     if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
-    const outcome = await execute(job, decision, { ...d, now: () => d.clock.now() }, log);
-    if (outcome.released) this.wakeWaiting();
+    const outcome = await execute(job, decision, { ...d, cluster: this.cluster, now: () => d.clock.now() }, log);
+    if (outcome.released) this.wakeHeads();
     if (outcome.claimLost) return { actions: decision.actions, requeueAfterMs: d.options.pollMs };
     if (outcome.launchRejected) return { actions: decision.actions };
     return decision;

@@ -95,6 +95,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
       case "launch": {
         try {
           const env = deps.taskEnv(job, a.attempt);
+          log.info({ attempt: a.attempt }, "launching task");
           launched = await deps.launcher.launch({ uid, namespace: ns, name, attempt: a.attempt, env });
         } catch (err) {
           if (!(err instanceof TerminalError)) throw err;
@@ -103,9 +104,11 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
         }
         deps.onLaunched?.(launched);
         log.info({ task: launched.id, attempt: a.attempt }, "task launched");
-        await deps.store.addTaskRef(uid, { ...launched, at: new Date(deps.now()) });
         return;
       }
+      case "recordTaskRef":
+        if (launched) await deps.store.addTaskRef(uid, { ...launched, at: new Date(deps.now()) });
+        return;
       case "stopTask":
         if (deps.launcher.kind !== (job.status?.taskRef?.launcher ?? deps.launcher.kind)) {
           log.warn({ task: a.id }, "task belongs to another launcher; cannot stop it from here");

@@ -1,6 +1,7 @@
-/** The operator's pure decisions: phase machine, admission order, retry backoff. */
+/** The operator's pure decisions: phase machine, admission order (and its index), retry backoff. */
 export { reconcile } from "./reconcile.js";
 export { admissionOrder, isWaiting, retryAt, RETRY_REASON, toMillis } from "./admission.js";
+export { AdmissionQueue } from "./admission-queue.js";
 export { retryDelayMs } from "./backoff.js";
 export { setCondition, getCondition } from "./conditions.js";
 export { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions, type Observed, type Action, type RecordPhaseAction, type Decision } from "./types.js";

@@ -44,7 +44,7 @@ export interface Observed {
   untracked?: TaskState | undefined;
   /** Latest progress report (any attempt). */
   progress: Progress | undefined;
-  /** Result of status.taskRef's attempt, if written. */
+  /** Result of status.taskRef's attempt, if written (read even while the task runs: writing it is the task's last act). */
   result: TaskResult | undefined;
 }
 
@@ -67,6 +67,8 @@ export type Action =
   | { type: "claimSlot" }
   | { type: "releaseSlot" }
   | { type: "launch"; attempt: number }
+  /** Append the preceding launch's task to the MongoDB record's taskRefs. */
+  | { type: "recordTaskRef" }
   | { type: "stopTask"; id: string; reason: string }
   /** Merge-patch of .status; `withLaunchedTaskRef` fills taskRef from the preceding launch. */
   | { type: "patchStatus"; status: JobStatus; withLaunchedTaskRef?: boolean }

@@ -140,6 +140,7 @@ describe("execute (action runner over ports)", () => {
     actions: [
       { type: "claimSlot" },
       { type: "launch", attempt: 1 },
+      { type: "recordTaskRef" },
       { type: "patchStatus", status: { phase: "Starting", attempts: 1 }, withLaunchedTaskRef: true },
       { type: "event", event: { type: "Normal", reason: "Launched", message: "" } },
       { type: "recordPhase", phase: "Starting", attempts: 1 },

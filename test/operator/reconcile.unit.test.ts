@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
+  AdmissionQueue,
   admissionOrder,
   DEFAULT_RECONCILE_OPTIONS,
   reconcile,
@@ -64,7 +66,7 @@ const rows: Row[] = [
   {
     name: "new job without finalizer: finalizer, record, Pending -> Queued -> Starting when a slot is free",
     o: obs(job(undefined, {}, { finalizers: [] }), { recordPhase: undefined }),
-    actions: ["addFinalizer", "ensureRecord", "claimSlot", "launch", "patchStatus", "event", "event", "recordPhase"],
+    actions: ["addFinalizer", "claimSlot", "launch", "ensureRecord", "recordTaskRef", "patchStatus", "event", "event", "recordPhase"],
     phase: "Starting",
     requeue: 1000,
     events: ["Queued", "Launched"],
@@ -129,7 +131,7 @@ const rows: Row[] = [
   {
     name: "Queued already holding a slot (crash after claim): launch without a second claim",
     o: obs(job({ phase: "Queued", attempts: 0 }), { holdsSlot: true, freeSlots: 0, rank: undefined }),
-    actions: ["launch", "patchStatus", "event", "recordPhase"],
+    actions: ["launch", "recordTaskRef", "patchStatus", "event", "recordPhase"],
     phase: "Starting",
   },
   {
@@ -156,7 +158,7 @@ const rows: Row[] = [
         conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - 11_000) }],
       }),
     ),
-    actions: ["claimSlot", "launch", "patchStatus", "event", "recordPhase"],
+    actions: ["claimSlot", "launch", "recordTaskRef", "patchStatus", "event", "recordPhase"],
     phase: "Starting",
     check: (s, as) => {
       assert.equal(s?.attempts, 2);
@@ -289,7 +291,7 @@ const rows: Row[] = [
   {
     name: "Starting without taskRef while holding the slot: launch the same attempt again (idempotent)",
     o: obs(job({ phase: "Starting", attempts: 2 }), { holdsSlot: true }),
-    actions: ["launch", "patchStatus"],
+    actions: ["launch", "recordTaskRef", "patchStatus"],
     check: (_s, as) => assert.deepEqual(as.find((a) => a.type === "launch"), { type: "launch", attempt: 2 }),
   },
   {
@@ -364,6 +366,31 @@ const rows: Row[] = [
     requeue: 1000,
   },
   {
+    name: "Running, result written but the task not exited yet: Succeeded and the slot freed now, the task left to exit",
+    o: obs(job(running()), { holdsSlot: true, task: task("Running"), result: { ok: true, exitCode: 0, outputs: { renditions: [] } } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Succeeded",
+  },
+  {
+    name: "Succeeded moments ago, its task still exiting on its own: not stopped, looked at again",
+    o: obs(job(running(1, { phase: "Succeeded", completedAt: iso(NOW - 5_000) })), { task: task("Running"), result: { ok: true, exitCode: 0 } }),
+    actions: [],
+    requeue: 1000,
+  },
+  {
+    name: "Succeeded long ago, its task still running after the exit grace: stopped",
+    o: obs(job(running(1, { phase: "Succeeded", completedAt: iso(NOW - 60_000) })), { task: task("Running"), result: { ok: true, exitCode: 0 } }),
+    actions: ["stopTask"],
+    requeue: 1000,
+  },
+  {
+    name: "Queued far back: refreshed less often than the head",
+    o: obs(job({ phase: "Queued", attempts: 0, queuePosition: 240 }), { rank: 250, freeSlots: 0 }),
+    actions: ["patchStatus"],
+    requeue: 15_000,
+    check: (s) => assert.equal(s?.queuePosition, 251),
+  },
+  {
     name: "deleting without our finalizer: nothing to do",
     o: obs(job(running(), {}, { deletionTimestamp: iso(NOW), finalizers: [] }), { task: task("Running") }),
     actions: [],
@@ -432,6 +459,73 @@ describe("admissionOrder", () => {
   for (const t of table) {
     it(t.name, () => assert.deepEqual(admissionOrder(t.jobs, new Set(t.holders ?? []), NOW, opts), t.order));
   }
+});
+
+interface ArbJob {
+  uid: string;
+  priority: number;
+  ageS: number;
+  phase: "Pending" | "Queued" | "Starting" | "Running" | "Succeeded";
+  suspend: boolean;
+  deleting: boolean;
+  failedAgoS: number | null;
+}
+
+describe("AdmissionQueue (the indexed admission order)", () => {
+  const phases = ["Pending", "Queued", "Starting", "Running", "Succeeded"] as const;
+  const arbJob: fc.Arbitrary<ArbJob> = fc.record({
+    uid: fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `j${i}`)),
+    priority: fc.integer({ min: -2, max: 2 }),
+    ageS: fc.integer({ min: 0, max: 5 }),
+    phase: fc.constantFrom(...phases),
+    suspend: fc.boolean(),
+    deleting: fc.boolean(),
+    /** seconds since a retryable failure, or none */
+    failedAgoS: fc.option(fc.integer({ min: 0, max: 40 })),
+  });
+  const toJob = (a: ArbJob): JobObject =>
+    job(
+      {
+        phase: a.phase,
+        ...(a.failedAgoS === null
+          ? { attempts: 0 }
+          : { attempts: 1, conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - a.failedAgoS * 1000) }] }),
+      },
+      { priority: a.priority, suspend: a.suspend },
+      { uid: a.uid, name: a.uid, creationTimestamp: iso(NOW - a.ageS * 1000), ...(a.deleting ? { deletionTimestamp: iso(NOW) } : {}) },
+    );
+
+  it("after any sequence of updates and deletes, rank() and heads() agree with admissionOrder() over the same jobs", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(arbJob.map((j) => ({ op: "update" as const, j })), fc.constantFrom(...Array.from({ length: 12 }, (_, i) => ({ op: "delete" as const, uid: `j${i}` })))), { maxLength: 60 }),
+        fc.subarray(Array.from({ length: 12 }, (_, i) => `j${i}`), { maxLength: 5 }),
+        fc.integer({ min: 0, max: 10 }),
+        (ops, holderList, n) => {
+          const q = new AdmissionQueue(opts);
+          const current = new Map<string, JobObject>();
+          for (const o of ops) {
+            if (o.op === "update") {
+              const j = toJob(o.j);
+              current.set(o.j.uid, j);
+              q.update(j);
+            } else {
+              current.delete(o.uid);
+              q.delete(o.uid);
+            }
+          }
+          const holders = new Set(holderList);
+          const order = admissionOrder([...current.values()], holders, NOW, opts);
+          for (const uid of current.keys()) {
+            const i = order.indexOf(uid);
+            assert.equal(q.rank(uid, holders, NOW), i < 0 ? undefined : i, `rank of ${uid}`);
+          }
+          assert.deepEqual(q.heads(n, holders, NOW), order.slice(0, n).map((uid) => `ns/${uid}`));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe("retryDelayMs", () => {

@@ -74,17 +74,18 @@ export class EcsLauncher implements TaskLauncher {
     return arn ? { launcher: "ecs", id: arn, attempt } : undefined;
   }
 
+  /** Both desired statuses at once: this lookup sits on the admission path, before RunTask. */
   private async findArn(startedBy: string): Promise<string | undefined> {
-    for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
+    const list = async (desiredStatus: DesiredStatus): Promise<string | undefined> => {
       try {
         const out = await this.ecs.send(new ListTasksCommand({ cluster: this.opts.cluster, startedBy, desiredStatus, maxResults: 10 }));
-        const arn = out.taskArns?.[0];
-        if (arn) return arn;
+        return out.taskArns?.[0];
       } catch (err) {
         throw mapEcsError(err, "ListTasks");
       }
-    }
-    return undefined;
+    };
+    const [running, stopped] = await Promise.all([list("RUNNING"), list("STOPPED")]);
+    return running ?? stopped;
   }
 
   async launch(req: LaunchRequest): Promise<TaskRef> {

@@ -8,7 +8,7 @@ import { Registry } from "prom-client";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../crds/index.js";
 import { applyCrd } from "../../../crds/install/index.js";
 import { createLogger } from "../../../lib/log.js";
-import { resultKey, RESULT_TTL_SECONDS, type TaskResult } from "../../../lib/task-contract/index.js";
+import { writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
 import { Operator } from "../../../operator/app/index.js";
 import { EcsLauncher, type EcsLauncherOptions } from "../../../operator/launchers/ecs/index.js";
 import type { JobObject } from "../../../operator/ports/index.js";
@@ -160,7 +160,7 @@ export class TaskPlayer {
         const info = this.seen.get(arn)!;
         const outcome = this.policy(info.name, info.attempt);
         if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
-        await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(outcome.result), "EX", RESULT_TTL_SECONDS);
+        await writeResult(this.s.redis, info.uid, info.attempt, outcome.result);
         await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
       }
     } finally {
@@ -172,7 +172,7 @@ export class TaskPlayer {
   async finish(arn: string, result: TaskResult): Promise<void> {
     const info = this.seen.get(arn);
     if (!info) throw new Error(`task ${arn} not seen`);
-    await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
+    await writeResult(this.s.redis, info.uid, info.attempt, result);
     await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
   }
 }

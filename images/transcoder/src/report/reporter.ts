@@ -3,7 +3,7 @@ import {
   progressChannel,
   progressKey,
   RESULT_TTL_SECONDS,
-  resultKey,
+  writeResult,
   type Progress,
   type TaskResult,
 } from "../../../../lib/task-contract/index.js";
@@ -116,11 +116,10 @@ export class RedisReporter implements Reporter {
     const pending = this.throttle.takePending(this.now());
     if (pending) this.write(pending);
     await this.chain;
-    const key = resultKey(this.opts.uid, this.opts.attempt);
     let lastErr: unknown;
     for (let i = 0; i < 3; i++) {
       try {
-        await this.redis.set(key, JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
+        await writeResult(this.redis, this.opts.uid, this.opts.attempt, result);
         return;
       } catch (err) {
         lastErr = err;
