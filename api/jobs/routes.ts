@@ -1,4 +1,4 @@
-import { API_VERSION, FINALIZER, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
+import { API_VERSION, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { requireUser, type SessionUser } from "../auth/current-user.js";
 import type { ApiDeps } from "../deps.js";
@@ -62,8 +62,6 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
         namespace: jobs.namespace,
         labels: { [OWNER_LABEL]: user.id },
         annotations: { [REQUEST_HASH_ANNOTATION]: hash },
-        // Set at creation, the operator's cleanup finalizer costs the admission path no extra PATCH.
-        finalizers: [FINALIZER],
       },
       spec,
     };

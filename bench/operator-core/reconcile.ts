@@ -1,9 +1,10 @@
 /**
- * Figures for the operator core's pure decisions: reconcile() decisions per second per phase, and the cost of
- * computing the admission order over a large queue (done once per reconcile of a waiting job).
+ * Figures for the operator core's pure decisions: reconcile() decisions per second per phase, and a waiting
+ * job's rank in a large queue: sorting the whole queue (admissionOrder, what every reconcile did before) against
+ * the AdmissionQueue index the controller keeps (binary search), in the same process.
  * Run: npx tsx bench/operator-core/reconcile.ts
  */
-import { admissionOrder, DEFAULT_RECONCILE_OPTIONS, reconcile, type Observed } from "../../operator/reconcile/index.js";
+import { AdmissionQueue, admissionOrder, DEFAULT_RECONCILE_OPTIONS, reconcile, type Observed } from "../../operator/reconcile/index.js";
 import type { JobObject } from "../../operator/ports/index.js";
 
 const opts = { ...DEFAULT_RECONCILE_OPTIONS, finalizer: "media.transcoder.dev/cleanup" };
@@ -37,10 +38,16 @@ const pending = rate("Pending -> Queued -> Starting (admit)", 100_000, (i) => re
 const steady = rate("Running, task running (poll)", 100_000, () => reconcile(base(running, { holdsSlot: true, task: { id: "t", state: "Running" } }), opts));
 rate("Running -> Succeeded", 100_000, () => reconcile(base(running, { holdsSlot: true, task: { id: "t", state: "Stopped" }, result: { ok: true, exitCode: 0 } }), opts));
 
-console.log("\nadmissionOrder() over the whole queue");
+console.log("\na waiting job's rank: sort the whole queue (admissionOrder) vs the AdmissionQueue index");
 for (const size of [100, 1_000, 10_000]) {
   const jobs = Array.from({ length: size }, (_, i) => job(i, { phase: "Queued", attempts: 0 }));
-  const held = new Set<string>();
-  rate(`${size} waiting jobs`, size >= 10_000 ? 50 : 500, () => admissionOrder(jobs, held, now, opts));
+  const held = new Set(["u1", "u2", "u3", "u4", "u5"]);
+  const sorted = rate(`${size} waiting, sort`, size >= 10_000 ? 50 : 500, (i) => admissionOrder(jobs, held, now, opts).indexOf(`u${i % size}`));
+  const q = new AdmissionQueue(opts);
+  const tb = performance.now();
+  for (const j of jobs) q.update(j);
+  console.log(`${`${size} waiting, index built from events`.padEnd(44)} ${(performance.now() - tb).toFixed(1).padStart(10)} ms once`);
+  const indexed = rate(`${size} waiting, index`, 200_000, (i) => q.rank(`u${i % size}`, held, now));
+  console.log(`${"".padEnd(44)} ratio index/sort: ${(indexed / sorted).toFixed(0)}x`);
 }
 console.log(`\nratio admit/poll decision cost: ${(steady / pending).toFixed(2)}x`);

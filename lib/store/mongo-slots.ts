@@ -15,6 +15,13 @@ interface EpochDoc {
   at: Date;
 }
 
+/** FNV-1a: a cheap, stable spread of holders over the slot numbers. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
 }
@@ -69,7 +76,10 @@ export class MongoSlots implements Slots {
     const mine = docs.find((d) => d.holder === holder);
     if (mine) return mine._id;
     const taken = new Set(docs.map((d) => d._id));
-    for (let slot = 0; slot < this.capacity; slot++) {
+    // Claimants that start together would all try slot 0 first and collide in turn; each starts at its own.
+    const first = hashOf(holder) % this.capacity;
+    for (let i = 0; i < this.capacity; i++) {
+      const slot = (first + i) % this.capacity;
       if (taken.has(slot)) continue;
       try {
         await this.slots.insertOne({ _id: slot, holder, epoch, claimedAt: new Date() });

@@ -22,6 +22,7 @@ export {
   ladderRungs,
   LADDER_PRESETS,
   X264_PRESETS,
+  DEFAULT_X264_PRESET,
   type TaskSpec,
   type TaskSpecInput,
   type Ladder,

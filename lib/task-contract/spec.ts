@@ -1,13 +1,13 @@
 import { z } from "zod";
 
-import { FORMATS, LADDER_PRESETS, LadderPresetName, X264_PRESETS } from "../../crds/ladder.js";
+import { DEFAULT_X264_PRESET, FORMATS, LADDER_PRESETS, LadderPresetName, X264_PRESETS } from "../../crds/ladder.js";
 
 /**
  * The part of a TranscodeJob spec the task needs (TJ_SPEC): a lenient reading of what the CRD already validated
  * (the CRD's spec is a superset and encodes into it directly). The presets and enums come from crds/ladder.ts, the
  * one source of truth, which depends only on zod so the task bundle stays small.
  */
-export { LADDER_PRESETS, X264_PRESETS };
+export { DEFAULT_X264_PRESET, LADDER_PRESETS, X264_PRESETS };
 export type { LadderPresetName };
 
 export const renditionRequestSchema = z.object({
@@ -29,7 +29,7 @@ export const ladderSchema = z
 export type Ladder = z.infer<typeof ladderSchema>;
 
 export const encodingSchema = z.object({
-  x264Preset: z.enum(X264_PRESETS).default("veryfast"),
+  x264Preset: z.enum(X264_PRESETS).default(DEFAULT_X264_PRESET),
   segmentSeconds: z.number().int().min(2).max(10).default(4),
 });
 export type Encoding = z.infer<typeof encodingSchema>;
@@ -42,7 +42,7 @@ export const taskSpecSchema = z.object({
     .default(["hls", "mp4"])
     .transform((f) => [...new Set(f)]),
   thumbnails: z.boolean().default(true),
-  encoding: encodingSchema.default({ x264Preset: "veryfast", segmentSeconds: 4 }),
+  encoding: encodingSchema.default({ x264Preset: DEFAULT_X264_PRESET, segmentSeconds: 4 }),
   deleteSourceOnSuccess: z.boolean().default(false),
 });
 /** The spec as the task sees it, defaults applied. */

@@ -1,4 +1,4 @@
-import { API_VERSION, FINALIZER, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
+import { API_VERSION, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
 import type { UploadEntry } from "./entry.js";
 import { jobNameFor } from "./identity.js";
 
@@ -41,8 +41,6 @@ export function buildUploadJob(entry: UploadEntry, options: UploadJobOptions): U
           [UPLOAD_KEY_ANNOTATION]: entry.idempotencyKey.slice(0, 2048),
           [UPLOAD_ORIGIN_ANNOTATION]: entry.origin,
         },
-        // Set at creation, the operator's cleanup finalizer costs the admission path no extra PATCH.
-        finalizers: [FINALIZER],
       },
       spec,
     },

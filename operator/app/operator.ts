@@ -33,6 +33,8 @@ export interface OperatorOptions {
   onFenced?: (err: FencedError) => void;
   /** Pod name for Events. */
   instance?: string;
+  /** How often slots of vanished jobs are looked for, and how old a claim must be to count (30 s / 60 s). */
+  orphanSweep?: { everyMs: number; graceMs: number };
 }
 
 /** The operator's runtime: informer -> workqueue -> controller, over the real adapters. */
@@ -42,6 +44,7 @@ export class Operator {
   readonly store: MongoJobStore;
   readonly slots: MongoSlots;
   private readonly notices: ResultNotices;
+  private sweeper: NodeJS.Timeout | undefined;
   private state: "new" | "started" | "stopped" = "new";
 
   constructor(private readonly o: OperatorOptions) {
@@ -80,6 +83,7 @@ export class Operator {
       taskEnv: (job, attempt) => taskEnvFor(job, attempt, o.taskEnv),
       ownerLabel: OWNER_LABEL,
       ...(o.onFenced ? { onFenced: o.onFenced } : {}),
+      namespace: o.namespace,
     });
     const changed = (j: TranscodeJob) => this.controller.jobChanged(j);
     this.informer.on("add", changed);
@@ -97,6 +101,17 @@ export class Operator {
     this.notices.start();
     await this.informer.start();
     this.controller.start();
+    const sweep = this.o.orphanSweep ?? { everyMs: 30_000, graceMs: 60_000 };
+    let sweeping = false;
+    this.sweeper = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      this.controller
+        .sweepOrphans(sweep.graceMs)
+        .catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, "orphaned slot sweep failed; next time"))
+        .finally(() => (sweeping = false));
+    }, sweep.everyMs);
+    this.sweeper.unref();
     this.o.log.info({ capacity: this.o.capacity, workers: this.o.workers, namespace: this.o.namespace ?? "*" }, "operator started");
   }
 
@@ -111,6 +126,7 @@ export class Operator {
     const wasStarted = this.state === "started";
     this.state = "stopped";
     if (!wasStarted) return;
+    clearInterval(this.sweeper);
     const errors: unknown[] = [];
     await this.controller.stop().catch((e: unknown) => errors.push(e));
     await this.informer.stop().catch((e: unknown) => errors.push(e));

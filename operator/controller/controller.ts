@@ -4,7 +4,7 @@ import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
 import type { WorkQueue } from "../kube/index.js";
 import type { Clock, JobCluster, JobLister, JobObject, ProgressReader, TaskState } from "../ports/index.js";
-import { AdmissionQueue, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
+import { AdmissionQueue, orphanedHolders, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { OwnWrites } from "./own-writes.js";
@@ -18,6 +18,8 @@ export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
   log: Logger;
   metrics?: OperatorMetrics | undefined;
   options: ReconcileOptions & { workers: number };
+  /** The one namespace watched, if any: slots of jobs elsewhere belong to another operator's sweep. */
+  namespace?: string | undefined;
   /** Called when a slot claim was fenced off: another operator leads now. */
   onFenced?: (err: FencedError) => void;
 }
@@ -36,7 +38,8 @@ export class Controller {
   /** Indexes derived from the informer's events: the admission order and uid -> key. */
   private readonly admission: AdmissionQueue;
   private readonly keysByUid = new Map<string, string>();
-  private readonly ownWrites = new OwnWrites();
+  /** Our writes update the admission index at once: the watch may deliver them late (or, while cut, much later). */
+  private readonly ownWrites = new OwnWrites((job) => this.admission.update(job));
   /** The apiserver port, remembering what our writes return (see OwnWrites). */
   private readonly cluster: JobCluster;
   /** Slot holders as last read; wake-ups use them to skip jobs that already hold a slot. */
@@ -81,6 +84,40 @@ export class Controller {
   /** After a slot was released: the jobs at the head of the queue look again (not the whole queue). */
   wakeHeads(): void {
     for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
+  }
+
+  /**
+   * Frees the slots of jobs that no longer exist (see orphanedHolders), after stopping any task still running for
+   * them, found through the MongoDB record's taskRefs and the launcher's (uid, attempt) lookup. A slot whose task
+   * is still stopping is freed by a later sweep. Returns the number of slots freed.
+   */
+  async sweepOrphans(graceMs: number): Promise<number> {
+    const d = this.deps;
+    const orphans = orphanedHolders(await d.slots.holders(), (uid) => this.keysByUid.has(uid), d.clock.now(), graceMs);
+    let freed = 0;
+    for (const h of orphans) {
+      const log = d.log.child({ uid: h.holder, slot: h.slot });
+      const record = await d.store.get(h.holder);
+      if (record && d.namespace !== undefined && record.namespace !== d.namespace) continue;
+      const ids = new Set((record?.taskRefs ?? []).filter((r) => r.launcher === d.launcher.kind).map((r) => r.id));
+      const attempts = record?.attempts ?? 0;
+      for (const attempt of [attempts + 1, attempts].filter((a) => a >= 1)) {
+        const found = await d.launcher.find?.(h.holder, attempt);
+        if (found) ids.add(found.id);
+      }
+      const active = (await d.launcher.describe([...ids])).filter((t) => t.state === "Pending" || t.state === "Running");
+      if (active.length) {
+        for (const t of active) await d.launcher.stop(t.id, "its TranscodeJob no longer exists");
+        log.warn({ tasks: active.map((t) => t.id) }, "orphaned slot: stopping its task first");
+        continue;
+      }
+      if ((await d.slots.release(h.holder)) > 0) {
+        freed++;
+        log.warn({ job: record ? `${record.namespace}/${record.name}` : undefined }, "freed a slot held by a TranscodeJob that no longer exists");
+      }
+    }
+    if (freed) this.wakeHeads();
+    return freed;
   }
 
   start(): void {

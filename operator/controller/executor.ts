@@ -32,6 +32,8 @@ export function statusMergePatch(prev: JobStatus | undefined, next: JobStatus): 
   return patch;
 }
 
+const CONCURRENT: ReadonlySet<Action["type"]> = new Set(["addFinalizer", "ensureRecord", "claimSlot"]);
+
 /** Carries out one decision in order. Every action is idempotent, so a crash half-way is repaired by the next reconcile. */
 export async function execute(job: JobObject, decision: Decision, deps: ExecutorDeps, log: Logger): Promise<ExecutionResult> {
   const ns = job.metadata?.namespace ?? "";
@@ -154,7 +156,24 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
     if ((await deps.slots.release(uid)) > 0) result.released = true;
   };
 
+  // The preparations of an admission (finalizer, record, slot claim) do not depend on one another: they run
+  // together, so the launch waits for the slowest of them instead of their sum. If one fails, a slot claimed
+  // alongside is given back; the whole pass is retried.
+  const batch: Action[] = [];
   for (const a of decision.actions) {
+    if (!CONCURRENT.has(a.type)) break;
+    batch.push(a);
+  }
+  if (batch.length > 1) {
+    const settled = await Promise.allSettled(batch.map((a) => run(a)));
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === "rejected");
+    if (failed) {
+      if (batch.some((a) => a.type === "claimSlot") && !result.claimLost) await deps.slots.release(uid).catch(() => undefined);
+      throw failed.reason;
+    }
+    if (result.claimLost) return result;
+  }
+  for (const a of decision.actions.slice(batch.length > 1 ? batch.length : 0)) {
     if ((await run(a)) === "stop") break;
   }
   return result;

@@ -19,9 +19,14 @@ function revision(job: JobObject | undefined): bigint | undefined {
 export class OwnWrites {
   private readonly latest = new Map<string, JobObject>();
 
+  /** `onWrite` sees every object a write returned (the controller keeps its indexes current with it). */
+  constructor(private readonly onWrite: (job: JobObject) => void = () => undefined) {}
+
   /** Remembers an object a write returned. */
   record(job: JobObject | undefined): void {
-    if (job?.metadata?.name) this.latest.set(keyOf(job), job);
+    if (!job?.metadata?.name) return;
+    this.latest.set(keyOf(job), job);
+    this.onWrite(job);
   }
 
   forget(key: string): void {

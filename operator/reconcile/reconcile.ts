@@ -249,10 +249,8 @@ function sortKeys(v: unknown): unknown {
 /** Orders the actions: side effects that the status reports come first, releases only after the status is written. */
 function assemble(o: Observed, d: Draft): Action[] {
   const actions: Action[] = [];
-  // A launch is the one step on the admission path the record waits for: the record is made right after it.
-  if (o.recordPhase === undefined && !d.launched) actions.push({ type: "ensureRecord" });
+  if (o.recordPhase === undefined) actions.push({ type: "ensureRecord" });
   actions.push(...d.before);
-  if (o.recordPhase === undefined && d.launched) actions.push({ type: "ensureRecord" });
   if (d.launched) actions.push({ type: "recordTaskRef" });
   const gen = o.job.metadata?.generation;
   if (gen !== undefined) d.status.observedGeneration = gen;

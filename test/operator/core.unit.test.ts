@@ -177,6 +177,24 @@ describe("execute (action runner over ports)", () => {
     assert.deepEqual(f.calls, ["claim", "launch"]);
   });
 
+  it("finalizer, record and claim run together; a failed finalizer gives back the slot claimed alongside, nothing is launched", async () => {
+    const f = fakes();
+    let inFlight = 0;
+    let most = 0;
+    const slow = <T>(name: string, v: T) => () => {
+      f.calls.push(name);
+      most = Math.max(most, ++inFlight);
+      return new Promise<T>((r) => setTimeout(() => (inFlight--, r(v)), 5));
+    };
+    f.deps.cluster.addFinalizer = () => slow("addFinalizer", undefined)().then(() => Promise.reject(new TransientError("apiserver throttled")));
+    f.deps.store.ensure = slow("ensure", undefined);
+    f.deps.slots.claim = slow("claim", 2);
+    const prepare: Decision = { actions: [{ type: "addFinalizer" }, { type: "ensureRecord" }, ...admit.actions] };
+    await assert.rejects(execute(job, prepare, f.deps, log), /throttled/);
+    assert.equal(most, 3, "the three preparations overlapped");
+    assert.deepEqual(f.calls, ["addFinalizer", "ensure", "claim", "release"]);
+  });
+
   it("without leadership nothing is admitted", async () => {
     const f = fakes();
     f.deps.epoch = () => undefined;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { EcsLauncher, startedByFor } from "../../operator/launchers/ecs/index.js";
@@ -207,6 +207,60 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     }
     assert.ok(Math.max(maxBefore, player!.maxRunning) <= 5);
     await waitFor("slots released", async () => (await second.slots.holders()).length === 0 || undefined);
+  });
+
+  it("a task's result notice ends its attempt at once, long before the next poll; a missed notice is caught by the poll", async () => {
+    policies.set("notice-", () => "hold");
+    const operator = await run(1, false, { pollMs: 30_000 });
+    await createJob(s.kc, s.namespace, "notice-a");
+    const arnA = await waitFor("notice-a running", () => Promise.resolve(player!.taskOf("notice-a")));
+    await createJob(s.kc, s.namespace, "notice-b");
+    await waitFor("notice-b Queued", async () => ((await getJob(s.kc, s.namespace, "notice-b"))?.status?.phase === "Queued" ? true : undefined));
+    // The result is written but the task has not exited: the attempt is over all the same.
+    const t0 = Date.now();
+    await player!.finish(arnA, ok, { exit: false });
+    await waitFor("notice-a Succeeded", async () => ((await getJob(s.kc, s.namespace, "notice-a"))?.status?.phase === "Succeeded" ? true : undefined), 10_000);
+    const arnB = await waitFor("notice-b launched into the freed slot", () => Promise.resolve(player!.taskOf("notice-b")), 10_000);
+    assert.ok(Date.now() - t0 < 10_000, "seen through the notice, not the 30 s poll");
+    assert.equal((await player!.running()).filter((t) => t.taskArn === arnA).length, 1, "a task that wrote its result is left to exit on its own");
+    assert.ok((await operator.slots.holders()).length <= 1);
+    await player!.finish(arnA, ok); // now it exits
+
+    await operator.stop();
+    op = undefined;
+    player!.stop();
+    clearInterval(slotSampler);
+    await run(1, false, { pollMs: 300 });
+    await waitFor("notice-b seen again", () => Promise.resolve(player!.taskOf("notice-b") === arnB || undefined));
+    await player!.finish(arnB, ok, { announce: false });
+    await waitFor("notice-b Succeeded through the poll", async () => ((await getJob(s.kc, s.namespace, "notice-b"))?.status?.phase === "Succeeded" ? true : undefined), 15_000);
+  });
+
+  it("a job force-deleted while the operator was down (finalizer removed by hand) loses its slot only after its task is stopped", async () => {
+    policies.set("orphan-", () => "hold");
+    const sweep = { everyMs: 200, graceMs: 500 };
+    const first = await run(1, false, { orphanSweep: sweep });
+    const a = await createJob(s.kc, s.namespace, "orphan-a");
+    const arnA = await waitFor("orphan-a running", () => Promise.resolve(player!.taskOf("orphan-a")));
+    await createJob(s.kc, s.namespace, "orphan-b");
+    await first.stop();
+    op = undefined;
+    player!.stop();
+    clearInterval(slotSampler);
+    await s.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: s.namespace, plural: PLURAL, name: "orphan-a", body: { metadata: { finalizers: null } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    await deleteJob(s.kc, s.namespace, "orphan-a");
+    assert.equal(await getJob(s.kc, s.namespace, "orphan-a"), undefined, "gone at once, without the operator's cleanup");
+    const second = await run(1, false, { orphanSweep: sweep });
+    assert.deepEqual((await second.slots.holders()).map((h) => h.holder), [a.metadata!.uid], "the slot is still held");
+    const arnB = await waitFor("orphan-b launched into the freed slot", () => Promise.resolve(player!.taskOf("orphan-b")), 20_000);
+    const tasks = await s.ecs.send(new DescribeTasksCommand({ cluster: s.ecsOptions.cluster, tasks: [arnA, arnB] }));
+    assert.equal(tasks.tasks?.find((t) => t.taskArn === arnA)?.desiredStatus, "STOPPED", "orphan-a's task was stopped before its slot was reused");
+    assert.ok(player!.maxRunning <= 1 && maxSlots <= 1);
+    await player!.finish(arnB, ok);
+    await waitFor("orphan-b Succeeded", async () => (await getJob(s.kc, s.namespace, "orphan-b"))?.status?.phase === "Succeeded" || undefined);
   });
 
   it("admits by priority then FIFO, holds suspended jobs, and admits them once resumed", async () => {

@@ -66,7 +66,7 @@ const rows: Row[] = [
   {
     name: "new job without finalizer: finalizer, record, Pending -> Queued -> Starting when a slot is free",
     o: obs(job(undefined, {}, { finalizers: [] }), { recordPhase: undefined }),
-    actions: ["addFinalizer", "claimSlot", "launch", "ensureRecord", "recordTaskRef", "patchStatus", "event", "event", "recordPhase"],
+    actions: ["addFinalizer", "ensureRecord", "claimSlot", "launch", "recordTaskRef", "patchStatus", "event", "event", "recordPhase"],
     phase: "Starting",
     requeue: 1000,
     events: ["Queued", "Launched"],

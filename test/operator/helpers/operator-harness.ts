@@ -8,7 +8,7 @@ import { Registry } from "prom-client";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../crds/index.js";
 import { applyCrd } from "../../../crds/install/index.js";
 import { createLogger } from "../../../lib/log.js";
-import { writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
+import { resultKey, RESULT_TTL_SECONDS, writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
 import { Operator } from "../../../operator/app/index.js";
 import { EcsLauncher, type EcsLauncherOptions } from "../../../operator/launchers/ecs/index.js";
 import type { JobObject } from "../../../operator/ports/index.js";
@@ -84,6 +84,9 @@ export interface OperatorOverrides {
   ecs?: ECSClient;
   /** Another Redis client (e.g. through a cuttable proxy). */
   redis?: Redis;
+  /** How often Starting/Running jobs are polled (250 ms unless set). */
+  pollMs?: number;
+  orphanSweep?: { everyMs: number; graceMs: number };
 }
 
 export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator {
@@ -96,12 +99,13 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     launcher: new EcsLauncher(over.ecs ?? s.ecs, s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
-    reconcile: { pollMs: 250, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
+    reconcile: { pollMs: over.pollMs ?? 250, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
     taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
     registry: new Registry(),
     log,
     ...(over.informer ? { informer: over.informer } : {}),
+    ...(over.orphanSweep ? { orphanSweep: over.orphanSweep } : {}),
   });
 }
 
@@ -168,12 +172,22 @@ export class TaskPlayer {
     }
   }
 
-  /** Plays one task's exit now (for jobs held by the policy). */
-  async finish(arn: string, result: TaskResult): Promise<void> {
+  /**
+   * Plays one task's exit now (for jobs held by the policy). `announce: false` writes the result without the
+   * tj:results notice (as if the operator missed it); `exit: false` leaves the task running after its result.
+   */
+  async finish(arn: string, result: TaskResult, o: { announce?: boolean; exit?: boolean } = {}): Promise<void> {
     const info = this.seen.get(arn);
     if (!info) throw new Error(`task ${arn} not seen`);
-    await writeResult(this.s.redis, info.uid, info.attempt, result);
-    await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
+    if (o.announce === false) await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
+    else await writeResult(this.s.redis, info.uid, info.attempt, result);
+    if (o.exit !== false) await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
+  }
+
+  /** The task the player has seen for job `name`, once it runs. */
+  taskOf(name: string): string | undefined {
+    for (const [arn, t] of this.seen) if (t.name === name) return arn;
+    return undefined;
   }
 }
 
