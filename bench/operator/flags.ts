@@ -23,8 +23,6 @@ export interface Flags {
   runner: "bundle" | "tsx";
   /** Directory for V8 CPU profiles of the operator processes (node --cpu-prof), when set. */
   cpuProfDir: string | undefined;
-  /** Create jobs as a bare `kubectl create` does (no finalizer), not as the REST API and the bridge do. */
-  bareCreate: boolean;
   /** Operator settings that differ from production defaults (printed with the figures). */
   operatorEnv: Record<string, string>;
 }
@@ -42,8 +40,6 @@ export const USAGE = `npm run bench:operator -- [flags]
   --only a,b            scenarios: ${SCENARIOS.join(",")} (all)
   --runner bundle|tsx   operator run as an esbuild bundle (default) or through tsx
   --cpu-prof-dir DIR    write a V8 CPU profile of each operator process there (node --cpu-prof)
-  --bare-create         create jobs as a bare kubectl create does (the operator adds its finalizer with a PATCH)
-                        instead of as the REST API and the bridge do (finalizer set at creation)
   --env KEY=VALUE       operator setting override, repeatable (e.g. --env POLL_MS=500); default: production defaults`;
 
 export class FlagError extends Error {
@@ -64,7 +60,6 @@ export function parseFlags(argv: readonly string[]): Flags {
     only: new Set(SCENARIOS),
     runner: "bundle",
     cpuProfDir: undefined,
-    bareCreate: false,
     operatorEnv: {},
   };
   const ints: Record<string, [keyof Flags, number, number]> = {
@@ -82,10 +77,6 @@ export function parseFlags(argv: readonly string[]): Flags {
     const name = argv[i] ?? "";
     const value = argv[i + 1];
     if (name === "--help" || name === "-h") throw new FlagError(USAGE);
-    if (name === "--bare-create") {
-      f.bareCreate = true;
-      continue;
-    }
     if (value === undefined) throw new FlagError(`${name} needs a value\n\n${USAGE}`);
     i++;
     const int = ints[name];

@@ -1,6 +1,6 @@
 /** TranscodeJobs in the real apiserver: create (client time taken just before the request), read phases. */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { API_VERSION, FINALIZER, GROUP, KIND, PLURAL, VERSION } from "../../crds/index.js";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../crds/index.js";
 import type { JobObject } from "../../operator/ports/index.js";
 
 export interface CreatedJob {
@@ -17,8 +17,6 @@ export class Jobs {
   constructor(
     private readonly kc: KubeConfig,
     readonly namespace: string,
-    /** As the REST API and the bridge create jobs (finalizer set at creation), or as a bare `kubectl create`. */
-    private readonly withFinalizer = true,
   ) {
     this.api = kc.makeApiClient(CustomObjectsApi);
   }
@@ -35,7 +33,7 @@ export class Jobs {
     const body = {
       apiVersion: API_VERSION,
       kind: KIND,
-      metadata: { name, namespace: this.namespace, ...(this.withFinalizer ? { finalizers: [FINALIZER] } : {}) },
+      metadata: { name, namespace: this.namespace },
       spec: { source: { bucket: "uploads", key: `uploads/bench/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/bench/${name}/` } },
     };
     const t0 = Date.now();

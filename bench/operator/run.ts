@@ -95,7 +95,7 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
 
 function report(flags: Flags, r: Results): void {
   const settings = Object.keys(flags.operatorEnv).length ? Object.entries(flags.operatorEnv).map(([k, v]) => `${k}=${v}`).join(" ") : "production defaults (POLL_MS=2000 QUEUED_POLL_MS=10000 WORKERS=10 MAX_CONCURRENT_TASKS=5)";
-  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}${flags.bareCreate ? ", jobs created without the finalizer (bare kubectl create)" : ", jobs created with the finalizer (as the REST API and the bridge do)"}, settings: ${settings}`);
+  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}, settings: ${settings}`);
   say(`load average (1/5/15 min) on this shared machine — ${loads.join("; ")}`);
   say("latency: client clock before create / RPUSH / the task's result -> the launch called (\"launching task\": ListTasks, then RunTask), and -> RunTask returned (\"task launched\")");
   say(summaryHeader());

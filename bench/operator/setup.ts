@@ -68,7 +68,7 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
   const suffix = Date.now().toString(36);
   const namespace = `bench-${name}-${suffix}`;
   const database = `bench_${name}_${suffix}`;
-  const jobs = new Jobs(ctx.kc, namespace, !ctx.flags.bareCreate);
+  const jobs = new Jobs(ctx.kc, namespace);
   await jobs.ensureNamespace();
   const ecs = await setupEcs(ctx.env.ecs, `bench-${name}-${suffix}`, `10.${cidr++}`);
   const port = await freePort();
