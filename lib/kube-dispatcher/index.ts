@@ -1,4 +1,13 @@
 import type * as k8s from "@kubernetes/client-node";
+import { Agent } from "undici";
+
+/**
+ * An apiserver request whose response has not started after this long is abandoned (and retried by its caller).
+ * Without it, a request on a connection that died without a reset waited for undici's 300 s default; client-go
+ * bounds the same case with HTTP/2 health pings (30 s + 15 s). Watches are unaffected: their headers come at
+ * once, and the informer's own idle watchdog covers a silent stream.
+ */
+export const RESPONSE_HEADERS_TIMEOUT_MS = 15_000;
 
 interface Closable {
   close(): Promise<void>;
@@ -6,6 +15,7 @@ interface Closable {
 
 interface DispatcherFactory {
   createDispatcher(cluster: unknown, agentOptions: Record<string, unknown>): unknown;
+  createDispatcherOptions(cluster: unknown, agentOptions: Record<string, unknown>): { type: string; connect?: unknown };
 }
 
 export interface PooledKubeConfig {
@@ -19,6 +29,7 @@ export interface PooledKubeConfig {
  * connection is ever reused. Measured on loopback: ~67 GET/s with p50 ~100 ms. This keeps one dispatcher per
  * distinct TLS setting (CA, client cert, server name) on the given KubeConfig, so connections are pooled.
  * Auth headers (tokens, exec plugins) are still applied per request, so token rotation keeps working.
+ * Direct connections also get a response headers timeout (RESPONSE_HEADERS_TIMEOUT_MS).
  */
 export function poolKubeConnections(kc: k8s.KubeConfig): PooledKubeConfig {
   const target = kc as unknown as DispatcherFactory;
@@ -28,7 +39,8 @@ export function poolKubeConnections(kc: k8s.KubeConfig): PooledKubeConfig {
     const key = JSON.stringify([(cluster as { server?: string } | null)?.server, agentOptions]);
     let d = pools.get(key);
     if (d === undefined) {
-      d = original(cluster, agentOptions);
+      const opts = target.createDispatcherOptions(cluster, agentOptions);
+      d = opts.type === "agent" ? new Agent({ connect: opts.connect as Agent.Options["connect"], headersTimeout: RESPONSE_HEADERS_TIMEOUT_MS }) : original(cluster, agentOptions);
       pools.set(key, d);
     }
     return d;

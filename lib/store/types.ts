@@ -44,6 +44,9 @@ export interface NewJobRecord {
   owner?: string | undefined;
   spec: Record<string, unknown>;
   createdAt: Date;
+  /** The phase the record starts in (its history: Pending at createdAt, then this phase at `at`). */
+  phase?: string | undefined;
+  at?: Date | undefined;
 }
 
 export interface PhaseUpdate {

@@ -59,6 +59,8 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
           owner: job.spec.owner ?? job.metadata?.labels?.[deps.ownerLabel],
           spec: job.spec as unknown as Record<string, unknown>,
           createdAt: new Date(job.metadata?.creationTimestamp ?? deps.now()),
+          phase: a.phase,
+          at: new Date(deps.now()),
         });
         return;
       case "recordPhase":

@@ -249,7 +249,13 @@ function sortKeys(v: unknown): unknown {
 /** Orders the actions: side effects that the status reports come first, releases only after the status is written. */
 function assemble(o: Observed, d: Draft): Action[] {
   const actions: Action[] = [];
-  if (o.recordPhase === undefined) actions.push({ type: "ensureRecord" });
+  // A new record starts Queued when the job enters the queue now; an admission is recorded after its launch.
+  let recorded = o.recordPhase;
+  if (recorded === undefined) {
+    const initial: JobPhase = d.phase === "Queued" || d.phase === "Starting" ? "Queued" : "Pending";
+    actions.push({ type: "ensureRecord", phase: initial });
+    recorded = initial;
+  }
   actions.push(...d.before);
   if (d.launched) actions.push({ type: "recordTaskRef" });
   const gen = o.job.metadata?.generation;
@@ -257,7 +263,7 @@ function assemble(o: Observed, d: Draft): Action[] {
   if (d.launched) actions.push({ type: "patchStatus", status: d.status, withLaunchedTaskRef: true });
   else if (!sameJson(d.status, o.job.status ?? {})) actions.push({ type: "patchStatus", status: d.status });
   for (const event of d.events) actions.push({ type: "event", event });
-  if (o.recordPhase !== d.phase) {
+  if (recorded !== d.phase) {
     actions.push({
       type: "recordPhase",
       phase: d.phase,

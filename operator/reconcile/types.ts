@@ -60,7 +60,8 @@ export interface RecordPhaseAction {
 export type Action =
   | { type: "addFinalizer" }
   | { type: "removeFinalizer" }
-  | { type: "ensureRecord" }
+  /** Create the MongoDB record (if missing) already in `phase`: one insert instead of an insert and an update. */
+  | { type: "ensureRecord"; phase: JobPhase }
   | RecordPhaseAction
   | { type: "markDeleted" }
   /** Claim a slot; when none is free the runner drops the remaining actions and requeues. */

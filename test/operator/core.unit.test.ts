@@ -189,7 +189,7 @@ describe("execute (action runner over ports)", () => {
     f.deps.cluster.addFinalizer = () => slow("addFinalizer", undefined)().then(() => Promise.reject(new TransientError("apiserver throttled")));
     f.deps.store.ensure = slow("ensure", undefined);
     f.deps.slots.claim = slow("claim", 2);
-    const prepare: Decision = { actions: [{ type: "addFinalizer" }, { type: "ensureRecord" }, ...admit.actions] };
+    const prepare: Decision = { actions: [{ type: "addFinalizer" }, { type: "ensureRecord", phase: "Queued" }, ...admit.actions] };
     await assert.rejects(execute(job, prepare, f.deps, log), /throttled/);
     assert.equal(most, 3, "the three preparations overlapped");
     assert.deepEqual(f.calls, ["addFinalizer", "ensure", "claim", "release"]);

@@ -16,6 +16,7 @@ import { testEnv } from "../../env/index.js";
 import { createNamespace, deleteNamespace, kubeConfig } from "../../crds/kube.js";
 import { holdTasksRunning, restoreTaskTransitions, setupEcs } from "./ecs.js";
 import { FaultProxy } from "../../support/fault-proxy.js";
+import { poolKubeConnections } from "../../../lib/kube-dispatcher/index.js";
 
 export const log = createLogger("operator-test", { level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -91,8 +92,11 @@ export interface OperatorOverrides {
 
 export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator {
   const e = testEnv();
+  const kc = over.viaProxy ? proxiedKubeConfig(s) : kubeConfig();
+  // Pooled as operator/app/run.ts does in production (and with its response timeout).
+  poolKubeConnections(kc);
   return new Operator({
-    kubeConfig: over.viaProxy ? proxiedKubeConfig(s) : s.kc,
+    kubeConfig: kc,
     namespace: s.namespace,
     db: s.db,
     redis: over.redis ?? s.redis,
