@@ -17,7 +17,7 @@ export {
   MAX_HEIGHT,
   MAX_NAME_LENGTH,
 } from "./constants.js";
-export { LADDER_PRESETS, DEFAULT_PRESET, FORMATS, X264_PRESETS, LadderPresetName, OutputFormat, X264Preset } from "./ladder.js";
+export { LADDER_PRESETS, DEFAULT_PRESET, DEFAULT_X264_PRESET, FORMATS, X264_PRESETS, LadderPresetName, OutputFormat, X264Preset } from "./ladder.js";
 export {
   TranscodeJobSpec,
   type TranscodeJobSpecInput,

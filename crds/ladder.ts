@@ -38,3 +38,11 @@ export const X264Preset = z.enum(X264_PRESETS).meta({
   description: "The libx264 speed/compression trade-off, fastest first.",
 });
 export type X264Preset = z.infer<typeof X264Preset>;
+
+/**
+ * The x264 preset when a job does not choose one. "faster", not "veryfast": on the bench's noisy 20 s 1080p clip
+ * (bench/transcode/RESULTS.md) veryfast at the 1080p rung's 5500 kbps cap scored SSIM 0.0077 below the original
+ * service's uncapped medium encode, and still 0.0035 below at a 7800 kbps cap (the top of Apple's 1080p30 range);
+ * faster at the same 5500 kbps is 0.0001 below, for about 15-25% more CPU on the whole ladder.
+ */
+export const DEFAULT_X264_PRESET: X264Preset = "faster";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { celRules, immutable, immutableOptional } from "./cel.js";
 import { MAX_HEIGHT, MAX_RENDITIONS, MIN_HEIGHT } from "./constants.js";
-import { DEFAULT_PRESET, FORMATS, LadderPresetName, OutputFormat, X264Preset } from "./ladder.js";
+import { DEFAULT_PRESET, DEFAULT_X264_PRESET, FORMATS, LadderPresetName, OutputFormat, X264Preset } from "./ladder.js";
 
 // S3 bucket naming rules (lower-case DNS-like, 3..63 characters).
 const bucketName = z
@@ -90,7 +90,7 @@ export type Ladder = z.infer<typeof Ladder>;
 
 export const Encoding = z
   .strictObject({
-    x264Preset: X264Preset.default("veryfast"),
+    x264Preset: X264Preset.default(DEFAULT_X264_PRESET),
     segmentSeconds: z.int().min(2).max(10).default(4).meta({ description: "Target HLS segment length in seconds." }),
   })
   .meta({ description: "Encoder settings shared by every rendition. Immutable." });

@@ -26,7 +26,7 @@ describe("crds: every spec the CRD accepts is a valid task spec (TJ_SPEC)", func
         assert.deepEqual([...task.data.formats].sort(), [...spec.formats].sort());
         assert.equal(task.data.thumbnails, spec.thumbnails);
         assert.equal(task.data.deleteSourceOnSuccess, spec.deleteSourceOnSuccess);
-        assert.deepEqual(task.data.encoding, spec.encoding ?? { x264Preset: "veryfast", segmentSeconds: 4 });
+        assert.deepEqual(task.data.encoding, spec.encoding ?? { x264Preset: "faster", segmentSeconds: 4 });
       }),
       { numRuns: 200 },
     );

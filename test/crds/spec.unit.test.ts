@@ -30,7 +30,7 @@ describe("crds: parseSpec", () => {
   });
 
   it("defaults the fields inside encoding when encoding is given", () => {
-    assert.deepEqual(mustParse({ ...validSpec(), encoding: {} }).encoding, { x264Preset: "veryfast", segmentSeconds: 4 });
+    assert.deepEqual(mustParse({ ...validSpec(), encoding: {} }).encoding, { x264Preset: "faster", segmentSeconds: 4 });
   });
 
   it("knows the three presets and their heights", () => {
@@ -72,7 +72,7 @@ describe("crds: parseSpec", () => {
     assert.equal(spec.priority, 0);
     assert.equal("owner" in spec, false);
     assert.deepEqual(spec.ladder, { preset: "standard" });
-    assert.deepEqual(spec.encoding, { x264Preset: "veryfast", segmentSeconds: 4 });
+    assert.deepEqual(spec.encoding, { x264Preset: "faster", segmentSeconds: 4 });
     const r = parseSpec({ ...validSpec(), formats: [null] });
     assert.ok(!r.ok && r.issues[0]?.path === "spec.formats[0]");
     const missing = parseSpec({ ...validSpec(), source: null });

@@ -36,7 +36,7 @@ describe("task contract", () => {
     assert.equal(back.attempt, 2);
     assert.equal(back.output.prefix, "outputs/a/job/");
     assert.deepEqual(back.spec.formats, ["hls", "mp4"]);
-    assert.equal(back.spec.encoding.x264Preset, "veryfast");
+    assert.equal(back.spec.encoding.x264Preset, "faster");
     assert.equal(back.spec.encoding.segmentSeconds, 4);
     assert.equal(back.spec.thumbnails, true);
     assert.deepEqual(back.s3, { endpoint: "http://127.0.0.1:9000", forcePathStyle: true });
