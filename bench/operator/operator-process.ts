@@ -4,10 +4,10 @@
  * runs); `--runner tsx` runs the TypeScript through tsx instead (adds the loader's memory).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
+import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { build } from "esbuild";
+import { buildOperator, OPERATOR_NODE_FLAGS } from "../../operator/build.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -22,24 +22,11 @@ export interface LaunchSeen {
 
 let bundled: string | undefined;
 
+/** The operator as `npm run build:operator` ships it (one bundle), built once per bench run. */
 async function bundle(): Promise<string> {
-  if (bundled) return bundled;
-  // Inside node_modules/ so the external packages resolve from the repository's node_modules.
-  const dir = join(root, "node_modules", ".cache", "bench-operator");
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, "operator-main.mjs");
-  await build({
-    entryPoints: [join(root, "operator", "main.ts")],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    packages: "external",
-    logLevel: "error",
-  });
-  bundled = outfile;
-  return outfile;
+  // Inside node_modules/ so the few optional externals resolve from the repository's node_modules.
+  bundled ??= (await buildOperator(join(root, "node_modules", ".cache", "bench-operator"))).operator;
+  return bundled;
 }
 
 export class OperatorProcess {
@@ -78,7 +65,7 @@ export class OperatorProcess {
     o: { runner: "bundle" | "tsx"; logPath: string; cpuProfDir?: string | undefined },
   ): Promise<OperatorProcess> {
     const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
-    const entry = [...prof, ...(o.runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [await bundle()])];
+    const entry = [...prof, ...(o.runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [...OPERATOR_NODE_FLAGS, await bundle()])];
     const logPath = o.logPath;
     const p = new OperatorProcess(entry, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env }, port, logPath);
     await p.waitReady(60_000);
