@@ -63,7 +63,7 @@ export class Operator {
     this.controller = new Controller({
       queue,
       cluster,
-      lister: { list: () => informer.list(), get: (key) => informer.get(key) },
+      lister: { get: (key) => informer.get(key) },
       store: this.store,
       slots: this.slots,
       launcher: o.launcher,

@@ -19,9 +19,8 @@ export interface JobCluster<T extends JobObject = JobObject> {
   emitEvent(regarding: T, event: JobEvent): Promise<void>;
 }
 
-/** The informer cache: reconciles read their job from it; wake-ups scan it. */
+/** The informer cache: reconciles read their job from it. */
 export interface JobLister<T extends JobObject = JobObject> {
-  list(): T[];
   /** The cached object of "namespace/name". */
   get(key: string): T | undefined;
 }
