@@ -3,7 +3,7 @@ import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
 import type { WorkQueue } from "../kube/index.js";
-import type { Clock, JobCluster, JobLister, JobObject, ProgressReader, TaskState } from "../ports/index.js";
+import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskState } from "../ports/index.js";
 import { AdmissionQueue, orphanedHolders, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
@@ -105,7 +105,7 @@ export class Controller {
         const found = await d.launcher.find?.(h.holder, attempt);
         if (found) ids.add(found.id);
       }
-      const active = (await d.launcher.describe([...ids])).filter((t) => t.state === "Pending" || t.state === "Running");
+      const active = (await d.launcher.describe([...ids])).filter(isActive);
       if (active.length) {
         for (const t of active) await d.launcher.stop(t.id, "its TranscodeJob no longer exists");
         log.warn({ tasks: active.map((t) => t.id) }, "orphaned slot: stopping its task first");
@@ -211,7 +211,7 @@ export class Controller {
     const ref = job.status?.taskRef;
     let task: TaskState | undefined;
     if (ref) task = ref.launcher === d.launcher.kind ? (await d.launcher.describe([ref.id]))[0] : { id: ref.id, state: "Missing" };
-    const active = task?.state === "Pending" || task?.state === "Running";
+    const active = isActive(task);
     // A slot without a taskRef, on a job that is going away or finished: was something launched anyway?
     let untracked: TaskState | undefined;
     const phase = job.status?.phase ?? "Pending";

@@ -26,6 +26,7 @@ function slim<T extends KubeObject>(obj: T): T {
   if (meta?.managedFields !== undefined) delete meta.managedFields;
   return obj;
 }
+
 /** A normal server-side close after at least this long resets the reconnect backoff. */
 const PRODUCTIVE_MS = 1000;
 

@@ -17,6 +17,11 @@ export interface TaskState {
   stopReason?: string;
 }
 
+/** Pending or Running: the task holds (or will hold) resources and its slot. */
+export function isActive(t: TaskState | undefined): boolean {
+  return t?.state === "Pending" || t?.state === "Running";
+}
+
 /**
  * Starts and follows transcoding tasks (ECS | local process). launch() is idempotent per (uid, attempt): a second
  * call for the same pair returns the task the first one started, never a new one.

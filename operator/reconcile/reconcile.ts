@@ -1,5 +1,5 @@
 import { EXIT_BAD_INPUT } from "../../lib/task-contract/index.js";
-import { FINAL_PHASES, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus } from "../ports/index.js";
+import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus } from "../ports/index.js";
 import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
 import { setCondition } from "./conditions.js";
 import type { Action, Decision, Observed, ReconcileOptions } from "./types.js";
@@ -50,11 +50,11 @@ function isFinal(phase: JobPhase): boolean {
 }
 
 function taskActive(o: Observed): boolean {
-  return o.task !== undefined && (o.task.state === "Pending" || o.task.state === "Running");
+  return isActive(o.task);
 }
 
 function untrackedActive(o: Observed): boolean {
-  return o.untracked !== undefined && (o.untracked.state === "Pending" || o.untracked.state === "Running");
+  return isActive(o.untracked);
 }
 
 /** How long a task that wrote its result may take to exit before it is stopped. */
@@ -289,11 +289,12 @@ export function reconcile(o: Observed, opts: ReconcileOptions): Decision {
 
   if (isFinal(phase)) {
     const ref = d.status.taskRef;
-    if (ref && taskActive(o) && exitingOnItsOwn(o)) d.requeue(opts.pollMs);
-    else if (ref && taskActive(o)) d.before.push({ type: "stopTask", id: ref.id, reason: `job is ${phase}` });
-    else if (untrackedActive(o)) d.before.push({ type: "stopTask", id: o.untracked!.id, reason: `job is ${phase}` });
+    const tracked = ref !== undefined && taskActive(o);
+    if (tracked) {
+      if (!exitingOnItsOwn(o)) d.before.push({ type: "stopTask", id: ref.id, reason: `job is ${phase}` });
+    } else if (untrackedActive(o)) d.before.push({ type: "stopTask", id: o.untracked!.id, reason: `job is ${phase}` });
     else if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
-    if ((ref && taskActive(o)) || untrackedActive(o)) d.requeue(opts.pollMs);
+    if (tracked || untrackedActive(o)) d.requeue(opts.pollMs);
   } else if (phase === "Pending" || phase === "Queued") {
     if (phase === "Pending") {
       d.to("Queued", { type: "Normal", reason: "Queued", message: "waiting for a transcoding slot" });

@@ -89,9 +89,9 @@ export class EcsLauncher implements TaskLauncher {
   }
 
   async launch(req: LaunchRequest): Promise<TaskRef> {
+    const existing = await this.find(req.uid, req.attempt);
+    if (existing) return existing;
     const startedBy = startedByFor(req.uid, req.attempt);
-    const existing = await this.findArn(startedBy);
-    if (existing) return { launcher: "ecs", id: existing, attempt: req.attempt };
     let out;
     try {
       out = await this.ecs.send(
