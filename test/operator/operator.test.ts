@@ -50,6 +50,18 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     return op;
   }
 
+  /** Waits until every named job is Succeeded and returns them; `what` names the wait in a timeout. */
+  function succeeded(names: string[], what = `${names.join(", ")} Succeeded`, timeoutMs?: number) {
+    return waitFor(
+      what,
+      async () => {
+        const js = await Promise.all(names.map((n) => getJob(s.kc, s.namespace, n)));
+        return js.every((j) => j?.status?.phase === "Succeeded") ? js : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
   async function tasksOf(uid: string, attempt: number): Promise<string[]> {
     const out = await s.ecs.send(new ListTasksCommand({ cluster: s.ecsOptions.cluster, startedBy: startedByFor(uid, attempt) }));
     return out.taskArns ?? [];
@@ -154,10 +166,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     assert.equal(player!.maxRunning, 2);
     // Let the held tasks finish so the suite ends clean.
     for (const t of await player!.running()) await player!.finish(t.taskArn!, ok);
-    await waitFor("hold-2 and hold-3 Succeeded", async () => {
-      const jobs = await Promise.all(["hold-2", "hold-3"].map((n) => getJob(s.kc, s.namespace, n)));
-      return jobs.every((j) => j?.status?.phase === "Succeeded") || undefined;
-    });
+    await succeeded(["hold-2", "hold-3"]);
   });
 
   it("deleting a job whose launch never reached its status still stops that task before freeing the slot", async () => {
@@ -193,14 +202,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     player!.stop();
     clearInterval(slotSampler);
     const second = await run(5);
-    const jobs = await waitFor(
-      "all 8 Succeeded after the restart",
-      async () => {
-        const js = await Promise.all(names.map((n) => getJob(s.kc, s.namespace, n)));
-        return js.every((j) => j?.status?.phase === "Succeeded") ? js : undefined;
-      },
-      60_000,
-    );
+    const jobs = await succeeded(names, "all 8 Succeeded after the restart", 60_000);
     for (const j of jobs) {
       assert.equal(j!.status?.attempts, 1);
       assert.equal((await tasksOf(j!.metadata!.uid!, 1)).length, 1, `${j!.metadata?.name} launched once across the restart`);
@@ -219,7 +221,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     // The result is written but the task has not exited: the attempt is over all the same.
     const t0 = Date.now();
     await player!.finish(arnA, ok, { exit: false });
-    await waitFor("notice-a Succeeded", async () => ((await getJob(s.kc, s.namespace, "notice-a"))?.status?.phase === "Succeeded" ? true : undefined), 10_000);
+    await succeeded(["notice-a"], "notice-a Succeeded", 10_000);
     const arnB = await waitFor("notice-b launched into the freed slot", () => Promise.resolve(player!.taskOf("notice-b")), 10_000);
     assert.ok(Date.now() - t0 < 10_000, "seen through the notice, not the 30 s poll");
     assert.equal((await player!.running()).filter((t) => t.taskArn === arnA).length, 1, "a task that wrote its result is left to exit on its own");
@@ -233,7 +235,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     await run(1, false, { pollMs: 300 });
     await waitFor("notice-b seen again", () => Promise.resolve(player!.taskOf("notice-b") === arnB || undefined));
     await player!.finish(arnB, ok, { announce: false });
-    await waitFor("notice-b Succeeded through the poll", async () => ((await getJob(s.kc, s.namespace, "notice-b"))?.status?.phase === "Succeeded" ? true : undefined), 15_000);
+    await succeeded(["notice-b"], "notice-b Succeeded through the poll", 15_000);
   });
 
   it("a job force-deleted while the operator was down (finalizer removed by hand) loses its slot only after its task is stopped", async () => {
@@ -260,7 +262,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     assert.equal(tasks.tasks?.find((t) => t.taskArn === arnA)?.desiredStatus, "STOPPED", "orphan-a's task was stopped before its slot was reused");
     assert.ok(player!.maxRunning <= 1 && maxSlots <= 1);
     await player!.finish(arnB, ok);
-    await waitFor("orphan-b Succeeded", async () => (await getJob(s.kc, s.namespace, "orphan-b"))?.status?.phase === "Succeeded" || undefined);
+    await succeeded(["orphan-b"]);
   });
 
   it("admits by priority then FIFO, holds suspended jobs, and admits them once resumed", async () => {
@@ -293,7 +295,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       const name = player!.seen.get(running.taskArn!)!.name;
       if (name !== "prio-blocker") order.push(name);
       await player!.finish(running.taskArn!, ok);
-      await waitFor(`${name} Succeeded`, async () => (await getJob(s.kc, s.namespace, name))?.status?.phase === "Succeeded" || undefined);
+      await succeeded([name]);
     }
     const third = await nextRunning();
     order.push(player!.seen.get(third.taskArn!)!.name);
@@ -305,7 +307,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     );
     await waitFor("resumed job heads the queue", async () => (await getJob(s.kc, s.namespace, "prio-suspended"))?.status?.queuePosition === 1 || undefined);
     await player!.finish(third.taskArn!, ok);
-    await waitFor("prio-low-old Succeeded", async () => (await getJob(s.kc, s.namespace, "prio-low-old"))?.status?.phase === "Succeeded" || undefined);
+    await succeeded(["prio-low-old"]);
     const resumed = await nextRunning();
     assert.equal(player!.seen.get(resumed.taskArn!)!.name, "prio-suspended");
     await player!.finish(resumed.taskArn!, ok);
@@ -339,14 +341,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       await waitFor("something running", async () => (await player!.running()).length > 0 || undefined);
       ecsProxy.cut(2000);
       redisProxy.cut(2000);
-      const jobs = await waitFor(
-        "all 6 Succeeded",
-        async () => {
-          const js = await Promise.all(names.map((n) => getJob(s.kc, s.namespace, n)));
-          return js.every((j) => j?.status?.phase === "Succeeded") ? js : undefined;
-        },
-        90_000,
-      );
+      const jobs = await succeeded(names, "all 6 Succeeded", 90_000);
       for (const j of jobs) assert.equal((await tasksOf(j!.metadata!.uid!, 1)).length, 1, `${j!.metadata?.name} launched once`);
       const firstLaunch = Math.min(...[...player!.seen.values()].filter((t) => t.name.startsWith("outage-")).map((t) => t.firstSeen));
       assert.ok(firstLaunch >= outageEnds - 250, "nothing was launched while ECS was unreachable");
