@@ -18,6 +18,20 @@ interface DispatcherFactory {
   createDispatcherOptions(cluster: unknown, agentOptions: Record<string, unknown>): { type: string; connect?: unknown };
 }
 
+/**
+ * The pool a request belongs to: its server and TLS settings. Built by hand because the options are rebuilt for
+ * every request and carry the CA and client certificate as Buffers, which JSON.stringify spells out byte by byte.
+ */
+function poolKey(cluster: unknown, agentOptions: Record<string, unknown>): string {
+  const parts = [(cluster as { server?: string } | null)?.server ?? ""];
+  for (const k of Object.keys(agentOptions).sort()) {
+    const v = agentOptions[k];
+    if (v === undefined) continue;
+    parts.push(`${k}=${Buffer.isBuffer(v) ? v.toString("base64") : JSON.stringify(v)}`);
+  }
+  return parts.join("\n");
+}
+
 export interface PooledKubeConfig {
   /** Closes the shared connection pools (call at shutdown). */
   close(): Promise<void>;
@@ -36,7 +50,7 @@ export function poolKubeConnections(kc: k8s.KubeConfig): PooledKubeConfig {
   const original = target.createDispatcher.bind(kc);
   const pools = new Map<string, unknown>();
   target.createDispatcher = (cluster, agentOptions) => {
-    const key = JSON.stringify([(cluster as { server?: string } | null)?.server, agentOptions]);
+    const key = poolKey(cluster, agentOptions);
     let d = pools.get(key);
     if (d === undefined) {
       const opts = target.createDispatcherOptions(cluster, agentOptions);

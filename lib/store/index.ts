@@ -7,6 +7,7 @@ export type {
   PhaseUpdate,
   PhaseEntry,
   SlotHolder,
+  ClaimHint,
   StoredTaskRef,
   JobQuery,
 } from "./types.js";

@@ -1,6 +1,6 @@
 import { MongoServerError, type Collection, type Db } from "mongodb";
 import { FencedError } from "./fenced-error.js";
-import type { SlotHolder, Slots } from "./types.js";
+import type { ClaimHint, SlotHolder, Slots } from "./types.js";
 
 /** A held slot. The document's existence is the claim: the unique _id makes two holders of one slot impossible. */
 interface SlotDoc {
@@ -20,6 +20,12 @@ function hashOf(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/** `slots` rotated to start at its nth element (n taken modulo its length). */
+function startingAt(slots: readonly number[], n: number): number[] {
+  const k = slots.length ? n % slots.length : 0;
+  return [...slots.slice(k), ...slots.slice(0, k)];
 }
 
 function isDuplicateKey(err: unknown): boolean {
@@ -47,9 +53,16 @@ export class MongoSlots implements Slots {
     this.epochs = db.collection<EpochDoc>(names.fencing ?? "fencing");
   }
 
-  /** Creates the indexes the queries use; idempotent. */
+  /**
+   * Creates the indexes; idempotent. The unique holder index makes "one slot per holder" the server's rule too,
+   * not only the claim's: a claim from a stale reading of the table cannot give a holder a second slot.
+   */
   async init(): Promise<void> {
-    await this.slots.createIndex({ holder: 1 }, { name: "holder" });
+    await this.slots.createIndex({ holder: 1 }, { name: "holder_unique", unique: true });
+    // The non-unique index of earlier versions.
+    await this.slots.dropIndex("holder").catch((err: unknown) => {
+      if (!(err instanceof MongoServerError && (err.code === 27 || err.codeName === "IndexNotFound"))) throw err;
+    });
   }
 
   private async newestEpoch(): Promise<number> {
@@ -68,26 +81,41 @@ export class MongoSlots implements Slots {
     this.registered = epoch;
   }
 
-  /** Three round trips on the admission path: (newest epoch ∥ the slot table), the insert, the fence re-check. */
-  async claim(holder: string, epoch: number): Promise<number | undefined> {
+  /**
+   * Round trips on the admission path: with a fresh hint, two (the insert, the fence re-check); without one,
+   * three (newest epoch ∥ the slot table, the insert, the re-check).
+   */
+  async claim(holder: string, epoch: number, hint?: ClaimHint): Promise<number | undefined> {
     await this.register(epoch);
+    if (hint && !hint.seen.some((h) => h.holder === holder)) {
+      const free = this.freeSlots(hint.seen.map((h) => h.slot));
+      const slot = await this.insertFirst(holder, epoch, startingAt(free, hint.nth ?? hashOf(holder)));
+      if (slot !== undefined) return slot;
+      // Every slot free in the hint was taken since: read the table before answering "none free".
+    }
     const [newest, docs] = await Promise.all([this.newestEpoch(), this.slots.find({}, { projection: { _id: 1, holder: 1 } }).toArray()]);
     if (newest > epoch) throw new FencedError(epoch);
     const mine = docs.find((d) => d.holder === holder);
     if (mine) return mine._id;
-    const taken = new Set(docs.map((d) => d._id));
-    // Claimants that start together would all try slot 0 first and collide in turn; each starts at its own.
-    const first = hashOf(holder) % this.capacity;
-    for (let i = 0; i < this.capacity; i++) {
-      const slot = (first + i) % this.capacity;
-      if (taken.has(slot)) continue;
+    // Claimants that start together would all try the first free slot and collide in turn; each starts at its own.
+    return this.insertFirst(holder, epoch, startingAt(this.freeSlots(docs.map((d) => d._id)), hashOf(holder)));
+  }
+
+  private freeSlots(taken: readonly number[]): number[] {
+    return Array.from({ length: this.capacity }, (_, slot) => slot).filter((slot) => !taken.includes(slot));
+  }
+
+  /** Inserts the holder's document at the first of `candidates` still free, then re-checks the fence. */
+  private async insertFirst(holder: string, epoch: number, candidates: readonly number[]): Promise<number | undefined> {
+    for (const slot of candidates) {
       try {
         await this.slots.insertOne({ _id: slot, holder, epoch, claimedAt: new Date() });
       } catch (err) {
         if (isDuplicateKey(err)) continue; // someone else took it since we looked
         throw err;
       }
-      // A newer leader may have registered while we claimed: give the slot back rather than admit as a stale leader.
+      // A newer leader may have registered while we claimed: give the slot back rather than admit as a stale
+      // leader. This check, after the insert, is what fences; the one before it only saves a doomed insert.
       if ((await this.newestEpoch()) > epoch) {
         await this.slots.deleteOne({ _id: slot, holder });
         throw new FencedError(epoch);

@@ -87,14 +87,28 @@ export interface SlotHolder {
   claimedAt: Date;
 }
 
+/** What a claimant already knows, so that its claim need not read the slot table again. */
+export interface ClaimHint {
+  /** The slot table as the caller has just read it (holders()). */
+  seen: readonly SlotHolder[];
+  /**
+   * Which of the slots free in `seen` to try first, counting from 0: the caller's place in its admission queue,
+   * so that claimants admitted together try different slots instead of colliding.
+   */
+  nth?: number | undefined;
+}
+
 /**
- * The cluster-wide cap. Each slot is one document; a claim is one conditional update that succeeds only on a
- * free slot whose epoch is not newer than the claimant's (a deposed leader cannot admit).
+ * The cluster-wide cap. Each slot is one document, so a slot has one holder at most; a claimant whose leader
+ * epoch is older than the newest that ever claimed is refused (a deposed leader cannot admit).
  */
 export interface Slots {
   readonly capacity: number;
-  /** The slot the holder got (or already had); undefined when all are taken. Throws FencedError on a stale epoch. */
-  claim(holder: string, epoch: number): Promise<number | undefined>;
+  /**
+   * The slot the holder got (or already had); undefined when all are taken. Throws FencedError on a stale epoch.
+   * The hint only saves round trips; a claim never takes a slot that is held.
+   */
+  claim(holder: string, epoch: number, hint?: ClaimHint): Promise<number | undefined>;
   /** Frees every slot the holder has; returns how many. */
   release(holder: string): Promise<number>;
   holders(): Promise<SlotHolder[]>;

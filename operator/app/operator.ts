@@ -85,7 +85,7 @@ export class Operator {
       ...(o.onFenced ? { onFenced: o.onFenced } : {}),
       namespace: o.namespace,
     });
-    const changed = (j: TranscodeJob) => this.controller.jobChanged(j);
+    const changed = (j: TranscodeJob, old?: TranscodeJob) => this.controller.jobChanged(j, old);
     this.informer.on("add", changed);
     this.informer.on("update", changed);
     this.informer.on("delete", (j) => this.controller.jobDeleted(j));

@@ -56,11 +56,18 @@ export class Controller {
     this.deps.queue.add(key);
   }
 
-  /** An informer add or update: keep the indexes current and look at the job. */
-  jobChanged(job: JobObject): void {
+  /**
+   * An informer add or update: keep the indexes current and look at the job, unless the event only echoes our
+   * own write (a resync, where `old` is `job`, is always looked at).
+   */
+  jobChanged(job: JobObject, old?: JobObject): void {
     const uid = job.metadata?.uid;
     if (uid) this.keysByUid.set(uid, keyOf(job));
     this.admission.update(job);
+    if (old !== undefined && old !== job && this.ownWrites.isEcho(job)) {
+      this.deps.metrics?.echoesSkipped.inc();
+      return;
+    }
     this.enqueue(keyOf(job));
   }
 
@@ -245,7 +252,7 @@ export class Controller {
       d.options,
     );
     if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
-    const outcome = await execute(job, decision, { ...d, cluster: this.cluster, now: () => d.clock.now() }, log);
+    const outcome = await execute(job, decision, { ...d, cluster: this.cluster, now: () => d.clock.now(), claimHint: { seen: holders, nth: rank } }, log);
     if (outcome.released) this.wakeHeads();
     if (outcome.claimLost) return { actions: decision.actions, requeueAfterMs: d.options.pollMs };
     if (outcome.launchRejected) return { actions: decision.actions };

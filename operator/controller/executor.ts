@@ -1,6 +1,6 @@
 import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
-import type { JobCluster, JobObject, JobStatus, JobStore, Slots, TaskLauncher, TaskRef } from "../ports/index.js";
+import type { JobCluster, JobObject, JobStatus, JobStore, ClaimHint, Slots, TaskLauncher, TaskRef } from "../ports/index.js";
 import type { Action, Decision } from "../reconcile/index.js";
 
 export interface ExecutorDeps {
@@ -13,6 +13,8 @@ export interface ExecutorDeps {
   taskEnv: (job: JobObject, attempt: number) => Record<string, string>;
   now: () => number;
   ownerLabel: string;
+  /** What this reconcile read of the slot table and its place in the queue (see Slots.claim). */
+  claimHint?: ClaimHint;
   onLaunched?: (ref: TaskRef) => void;
 }
 
@@ -32,7 +34,10 @@ export function statusMergePatch(prev: JobStatus | undefined, next: JobStatus): 
   return patch;
 }
 
-const CONCURRENT: ReadonlySet<Action["type"]> = new Set(["addFinalizer", "ensureRecord", "claimSlot"]);
+/** Actions at the head of a decision that run alongside what follows them (see the end of execute). */
+const PREPARATION: ReadonlySet<Action["type"]> = new Set(["addFinalizer", "ensureRecord"]);
+/** Actions that need not wait for the preparations. */
+const UNGATED: ReadonlySet<Action["type"]> = new Set(["claimSlot", "launch"]);
 
 /** Carries out one decision in order. Every action is idempotent, so a crash half-way is repaired by the next reconcile. */
 export async function execute(job: JobObject, decision: Decision, deps: ExecutorDeps, log: Logger): Promise<ExecutionResult> {
@@ -41,6 +46,8 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
   const uid = job.metadata?.uid ?? "";
   const result: ExecutionResult = { claimLost: false, released: false, launchRejected: false };
   let launched: TaskRef | undefined;
+  let claimed = false;
+  let launchCalled = false;
   let current = job.status;
 
   const run = async (a: Action): Promise<"stop" | void> => {
@@ -79,7 +86,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
       case "claimSlot": {
         const epoch = deps.epoch();
         if (epoch === undefined) throw new TransientError("not the leader: admission paused", 5_000);
-        const slot = await deps.slots.claim(uid, epoch);
+        const slot = await deps.slots.claim(uid, epoch, deps.claimHint);
         if (slot === undefined) {
           result.claimLost = true;
           log.debug("no free slot: admission deferred");
@@ -99,6 +106,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
       case "launch": {
         try {
           const env = deps.taskEnv(job, a.attempt);
+          launchCalled = true;
           log.info({ attempt: a.attempt }, "launching task");
           launched = await deps.launcher.launch({ uid, namespace: ns, name, attempt: a.attempt, env });
         } catch (err) {
@@ -140,6 +148,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
 
   /** The launcher refused the request for good (bad spec, rejected by ECS): fail the job and give the slot back. */
   const rejectLaunch = async (err: TerminalError): Promise<void> => {
+    await prepared();
     result.launchRejected = true;
     const nowIso = new Date(deps.now()).toISOString();
     log.error({ err: err.message }, "launch rejected");
@@ -158,25 +167,37 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
     if ((await deps.slots.release(uid)) > 0) result.released = true;
   };
 
-  // The preparations of an admission (finalizer, record, slot claim) do not depend on one another: they run
-  // together, so the launch waits for the slowest of them instead of their sum. If one fails, a slot claimed
-  // alongside is given back; the whole pass is retried.
-  const batch: Action[] = [];
-  for (const a of decision.actions) {
-    if (!CONCURRENT.has(a.type)) break;
-    batch.push(a);
+  // The finalizer and the MongoDB record do not gate a launch: the claim does. They run alongside the claim and
+  // the launch, and are awaited before anything that reports the launch (the taskRef, the status). Should the job
+  // be deleted before its finalizer lands, the leader's orphan sweep stops the task and frees the slot; a task
+  // launched before its record existed is found by the launcher's (uid, attempt) lookup.
+  let i = 0;
+  // Settled at once into `prepError`, so that a failure is never an unhandled rejection while the claim runs.
+  let prepError: { reason: unknown } | undefined;
+  const preparations: Promise<void>[] = [];
+  while (i < decision.actions.length && PREPARATION.has(decision.actions[i]!.type)) {
+    preparations.push(run(decision.actions[i++]!).then(() => undefined, (reason: unknown) => void (prepError ??= { reason })));
   }
-  if (batch.length > 1) {
-    const settled = await Promise.allSettled(batch.map((a) => run(a)));
-    const failed = settled.find((x): x is PromiseRejectedResult => x.status === "rejected");
-    if (failed) {
-      if (batch.some((a) => a.type === "claimSlot") && !result.claimLost) await deps.slots.release(uid).catch(() => undefined);
-      throw failed.reason;
+  const prepared = async (): Promise<void> => {
+    await Promise.all(preparations.splice(0));
+    if (!prepError) return;
+    // A slot claimed alongside is given back, unless a launch was tried (a task may run in it); the pass is retried.
+    if (claimed && !launchCalled) {
+      claimed = false;
+      await deps.slots.release(uid).catch(() => undefined);
     }
-    if (result.claimLost) return result;
-  }
-  for (const a of decision.actions.slice(batch.length > 1 ? batch.length : 0)) {
-    if ((await run(a)) === "stop") break;
+    throw prepError.reason;
+  };
+  try {
+    for (; i < decision.actions.length; i++) {
+      const a = decision.actions[i]!;
+      // A preparation that has already failed dooms the pass: do not launch into it.
+      if (!UNGATED.has(a.type) || prepError) await prepared();
+      if ((await run(a)) === "stop") break;
+      if (a.type === "claimSlot") claimed = true;
+    }
+  } finally {
+    await prepared();
   }
   return result;
 }

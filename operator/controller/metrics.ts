@@ -7,6 +7,7 @@ export interface OperatorMetrics {
   queueLatency: Histogram;
   slotsInUse: Gauge;
   launches: Counter<"launcher">;
+  echoesSkipped: Counter;
 }
 
 /** The reconciler's metrics; queue depth and jobs-by-phase are read at scrape time through `collect`. */
@@ -51,5 +52,10 @@ export function operatorMetrics(
     }),
     slotsInUse: new Gauge({ name: "transcode_operator_slots_in_use", help: "Admission slots held (last observed)", registers }),
     launches: new Counter({ name: "transcode_operator_task_launches_total", help: "Task launches (including idempotent re-adoptions)", labelNames: ["launcher"], registers }),
+    echoesSkipped: new Counter({
+      name: "transcode_operator_watch_echoes_skipped_total",
+      help: "Watch events that only echoed the operator's own write, so were not reconciled again",
+      registers,
+    }),
   };
 }

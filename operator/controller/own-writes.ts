@@ -18,6 +18,8 @@ function revision(job: JobObject | undefined): bigint | undefined {
  */
 export class OwnWrites {
   private readonly latest = new Map<string, JobObject>();
+  /** Revisions our writes produced that the watch has not delivered yet, per key, oldest first. */
+  private readonly undelivered = new Map<string, bigint[]>();
 
   /** `onWrite` sees every object a write returned (the controller keeps its indexes current with it). */
   constructor(private readonly onWrite: (job: JobObject) => void = () => undefined) {}
@@ -25,12 +27,32 @@ export class OwnWrites {
   /** Remembers an object a write returned. */
   record(job: JobObject | undefined): void {
     if (!job?.metadata?.name) return;
-    this.latest.set(keyOf(job), job);
+    const key = keyOf(job);
+    this.latest.set(key, job);
+    const r = revision(job);
+    if (r !== undefined) this.undelivered.set(key, [...(this.undelivered.get(key) ?? []), r]);
     this.onWrite(job);
   }
 
   forget(key: string): void {
     this.latest.delete(key);
+    this.undelivered.delete(key);
+  }
+
+  /**
+   * Whether the watch delivers an object exactly as one of our writes left it. The reconcile that wrote it
+   * already decided on that state (and booked its own requeue), so the echo is not news.
+   */
+  isEcho(job: JobObject): boolean {
+    const key = keyOf(job);
+    const r = revision(job);
+    const pending = this.undelivered.get(key);
+    if (r === undefined || !pending) return false;
+    // The watch delivers a key's revisions in order: ours up to this one will not come any more.
+    const later = pending.filter((x) => x > r);
+    if (later.length) this.undelivered.set(key, later);
+    else this.undelivered.delete(key);
+    return pending.includes(r);
   }
 
   /**

@@ -177,22 +177,46 @@ describe("execute (action runner over ports)", () => {
     assert.deepEqual(f.calls, ["claim", "launch"]);
   });
 
-  it("finalizer, record and claim run together; a failed finalizer gives back the slot claimed alongside, nothing is launched", async () => {
-    const f = fakes();
-    let inFlight = 0;
-    let most = 0;
-    const slow = <T>(name: string, v: T) => () => {
+  /** A port call that takes 5 ms and records when it starts and ends. */
+  function timed<T>(f: ReturnType<typeof fakes>, name: string, outcome: () => Promise<T>) {
+    return () => {
       f.calls.push(name);
-      most = Math.max(most, ++inFlight);
-      return new Promise<T>((r) => setTimeout(() => (inFlight--, r(v)), 5));
+      return new Promise<void>((r) => setTimeout(r, 5)).then(() => (f.calls.push(`${name} done`), outcome()));
     };
-    f.deps.cluster.addFinalizer = () => slow("addFinalizer", undefined)().then(() => Promise.reject(new TransientError("apiserver throttled")));
-    f.deps.store.ensure = slow("ensure", undefined);
-    f.deps.slots.claim = slow("claim", 2);
-    const prepare: Decision = { actions: [{ type: "addFinalizer" }, { type: "ensureRecord", phase: "Queued" }, ...admit.actions] };
+  }
+  const prepare: Decision = { actions: [{ type: "addFinalizer" }, { type: "ensureRecord", phase: "Queued" }, ...admit.actions] };
+
+  it("the finalizer and the record do not hold up the claim and the launch; what reports the launch waits for them", async () => {
+    const f = fakes();
+    f.deps.cluster.addFinalizer = timed(f, "addFinalizer", () => Promise.resolve(undefined));
+    f.deps.store.ensure = timed(f, "ensure", () => Promise.resolve());
+    await execute(job, prepare, f.deps, log);
+    assert.deepEqual(f.calls.slice(0, 4), ["addFinalizer", "ensure", "claim", "launch"]);
+    assert.deepEqual(f.calls.slice(4, 6).sort(), ["addFinalizer done", "ensure done"]);
+    assert.deepEqual(f.calls.slice(6), ["addTaskRef", "patchStatus", "event", "record:Starting"]);
+  });
+
+  it("a preparation failing after the launch was tried keeps the slot (a task may run in it) and fails the pass", async () => {
+    const f = fakes();
+    f.deps.cluster.addFinalizer = timed(f, "addFinalizer", () => Promise.reject(new TransientError("apiserver throttled")));
     await assert.rejects(execute(job, prepare, f.deps, log), /throttled/);
-    assert.equal(most, 3, "the three preparations overlapped");
-    assert.deepEqual(f.calls, ["addFinalizer", "ensure", "claim", "release"]);
+    assert.deepEqual(f.calls, ["addFinalizer", "ensure", "claim", "launch", "addFinalizer done"]);
+  });
+
+  it("a preparation failing before any launch gives back the slot claimed alongside", async () => {
+    const f = fakes();
+    f.deps.cluster.addFinalizer = () => (f.calls.push("addFinalizer"), Promise.reject(new TransientError("apiserver throttled")));
+    f.deps.slots.claim = timed(f, "claim", () => Promise.resolve(2));
+    await assert.rejects(execute(job, prepare, f.deps, log), /throttled/);
+    assert.deepEqual(f.calls, ["addFinalizer", "ensure", "claim", "claim done", "release"]);
+  });
+
+  it("a lost claim still waits for the preparations, and gives back nothing", async () => {
+    const f = fakes({ claim: undefined });
+    f.deps.store.ensure = timed(f, "ensure", () => Promise.resolve());
+    const r = await execute(job, prepare, f.deps, log);
+    assert.equal(r.claimLost, true);
+    assert.deepEqual(f.calls, ["addFinalizer", "ensure", "claim", "ensure done"]);
   });
 
   it("without leadership nothing is admitted", async () => {

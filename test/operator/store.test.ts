@@ -51,6 +51,32 @@ describe("lib/store against FerretDB", function () {
       assert.equal(await slots.claim("c", 1), a1);
     });
 
+    it("with the caller's reading of the table: the nth free slot, the held one if the reading missed it, none when full", async () => {
+      const slots = new MongoSlots(db, 5, { slots: "slots_hint", fencing: "fencing_hint" });
+      await slots.init();
+      assert.equal(await slots.claim("a", 1, { seen: [], nth: 0 }), 0);
+      let seen = await slots.holders();
+      // Claimants ranked 0..3 in one reading take the free slots 1..4 in order: no collisions among them.
+      const got = await Promise.all(["b", "c", "d", "e"].map((h, nth) => slots.claim(h, 1, { seen, nth })));
+      assert.deepEqual(got, [1, 2, 3, 4]);
+      await slots.release("e");
+      assert.equal(await slots.claim("a", 1, { seen: [], nth: 4 }), 0, "a stale reading that misses the holder's own slot: no second slot");
+      assert.equal(await slots.claim("e", 1, { seen, nth: 0 }), 4);
+      seen = await slots.holders();
+      assert.equal(await slots.claim("f", 1, { seen: [], nth: 0 }), undefined, "every slot the stale reading called free is taken");
+      await slots.release("c");
+      assert.equal(await slots.claim("f", 1, { seen, nth: 0 }), 2, "the reading says full, the table has room: read again");
+      assert.equal((await slots.holders()).length, 5);
+    });
+
+    it("a hinted claim is fenced like any other", async () => {
+      const slots = new MongoSlots(db, 3, { slots: "slots_hint_fence", fencing: "fencing_hint_fence" });
+      await slots.init();
+      assert.notEqual(await slots.claim("new", 7, { seen: [] }), undefined);
+      await assert.rejects(slots.claim("old", 6, { seen: [] }), FencedError);
+      assert.deepEqual((await slots.holders()).map((h) => h.holder), ["new"]);
+    });
+
     it("refuses claims from an older leader epoch (fencing)", async () => {
       const slots = new MongoSlots(db, 3, { slots: "slots_fence", fencing: "fencing_fence" });
       await slots.init();

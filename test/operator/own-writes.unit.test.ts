@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { OwnWrites } from "../../operator/controller/own-writes.js";
+import type { JobObject } from "../../operator/ports/index.js";
+
+const at = (resourceVersion: string, name = "j"): JobObject => ({
+  metadata: { name, namespace: "ns", uid: `uid-${name}`, resourceVersion },
+  spec: { source: { bucket: "b", key: "k" }, output: { bucket: "o", prefix: "p/" } },
+});
+
+describe("OwnWrites", () => {
+  describe("pick: never older than our own last write", () => {
+    it("the cache when there is no write of ours", () => {
+      const w = new OwnWrites();
+      const cached = at("5");
+      assert.equal(w.pick("ns/j", cached)?.job, cached);
+    });
+    it("our write while the cache lags behind it, the cache once it has caught up", () => {
+      const w = new OwnWrites();
+      const mine = at("9");
+      w.record(mine);
+      assert.equal(w.pick("ns/j", at("7"))?.job, mine);
+      const caught = at("9");
+      assert.equal(w.pick("ns/j", caught)?.job, caught);
+      assert.equal(w.pick("ns/j", at("7"))?.job.metadata?.resourceVersion, "7", "caught up once: the write is forgotten");
+    });
+    it("cannot tell (ask the apiserver) when the job is not cached or revisions are not numbers", () => {
+      const w = new OwnWrites();
+      w.record(at("9"));
+      assert.equal(w.pick("ns/j", undefined), undefined);
+      assert.equal(w.pick("ns/j", at("abc")), undefined);
+    });
+  });
+
+  describe("isEcho: watch events that only deliver our own writes", () => {
+    it("each revision our writes returned is an echo once; someone else's revision is not", () => {
+      const w = new OwnWrites();
+      w.record(at("10"));
+      w.record(at("12"));
+      assert.equal(w.isEcho(at("10")), true);
+      assert.equal(w.isEcho(at("11")), false, "a write by someone else, between ours");
+      assert.equal(w.isEcho(at("12")), true);
+      assert.equal(w.isEcho(at("12")), false, "delivered once");
+    });
+    it("a revision past ours drops the ones the watch skipped (a relist), so nothing is kept for ever", () => {
+      const w = new OwnWrites();
+      w.record(at("10"));
+      assert.equal(w.isEcho(at("15")), false);
+      assert.equal(w.isEcho(at("10")), false);
+    });
+    it("is per job, and forget drops what was pending", () => {
+      const w = new OwnWrites();
+      w.record(at("10", "a"));
+      w.record(at("11", "b"));
+      assert.equal(w.isEcho(at("10", "b")), false);
+      w.forget("ns/a");
+      assert.equal(w.isEcho(at("10", "a")), false);
+      assert.equal(w.isEcho(at("11", "b")), true);
+    });
+    it("never for revisions that are not numbers", () => {
+      const w = new OwnWrites();
+      w.record(at("x1"));
+      assert.equal(w.isEcho(at("x1")), false);
+    });
+  });
+});
