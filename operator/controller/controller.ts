@@ -64,7 +64,8 @@ export class Controller {
     const uid = job.metadata?.uid;
     if (uid) this.keysByUid.set(uid, keyOf(job));
     this.admission.update(job);
-    if (old !== undefined && old !== job && this.ownWrites.isEcho(job)) {
+    const echo = this.ownWrites.delivered(job);
+    if (echo && old !== undefined && old !== job) {
       this.deps.metrics?.echoesSkipped.inc();
       return;
     }

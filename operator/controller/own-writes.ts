@@ -40,14 +40,18 @@ export class OwnWrites {
   }
 
   /**
-   * Whether the watch delivers an object exactly as one of our writes left it. The reconcile that wrote it
-   * already decided on that state (and booked its own requeue), so the echo is not news.
+   * The watch delivered `job`: our writes it supersedes are forgotten (the cache is as fresh as they are now).
+   * True when it is exactly one of our writes: the reconcile that wrote it already decided on that state (and
+   * booked its own requeue), so this echo is not news.
    */
-  isEcho(job: JobObject): boolean {
+  delivered(job: JobObject): boolean {
     const key = keyOf(job);
     const r = revision(job);
+    if (r === undefined) return false;
+    const own = revision(this.latest.get(key));
+    if (own !== undefined && r >= own) this.latest.delete(key);
     const pending = this.undelivered.get(key);
-    if (r === undefined || !pending) return false;
+    if (!pending) return false;
     // The watch delivers a key's revisions in order: ours up to this one will not come any more.
     const later = pending.filter((x) => x > r);
     if (later.length) this.undelivered.set(key, later);

@@ -21,7 +21,15 @@ describe("OwnWrites", () => {
       assert.equal(w.pick("ns/j", at("7"))?.job, mine);
       const caught = at("9");
       assert.equal(w.pick("ns/j", caught)?.job, caught);
-      assert.equal(w.pick("ns/j", at("7"))?.job.metadata?.resourceVersion, "7", "caught up once: the write is forgotten");
+      assert.equal(w.pick("ns/j", at("7"))?.job?.metadata?.resourceVersion, "7", "caught up once: the write is forgotten");
+    });
+    it("a delivery of our revision or a later one forgets the write (no copy kept beside the cache)", () => {
+      const w = new OwnWrites();
+      w.record(at("9"));
+      w.delivered(at("8"));
+      assert.equal(w.pick("ns/j", at("8"))?.job?.metadata?.resourceVersion, "9", "an older delivery does not");
+      w.delivered(at("9"));
+      assert.equal(w.pick("ns/j", at("8"))?.job?.metadata?.resourceVersion, "8");
     });
     it("cannot tell (ask the apiserver) when the job is not cached or revisions are not numbers", () => {
       const w = new OwnWrites();
@@ -31,35 +39,35 @@ describe("OwnWrites", () => {
     });
   });
 
-  describe("isEcho: watch events that only deliver our own writes", () => {
+  describe("delivered: watch events that only deliver our own writes", () => {
     it("each revision our writes returned is an echo once; someone else's revision is not", () => {
       const w = new OwnWrites();
       w.record(at("10"));
       w.record(at("12"));
-      assert.equal(w.isEcho(at("10")), true);
-      assert.equal(w.isEcho(at("11")), false, "a write by someone else, between ours");
-      assert.equal(w.isEcho(at("12")), true);
-      assert.equal(w.isEcho(at("12")), false, "delivered once");
+      assert.equal(w.delivered(at("10")), true);
+      assert.equal(w.delivered(at("11")), false, "a write by someone else, between ours");
+      assert.equal(w.delivered(at("12")), true);
+      assert.equal(w.delivered(at("12")), false, "delivered once");
     });
     it("a revision past ours drops the ones the watch skipped (a relist), so nothing is kept for ever", () => {
       const w = new OwnWrites();
       w.record(at("10"));
-      assert.equal(w.isEcho(at("15")), false);
-      assert.equal(w.isEcho(at("10")), false);
+      assert.equal(w.delivered(at("15")), false);
+      assert.equal(w.delivered(at("10")), false);
     });
     it("is per job, and forget drops what was pending", () => {
       const w = new OwnWrites();
       w.record(at("10", "a"));
       w.record(at("11", "b"));
-      assert.equal(w.isEcho(at("10", "b")), false);
+      assert.equal(w.delivered(at("10", "b")), false);
       w.forget("ns/a");
-      assert.equal(w.isEcho(at("10", "a")), false);
-      assert.equal(w.isEcho(at("11", "b")), true);
+      assert.equal(w.delivered(at("10", "a")), false);
+      assert.equal(w.delivered(at("11", "b")), true);
     });
     it("never for revisions that are not numbers", () => {
       const w = new OwnWrites();
       w.record(at("x1"));
-      assert.equal(w.isEcho(at("x1")), false);
+      assert.equal(w.delivered(at("x1")), false);
     });
   });
 });
