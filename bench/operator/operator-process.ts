@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { buildOperator, OPERATOR_NODE_FLAGS } from "../../operator/build.js";
+import { buildOperator, OPERATOR_ENV, OPERATOR_NODE_FLAGS } from "../../operator/build.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -67,7 +67,8 @@ export class OperatorProcess {
     const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
     const entry = [...prof, ...(o.runner === "tsx" ? ["--import", "tsx", join(root, "operator", "main.ts")] : [...OPERATOR_NODE_FLAGS, await bundle()])];
     const logPath = o.logPath;
-    const p = new OperatorProcess(entry, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env }, port, logPath);
+    const runEnv = o.runner === "bundle" ? OPERATOR_ENV : {};
+    const p = new OperatorProcess(entry, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...runEnv, ...env }, port, logPath);
     await p.waitReady(60_000);
     return p;
   }

@@ -9,6 +9,7 @@
 import { cpus, loadavg } from "node:os";
 import { startStack, type Stack } from "../../test/env/index.js";
 import { installExitHandlers } from "../../test/env/process.js";
+import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from "../../operator/build.js";
 import { measureAdmission } from "./admission.js";
 import { measureBaseline } from "./baseline.js";
 import { holdTasksRunning, setupEcs } from "./ecs.js";
@@ -95,7 +96,7 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
 
 function report(flags: Flags, r: Results): void {
   const settings = Object.keys(flags.operatorEnv).length ? Object.entries(flags.operatorEnv).map(([k, v]) => `${k}=${v}`).join(" ") : "production defaults (POLL_MS=2000 QUEUED_POLL_MS=10000 WORKERS=10 MAX_CONCURRENT_TASKS=5)";
-  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}, settings: ${settings}`);
+  say(`\n=== bench:operator results — node ${process.version}, ${cpus().length} CPUs, operator runner: ${flags.runner}${flags.runner === "bundle" ? ` (${Object.entries(OPERATOR_ENV).map(([k, v]) => `${k}=${v} `).join("")}node ${OPERATOR_NODE_FLAGS.join(" ")})` : ""}, settings: ${settings}`);
   say(`load average (1/5/15 min) on this shared machine — ${loads.join("; ")}`);
   say("latency: client clock before create / RPUSH / the task's result -> the launch called (\"launching task\": ListTasks, then RunTask), and -> RunTask returned (\"task launched\")");
   say(summaryHeader());

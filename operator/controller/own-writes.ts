@@ -1,3 +1,4 @@
+import { withoutManagedFields } from "../kube/index.js";
 import type { JobCluster, JobObject } from "../ports/index.js";
 
 function keyOf(job: JobObject): string {
@@ -21,15 +22,24 @@ export class OwnWrites {
   /** Revisions our writes produced that the watch has not delivered yet, per key, oldest first. */
   private readonly undelivered = new Map<string, bigint[]>();
 
-  /** `onWrite` sees every object a write returned (the controller keeps its indexes current with it). */
-  constructor(private readonly onWrite: (job: JobObject) => void = () => undefined) {}
+  /**
+   * `onWrite` sees every object a write returned that the cache has not caught up with yet (the controller keeps
+   * its indexes current with it); `cached` reads the informer cache.
+   */
+  constructor(
+    private readonly onWrite: (job: JobObject) => void = () => undefined,
+    private readonly cached: (key: string) => JobObject | undefined = () => undefined,
+  ) {}
 
   /** Remembers an object a write returned. */
   record(job: JobObject | undefined): void {
     if (!job?.metadata?.name) return;
     const key = keyOf(job);
-    this.latest.set(key, job);
     const r = revision(job);
+    const c = revision(this.cached(key));
+    // The watch often delivers a write before its response arrives: then there is nothing to remember.
+    if (r !== undefined && c !== undefined && c >= r) return;
+    this.latest.set(key, withoutManagedFields(job));
     if (r !== undefined) this.undelivered.set(key, [...(this.undelivered.get(key) ?? []), r]);
     this.onWrite(job);
   }

@@ -25,6 +25,7 @@ export { KeyWorkQueue, createWorkQueue, runWorkers } from "./workqueue.js";
 export type { WorkQueueOptions } from "./workqueue.js";
 export type { KubeObject } from "./types.js";
 export { createInformer, ListWatchInformer } from "./informer.js";
+export { withoutManagedFields } from "./slim.js";
 export { createLeaderElector, LeaseLeaderElector } from "./leader.js";
 export { KubeCluster } from "./cluster.js";
 export type { KubeClusterOptions, ResourceRef } from "./cluster.js";

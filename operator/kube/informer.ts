@@ -4,6 +4,7 @@ import type { Logger } from "../../lib/log.js";
 import { statusOf } from "./errors.js";
 import { informerMetrics, type InformerMetrics } from "./informer-metrics.js";
 import { keyOf } from "./keys.js";
+import { withoutManagedFields } from "./slim.js";
 import { jitteredBackoffMs } from "./rate-limit.js";
 import type { Informer, InformerEvent, InformerHandler, InformerOptions, KubeObject, ObjectKey } from "./types.js";
 
@@ -17,15 +18,6 @@ interface WatchResult {
 
 const LIST_PAGE = 500;
 
-/**
- * Drops metadata.managedFields before caching (controller-runtime's TransformStripManagedFields): server-side
- * apply bookkeeping nobody here reads, and a large share of each object once several managers have written it.
- */
-function slim<T extends KubeObject>(obj: T): T {
-  const meta = obj.metadata as { managedFields?: unknown } | undefined;
-  if (meta?.managedFields !== undefined) delete meta.managedFields;
-  return obj;
-}
 
 /** A normal server-side close after at least this long resets the reconnect backoff. */
 const PRODUCTIVE_MS = 1000;
@@ -183,7 +175,7 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
     let rv: string | undefined;
     do {
       const page = await this.listPage(cont);
-      for (const item of page.items) fresh.set(keyOf(item), slim(item));
+      for (const item of page.items) fresh.set(keyOf(item), withoutManagedFields(item));
       // Custom objects come back as raw JSON: the token is `continue`, not client-node's typed `_continue`.
       cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion;
@@ -274,7 +266,7 @@ export class ListWatchInformer<T extends KubeObject> implements Informer<T> {
   }
 
   private apply(type: string, received: T): void {
-    const obj = slim(received);
+    const obj = withoutManagedFields(received);
     const rv = obj.metadata?.resourceVersion;
     if (type === "BOOKMARK") {
       if (rv) this.rv = rv;

@@ -31,6 +31,24 @@ describe("OwnWrites", () => {
       w.delivered(at("9"));
       assert.equal(w.pick("ns/j", at("8"))?.job?.metadata?.resourceVersion, "8");
     });
+    it("a write whose revision the cache already has (the watch beat the response) is not kept at all", () => {
+      const cache = new Map([["ns/j", at("9")]]);
+      const seen: string[] = [];
+      const w = new OwnWrites((j) => seen.push(j.metadata?.resourceVersion ?? ""), (key) => cache.get(key));
+      w.record(at("9"));
+      assert.deepEqual(seen, []);
+      assert.equal(w.pick("ns/j", at("8"))?.job?.metadata?.resourceVersion, "8", "nothing of ours to prefer");
+      assert.equal(w.delivered(at("9")), false);
+      w.record(at("10"));
+      assert.deepEqual(seen, ["10"]);
+    });
+    it("keeps what it remembers without managedFields", () => {
+      const w = new OwnWrites();
+      const mine = at("9");
+      (mine.metadata as { managedFields?: unknown[] }).managedFields = [{ manager: "transcode-operator" }];
+      w.record(mine);
+      assert.equal((w.pick("ns/j", at("7"))?.job?.metadata as { managedFields?: unknown }).managedFields, undefined);
+    });
     it("cannot tell (ask the apiserver) when the job is not cached or revisions are not numbers", () => {
       const w = new OwnWrites();
       w.record(at("9"));
