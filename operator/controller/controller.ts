@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
-import type { WorkQueue } from "../kube/index.js";
+import { keyOf, type WorkQueue } from "../kube/index.js";
 import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskState } from "../ports/index.js";
 import { AdmissionQueue, orphanedHolders, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
@@ -22,10 +22,6 @@ export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
   namespace?: string | undefined;
   /** Called when a slot claim was fenced off: another operator leads now. */
   onFenced?: (err: FencedError) => void;
-}
-
-function keyOf(job: JobObject): string {
-  return `${job.metadata?.namespace ?? ""}/${job.metadata?.name ?? ""}`;
 }
 
 /**

@@ -1,9 +1,5 @@
-import { withoutManagedFields } from "../kube/index.js";
+import { keyOf, withoutManagedFields } from "../kube/index.js";
 import type { JobCluster, JobObject } from "../ports/index.js";
-
-function keyOf(job: JobObject): string {
-  return `${job.metadata?.namespace ?? ""}/${job.metadata?.name ?? ""}`;
-}
 
 /** resourceVersions are etcd revisions in every apiserver we know; anything else is not compared. */
 function revision(job: JobObject | undefined): bigint | undefined {

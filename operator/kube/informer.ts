@@ -18,7 +18,6 @@ interface WatchResult {
 
 const LIST_PAGE = 500;
 
-
 /** A normal server-side close after at least this long resets the reconnect backoff. */
 const PRODUCTIVE_MS = 1000;
 
