@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
@@ -8,7 +7,7 @@ import type { Logger } from "../../lib/log.js";
 import type { OperatorConfig } from "../config/index.js";
 import { createHealthServer, listen } from "../http/index.js";
 import { poolKubeConnections } from "../../lib/kube-dispatcher/index.js";
-import { createLeaderElector, loadKubeConfig, type LeaderElector } from "../kube/index.js";
+import { createLeaderElector, loadKubeConfig, uniqueIdentity, type LeaderElector } from "../kube/index.js";
 import { EcsLauncher } from "../launchers/ecs/index.js";
 import { LocalLauncher } from "../launchers/local/index.js";
 import type { TaskLauncher } from "../ports/index.js";
@@ -52,7 +51,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const launcher = makeLauncher(cfg, log);
-  const identity = cfg.POD_NAME ?? `${hostname()}-${randomBytes(3).toString("hex")}`;
+  // The lease identity is unique per process even when replicas share a POD_NAME; Events name the pod.
+  const podName = cfg.POD_NAME ?? hostname();
+  const identity = uniqueIdentity(podName);
 
   let operator: Operator | undefined;
   let epoch: number | undefined;
@@ -70,6 +71,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
       workers: cfg.WORKERS,
       reconcile: {
         pollMs: cfg.POLL_MS,
+        stopPollMs: cfg.STOP_POLL_MS,
         queuedPollMs: cfg.QUEUED_POLL_MS,
         backoffBaseMs: cfg.RETRY_BACKOFF_BASE_MS,
         backoffMaxMs: cfg.RETRY_BACKOFF_MAX_MS,
@@ -84,7 +86,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
       registry,
       log,
       informer: { idleTimeoutMs: cfg.WATCH_IDLE_TIMEOUT_MS, resyncPeriodMs: cfg.RESYNC_PERIOD_MS },
-      instance: identity,
+      instance: podName,
       onFenced: () => {
         // Another replica admitted with a newer epoch: stop at once; the elector will notice the lost lease.
         const op = operator;

@@ -42,6 +42,8 @@ const schema = z
     HTTP_HOST: z.string().min(1).default("0.0.0.0"),
     HTTP_PORT: int(0, 65535).default(8080),
     POLL_MS: int(100, 600_000).default(2_000),
+    /** How often a task asked to stop is described until STOPPED (its slot is freed then). */
+    STOP_POLL_MS: int(50, 60_000).default(500),
     QUEUED_POLL_MS: int(100, 3_600_000).default(10_000),
     RETRY_BACKOFF_BASE_MS: int(0, 3_600_000).default(10_000),
     RETRY_BACKOFF_MAX_MS: int(0, 86_400_000).default(300_000),

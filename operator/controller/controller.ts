@@ -3,8 +3,8 @@ import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
 import { keyOf, type WorkQueue } from "../kube/index.js";
-import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskState } from "../ports/index.js";
-import { AdmissionQueue, orphanedHolders, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
+import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
+import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { OwnWrites } from "./own-writes.js";
@@ -108,10 +108,7 @@ export class Controller {
       if (record && d.namespace !== undefined && record.namespace !== d.namespace) continue;
       const ids = new Set((record?.taskRefs ?? []).filter((r) => r.launcher === d.launcher.kind).map((r) => r.id));
       const attempts = record?.attempts ?? 0;
-      for (const attempt of [attempts + 1, attempts].filter((a) => a >= 1)) {
-        const found = await d.launcher.find?.(h.holder, attempt);
-        if (found) ids.add(found.id);
-      }
+      for (const ref of await this.findLaunched(h.holder, [attempts + 1, attempts])) ids.add(ref.id);
       const active = (await d.launcher.describe([...ids])).filter(isActive);
       if (active.length) {
         for (const t of active) await d.launcher.stop(t.id, "its TranscodeJob no longer exists");
@@ -125,6 +122,14 @@ export class Controller {
     }
     if (freed) this.wakeHeads();
     return freed;
+  }
+
+  /** Tasks launched for these attempts of a job, found by (uid, attempt) whatever the status recorded; in order. */
+  private async findLaunched(uid: string, attempts: readonly number[]): Promise<TaskRef[]> {
+    const find = this.deps.launcher.find?.bind(this.deps.launcher);
+    if (!find) return [];
+    const found = await Promise.all(attempts.filter((a) => a >= 1).map((a) => find(uid, a)));
+    return found.filter((r): r is TaskRef => r !== undefined);
   }
 
   start(): void {
@@ -218,33 +223,25 @@ export class Controller {
     this.admission.update(job);
     const rank = this.admission.rank(uid, held, now);
 
+    const holdsSlot = held.has(uid);
+    const plan = observationPlan(job, holdsSlot, d.options.finalizer);
     const ref = job.status?.taskRef;
     let task: TaskState | undefined;
-    if (ref) task = ref.launcher === d.launcher.kind ? (await d.launcher.describe([ref.id]))[0] : { id: ref.id, state: "Missing" };
-    const active = isActive(task);
-    // A slot without a taskRef, on a job that is going away or finished: was something launched anyway?
-    let untracked: TaskState | undefined;
-    const phase = job.status?.phase ?? "Pending";
-    const leaving = job.metadata?.deletionTimestamp !== undefined || phase === "Succeeded" || phase === "Failed" || phase === "Cancelled";
-    if (!ref && held.has(uid) && (leaving || job.spec?.suspend === true) && d.launcher.find) {
-      const attempts = job.status?.attempts ?? 0;
-      for (const attempt of [attempts + 1, attempts].filter((a) => a >= 1)) {
-        const found = await d.launcher.find(uid, attempt);
-        if (found) {
-          untracked = (await d.launcher.describe([found.id]))[0];
-          break;
-        }
-      }
-    }
+    if (ref && plan.task) task = ref.launcher === d.launcher.kind ? (await d.launcher.describe([ref.id]))[0] : { id: ref.id, state: "Missing" };
+    const [found] = await this.findLaunched(uid, plan.untrackedAttempts);
+    const untracked = found ? (await d.launcher.describe([found.id]))[0] : undefined;
     // The result is read even while the task still runs: it is the task's last act, so it ends the attempt.
-    const [progress, result] = await Promise.all([ref && active ? d.progress.progress(uid) : undefined, ref ? d.progress.result(uid, ref.attempt) : undefined]);
+    const [progress, result] = await Promise.all([
+      ref && plan.progress && isActive(task) ? d.progress.progress(uid) : undefined,
+      ref && plan.result ? d.progress.result(uid, ref.attempt) : undefined,
+    ]);
 
     const decision = reconcile(
       {
         job,
         now,
         recordPhase: record?.phase,
-        holdsSlot: held.has(uid),
+        holdsSlot,
         freeSlots: Math.max(0, d.slots.capacity - holders.length),
         rank,
         task,

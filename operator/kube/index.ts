@@ -26,7 +26,7 @@ export type { WorkQueueOptions } from "./workqueue.js";
 export type { KubeObject } from "./types.js";
 export { createInformer, ListWatchInformer } from "./informer.js";
 export { withoutManagedFields } from "./slim.js";
-export { createLeaderElector, LeaseLeaderElector } from "./leader.js";
+export { createLeaderElector, LeaseLeaderElector, uniqueIdentity } from "./leader.js";
 export { KubeCluster } from "./cluster.js";
 export type { KubeClusterOptions, ResourceRef } from "./cluster.js";
 export { createTranscodeJobCluster, createTranscodeJobInformer } from "./transcode-job-cluster.js";

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, V1MicroTime, type V1Lease } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { Logger } from "../../lib/log.js";
@@ -16,6 +17,20 @@ interface Observed {
 
 function timeString(v: unknown): string {
   return v instanceof Date ? v.toISOString() : typeof v === "string" ? v : "";
+}
+
+/** A MicroTime as milliseconds: the apiserver answers with microseconds, we write milliseconds. */
+function instant(v: unknown): number {
+  return Date.parse(timeString(v));
+}
+
+/**
+ * A lease identity unique to this process whatever the configuration: the configured name (the pod name) plus a
+ * random suffix, as client-go advises. Replicas given the same name (an easy chart or manifest mistake) each
+ * believed they held the lease when the name alone was the identity: 9 tasks ran at once under a cap of 5.
+ */
+export function uniqueIdentity(name: string): string {
+  return `${name}_${randomBytes(4).toString("hex")}`;
 }
 
 /**
@@ -41,6 +56,8 @@ export class LeaseLeaderElector implements LeaderElector {
   private state: "new" | "running" | "stopped" = "new";
   private busy: Promise<void> = Promise.resolve();
   private lastLeader: string | undefined;
+  /** renewTimes of our own writes (the last one sent, the last one confirmed): any other under our identity is foreign. */
+  private readonly ours = { sent: NaN, confirmed: NaN };
 
   constructor(private readonly opts: LeaderElectorOptions) {
     this.api = opts.kubeConfig.makeApiClient(CoordinationV1Api);
@@ -149,6 +166,7 @@ export class LeaseLeaderElector implements LeaderElector {
       lease = await this.api.readNamespacedLease({ name, namespace });
     } catch (err) {
       if (statusOf(err) !== 404) throw mapKubeError(err, "read lease");
+      this.ours.sent = instant(now);
       try {
         await this.api.createNamespacedLease({
           namespace,
@@ -175,16 +193,23 @@ export class LeaseLeaderElector implements LeaderElector {
       at: this.clock.now(),
     };
     const o = this.observed;
-    if (!o || o.holder !== seen.holder || o.renewTime !== seen.renewTime || o.transitions !== seen.transitions) this.observed = seen;
+    const changed = !o || o.holder !== seen.holder || o.renewTime !== seen.renewTime || o.transitions !== seen.transitions;
+    if (changed) this.observed = seen;
     const observed = this.observed ?? seen;
     this.noteLeader(holder);
-    const mine = holder === identity;
+    const renewTime = instant(spec.renewTime);
+    // Our identity with a renewTime we never wrote: another process uses the same identity. Treat it as any other
+    // holder (step down, take over only once it stops renewing, with a new epoch), and say so.
+    const impostor = holder === identity && renewTime !== this.ours.sent && renewTime !== this.ours.confirmed;
+    if (impostor && changed) this.log.error({ renewTime }, "the lease was renewed under this replica's identity by another process: lease identities must be unique per process");
+    const mine = holder === identity && !impostor;
     if (holder && !mine && observed.at + observed.durationMs > this.clock.now()) {
       // Someone else renewed: whatever we believed, we are not leading any more.
-      this.stepDown(`lease held by ${holder}`);
+      this.stepDown(impostor ? "lease renewed by another process under our identity" : `lease held by ${holder}`);
       return false;
     }
     const transitions = mine ? seen.transitions : seen.transitions + 1;
+    this.ours.sent = instant(now);
     try {
       const updated = await this.api.replaceNamespacedLease({
         name,
@@ -202,6 +227,7 @@ export class LeaseLeaderElector implements LeaderElector {
           },
         },
       });
+      this.ours.confirmed = instant(updated.spec?.renewTime);
       this.observed = { holder: identity, renewTime: timeString(updated.spec?.renewTime), transitions, durationMs: this.leaseMs, at: this.clock.now() };
     } catch (err) {
       if (statusOf(err) === 409) return false;

@@ -15,6 +15,8 @@ export interface TaskState {
   state: "Pending" | "Running" | "Stopped" | "Missing";
   exitCode?: number;
   stopReason?: string;
+  /** Not stopped yet, but asked to stop (ECS desiredStatus STOPPED, or signalled): watched, not asked again. */
+  stopping?: boolean;
 }
 
 /** Pending or Running: the task holds (or will hold) resources and its slot. */

@@ -1,5 +1,6 @@
 /** The operator's pure decisions: phase machine, admission order (and its index), retry backoff. */
 export { reconcile } from "./reconcile.js";
+export { observationPlan, type ObservationPlan } from "./observe.js";
 export { admissionOrder, isWaiting, retryAt, RETRY_REASON, toMillis } from "./admission.js";
 export { AdmissionQueue } from "./admission-queue.js";
 export { orphanedHolders } from "./orphans.js";

@@ -1,5 +1,5 @@
 import { EXIT_BAD_INPUT } from "../../lib/task-contract/index.js";
-import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus } from "../ports/index.js";
+import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus, type TaskState } from "../ports/index.js";
 import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
 import { setCondition } from "./conditions.js";
 import type { Action, Decision, Observed, ReconcileOptions } from "./types.js";
@@ -57,13 +57,25 @@ function untrackedActive(o: Observed): boolean {
   return isActive(o.untracked);
 }
 
-/** How long a task that wrote its result may take to exit before it is stopped. */
-export const EXIT_GRACE_MS = 30_000;
+/**
+ * Every task of this job that is not known to be stopped: status.taskRef's, and one the status never recorded.
+ * While any is alive the job keeps its slot, whatever its phase: the cap counts tasks, not phases.
+ */
+function aliveTasks(o: Observed): TaskState[] {
+  const alive: TaskState[] = [];
+  if (o.job.status?.taskRef && taskActive(o)) alive.push(o.task!);
+  if (untrackedActive(o) && o.untracked!.id !== o.task?.id) alive.push(o.untracked!);
+  return alive;
+}
 
-/** The task wrote its result moments ago and is exiting: stopping it would only race its own exit. */
-function exitingOnItsOwn(o: Observed): boolean {
-  const completed = toMillis(o.job.status?.completedAt);
-  return o.result !== undefined && completed !== undefined && o.now < completed + EXIT_GRACE_MS;
+/**
+ * Asks each alive task to stop (once: a task already stopping is only watched) and looks again soon, so that
+ * the slot is freed moments after the task is STOPPED. Returns whether any was alive.
+ */
+function stopAlive(d: Draft, alive: readonly TaskState[], reason: string, opts: ReconcileOptions, into: "before" | "after" = "before"): boolean {
+  for (const t of alive) if (!t.stopping) d[into].push({ type: "stopTask", id: t.id, reason });
+  if (alive.length) d.requeue(opts.stopPollMs);
+  return alive.length > 0;
 }
 
 function deadlineExceeded(o: Observed): boolean {
@@ -105,29 +117,36 @@ function launch(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number):
 
 function queued(o: Observed, opts: ReconcileOptions, d: Draft): void {
   const attempts = d.status.attempts ?? 0;
+  // The previous attempt's task (still exiting after a retryable failure) or a launch the status never recorded
+  // (a crash between RunTask and the status write) may be alive: the slot is given back only once each stopped.
+  const alive = aliveTasks(o);
   if (deadlineExceeded(o)) {
     finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${o.job.spec.activeDeadlineSeconds}) exceeded`);
-    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    if (!stopAlive(d, alive, "activeDeadlineSeconds exceeded", opts, "after") && o.holdsSlot) d.after.push({ type: "releaseSlot" });
     return;
   }
   if (o.job.spec.suspend === true) {
     delete d.status.queuePosition;
     d.cond("Admitted", "False", "Suspended", "spec.suspend is true");
-    // A task launched but never recorded (a crash between RunTask and the status write) still holds the slot
-    // until it is known to be stopped.
-    if (untrackedActive(o)) {
-      d.before.push({ type: "stopTask", id: o.untracked!.id, reason: "job is suspended" });
-      d.requeue(opts.pollMs);
-    } else if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    if (!stopAlive(d, alive, "job is suspended", opts) && o.holdsSlot) d.after.push({ type: "releaseSlot" });
+    return;
+  }
+  const previous = d.status.taskRef;
+  if (previous && taskActive(o)) {
+    // A retried attempt's task still exiting: no new attempt beside it.
+    delete d.status.queuePosition;
+    stopAlive(d, [o.task!], `attempt ${previous.attempt} is over`, opts);
     return;
   }
   const at = retryAt(o.job, opts);
-  if (at !== undefined && at > o.now) {
+  if (at !== undefined && at > o.now && !untrackedActive(o)) {
     delete d.status.queuePosition;
     d.cond("Admitted", "False", "BackoffRetry", `attempt ${attempts + 1} waits for its backoff`);
+    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
     d.requeue(at - o.now);
     return;
   }
+  // Holding a slot here means an admission whose status write was lost: launching again adopts its task.
   if (o.holdsSlot || (o.rank !== undefined && o.rank < o.freeSlots)) {
     launch(o, opts, d, attempts + 1);
     return;
@@ -152,9 +171,14 @@ export function queuedRefreshMs(rank: number, opts: Pick<ReconcileOptions, "queu
   return opts.queuedPollMs * (1 + Math.floor(rank / 100));
 }
 
+/**
+ * The attempt is over: its task stopped, or it wrote its result (its last act) and is exiting. The outcome is
+ * written at once; the slot is freed only once the task is STOPPED, after a prompt StopTask (an ECS task takes
+ * seconds to tens of seconds from its exit to STOPPED, and holds its resources until then).
+ */
 function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number): void {
   const r = o.result;
-  d.after.push({ type: "releaseSlot" });
+  if (!stopAlive(d, aliveTasks(o), `attempt ${attempt} wrote its result`, opts, "after")) d.after.push({ type: "releaseSlot" });
   if (r?.ok) {
     d.status.outputs = r.outputs ?? { renditions: [] };
     d.status.progress = { percent: 100, stage: "done" };
@@ -204,8 +228,7 @@ function active(o: Observed, opts: ReconcileOptions, d: Draft): void {
     return;
   }
   if (deadlineExceeded(o)) {
-    d.before.push({ type: "stopTask", id: ref.id, reason: "activeDeadlineSeconds exceeded" });
-    d.requeue(opts.pollMs);
+    stopAlive(d, [o.task!], "activeDeadlineSeconds exceeded", opts);
     return;
   }
   if (o.task?.state === "Running") {
@@ -220,14 +243,8 @@ function active(o: Observed, opts: ReconcileOptions, d: Draft): void {
 function deleting(o: Observed, opts: ReconcileOptions): Decision {
   const job = o.job;
   if (!(job.metadata?.finalizers ?? []).includes(opts.finalizer)) return { actions: [] };
-  const ref = job.status?.taskRef;
-  if (ref && taskActive(o)) {
-    return { actions: [{ type: "stopTask", id: ref.id, reason: "TranscodeJob deleted" }], requeueAfterMs: opts.pollMs };
-  }
-  if (untrackedActive(o)) {
-    return { actions: [{ type: "stopTask", id: o.untracked!.id, reason: "TranscodeJob deleted" }], requeueAfterMs: opts.pollMs };
-  }
   const d = new Draft(o, new Date(o.now).toISOString());
+  if (stopAlive(d, aliveTasks(o), "TranscodeJob deleted", opts)) return { actions: d.before, requeueAfterMs: d.requeueAfterMs };
   if (!isFinal(d.phase)) finish(d, "Cancelled", "Deleted", "the TranscodeJob was deleted");
   const actions = assemble(o, d);
   if (o.holdsSlot && !actions.some((a) => a.type === "releaseSlot")) actions.push({ type: "releaseSlot" });
@@ -288,13 +305,7 @@ export function reconcile(o: Observed, opts: ReconcileOptions): Decision {
   const phase = d.phase;
 
   if (isFinal(phase)) {
-    const ref = d.status.taskRef;
-    const tracked = ref !== undefined && taskActive(o);
-    if (tracked) {
-      if (!exitingOnItsOwn(o)) d.before.push({ type: "stopTask", id: ref.id, reason: `job is ${phase}` });
-    } else if (untrackedActive(o)) d.before.push({ type: "stopTask", id: o.untracked!.id, reason: `job is ${phase}` });
-    else if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
-    if (tracked || untrackedActive(o)) d.requeue(opts.pollMs);
+    if (!stopAlive(d, aliveTasks(o), `job is ${phase}`, opts) && o.holdsSlot) d.after.push({ type: "releaseSlot" });
   } else if (phase === "Pending" || phase === "Queued") {
     if (phase === "Pending") {
       d.to("Queued", { type: "Normal", reason: "Queued", message: "waiting for a transcoding slot" });

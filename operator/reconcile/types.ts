@@ -6,6 +6,11 @@ export interface ReconcileOptions {
   finalizer: string;
   /** How often a Starting/Running job is looked at again (task state, progress). */
   pollMs: number;
+  /**
+   * How often a task asked to stop is looked at until it is STOPPED: its slot is freed only then, so this
+   * follow-up sets how fast a finished attempt's slot is refilled.
+   */
+  stopPollMs: number;
   /** Safety requeue for a Queued job; slot releases also wake queued jobs directly. */
   queuedPollMs: number;
   /** First retry delay; doubles per failed attempt up to backoffMaxMs. */
@@ -17,6 +22,7 @@ export interface ReconcileOptions {
 
 export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {
   pollMs: 2_000,
+  stopPollMs: 500,
   queuedPollMs: 10_000,
   backoffBaseMs: 10_000,
   backoffMaxMs: 5 * 60_000,

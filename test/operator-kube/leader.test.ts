@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { CoordinationV1Api } from "@kubernetes/client-node";
-import { createLeaderElector, type LeaderElector } from "../../operator/kube/index.js";
+import { CoordinationV1Api, V1MicroTime } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { createLeaderElector, uniqueIdentity, type LeaderElector, type LeaderElectorOptions } from "../../operator/kube/index.js";
 import { waitFor } from "../support/wait.js";
 import { adminKubeConfig, apiserverProxy, createNamespace, deleteNamespace } from "./support.js";
 
@@ -31,6 +32,21 @@ function candidate(id: string, namespace: string, server?: string, lease = "test
     onStoppedLeading: () => c.log.push("stop"),
   });
   return c;
+}
+
+/** A second elector with the identity "twin", as a misconfigured replica would have without uniqueIdentity. */
+function twinOptions(namespace: string): LeaderElectorOptions {
+  return {
+    kubeConfig: adminKubeConfig(),
+    namespace,
+    name: "twin-lease",
+    identity: "twin",
+    leaseDurationMs: 4000,
+    renewDeadlineMs: 2000,
+    retryPeriodMs: 300,
+    onStartedLeading: () => undefined,
+    onStoppedLeading: () => undefined,
+  };
 }
 
 describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiserver)", function () {
@@ -86,6 +102,49 @@ describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiser
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(sawLeader);
+  });
+
+  it("three replicas configured with the same name still elect one leader (the identity is unique per process)", async () => {
+    // Every replica given POD_NAME=operator-0, as a copied manifest would: run.ts turns the name into an identity.
+    const cs = [0, 1, 2].map(() => candidate(uniqueIdentity("operator-0"), ns, undefined, "same-name-lease"));
+    assert.equal(new Set(cs.map((c) => c.id)).size, 3);
+    running.push(...cs.map((c) => c.elector));
+    await Promise.all(cs.map((c) => c.elector.start()));
+    let sawLeader = false;
+    for (let i = 0; i < 40; i++) {
+      const leaders = cs.filter((c) => c.elector.isLeader()).length;
+      assert.ok(leaders <= 1, `${leaders} leaders at sample ${i}`);
+      sawLeader ||= leaders === 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(sawLeader);
+  });
+
+  it("a lease renewed under our identity by another process makes the leader step down and say so", async () => {
+    const lines: string[] = [];
+    const a = candidate("twin", ns, undefined, "twin-lease");
+    running.push(a.elector);
+    const logger = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
+    const b = createLeaderElector({ ...twinOptions(ns), logger });
+    running.push(b);
+    await a.elector.start();
+    await waitFor(() => a.elector.isLeader(), 10_000, "a leads");
+    // Another process renews the lease under the same identity, bypassing the elector (the impostor).
+    const api = adminKubeConfig().makeApiClient(CoordinationV1Api);
+    await b.start();
+    for (let i = 0; i < 15; i++) {
+      assert.equal(b.isLeader(), false, "an elector never leads while another renews under its identity");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const lease = await api.readNamespacedLease({ namespace: ns, name: "twin-lease" });
+    await api.replaceNamespacedLease({
+      namespace: ns,
+      name: "twin-lease",
+      body: { ...lease, spec: { ...lease.spec, renewTime: new V1MicroTime(Date.now() + 1) } },
+    });
+    await waitFor(() => !a.elector.isLeader(), 5_000, "a steps down");
+    assert.deepEqual(a.log.slice(0, 2), ["start", "stop"]);
+    assert.ok(lines.some((l) => /renewed under this replica's identity by another process/.test(l)), "the twin says why it does not lead");
   });
 
   it("a leader cut off from the apiserver steps down within its renew deadline, before another can take over", async () => {

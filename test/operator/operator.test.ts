@@ -9,6 +9,7 @@ import { testEnv } from "../env/index.js";
 import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type OperatorOverrides, type Outcome, type Suite } from "./helpers/operator-harness.js";
 import { ecsClient } from "./helpers/ecs.js";
 import { FaultProxy } from "../support/fault-proxy.js";
+import { EcsFaultProxy } from "../support/ecs-fault-proxy.js";
 
 describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function () {
   this.timeout(180_000);
@@ -101,6 +102,44 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       assert.equal(rec?.taskRefs.length, 1);
     }
     await waitFor("every slot released", async () => (await operator.slots.holders()).length === 0 || undefined);
+  });
+
+  it("tasks that linger 1-3 s between their result and STOPPED never put more than five alive at once; retries wait for the previous task", async function () {
+    this.timeout(240_000);
+    // Real Fargate tasks take seconds from their exit to STOPPED, and StopTask does not make that instant: the
+    // proxy holds the operator's StopTask until the simulated container has exited and lingered its lag.
+    const lag = (name: string, attempt: number) => 1000 + ((name.charCodeAt(name.length - 1) * 7 + attempt * 13) % 2000);
+    const outcome = (name: string, attempt: number): Outcome =>
+      name.startsWith("linger-r") && attempt === 1
+        ? { after: 400, exitLagMs: lag(name, attempt), result: { ok: false, exitCode: 75, reason: "S3Unavailable", message: "retry me" } }
+        : { after: 400, exitLagMs: lag(name, attempt), result: ok };
+    const proxy = await new EcsFaultProxy(testEnv().ecs.endpoint).start();
+    const viaProxy = ecsClient(proxy.url);
+    try {
+      op = startOperator(s, { capacity: 5, ecs: viaProxy });
+      await op.start();
+      player = new TaskPlayer(s, outcome);
+      proxy.faults.stopDelayMs = (task) => player!.stopDelayMs(task);
+      player.start(100);
+      const names = [...Array.from({ length: 12 }, (_, i) => `linger-${String(i).padStart(2, "0")}`), "linger-r1", "linger-r2", "linger-r3"];
+      await Promise.all(names.map((n) => createJob(s.kc, s.namespace, n)));
+      const done = await succeeded(names, "every lingering job Succeeded", 200_000);
+      assert.ok(player.samples > 20, `sampled ${player.samples} times`);
+      assert.ok(player.maxRunning <= 5, `at most 5 tasks alive at once (saw ${player.maxRunning})`);
+      assert.ok(player.maxRunning >= 4, `the cap was used (saw ${player.maxRunning})`);
+      assert.ok((proxy.injected.get("stop-held") ?? 0) > 0, "the operator's StopTask calls met lingering tasks");
+      for (const j of done.map((x) => x!)) {
+        const uid = j.metadata!.uid!;
+        const retried = j.metadata!.name!.startsWith("linger-r");
+        assert.equal(j.status?.attempts, retried ? 2 : 1, `${j.metadata?.name} attempts`);
+        for (const a of retried ? [1, 2] : [1]) assert.equal((await tasksOf(uid, a)).length, 1, `${j.metadata?.name} attempt ${a} launched once`);
+      }
+      await waitFor("every slot released", async () => (await op!.slots.holders()).length === 0 || undefined);
+      assert.equal((await player.running()).length, 0, "no task left running once every job is final");
+    } finally {
+      viaProxy.destroy();
+      await proxy.stop();
+    }
   });
 
   it("a retryable exit is retried up to maxAttempts, then Failed; a permanent exit fails at once", async () => {
@@ -218,15 +257,18 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     const arnA = await waitFor("notice-a running", () => Promise.resolve(player!.taskOf("notice-a")));
     await createJob(s.kc, s.namespace, "notice-b");
     await waitFor("notice-b Queued", async () => ((await getJob(s.kc, s.namespace, "notice-b"))?.status?.phase === "Queued" ? true : undefined));
-    // The result is written but the task has not exited: the attempt is over all the same.
+    // The result is written but the task has not exited: the attempt is over all the same, and the operator
+    // stops the task at once instead of waiting for its exit (its slot is freed once it is STOPPED).
     const t0 = Date.now();
     await player!.finish(arnA, ok, { exit: false });
     await succeeded(["notice-a"], "notice-a Succeeded", 10_000);
     const arnB = await waitFor("notice-b launched into the freed slot", () => Promise.resolve(player!.taskOf("notice-b")), 10_000);
     assert.ok(Date.now() - t0 < 10_000, "seen through the notice, not the 30 s poll");
-    assert.equal((await player!.running()).filter((t) => t.taskArn === arnA).length, 1, "a task that wrote its result is left to exit on its own");
+    const [a] = (await s.ecs.send(new DescribeTasksCommand({ cluster: s.ecsOptions.cluster, tasks: [arnA] }))).tasks ?? [];
+    assert.equal(a?.lastStatus, "STOPPED", "the operator stopped the task that wrote its result");
+    assert.match(a?.stoppedReason ?? "", /wrote its result/);
+    assert.ok(player!.maxRunning <= 1, `never two tasks alive under a cap of 1 (saw ${player!.maxRunning})`);
     assert.ok((await operator.slots.holders()).length <= 1);
-    await player!.finish(arnA, ok); // now it exits
 
     await operator.stop();
     op = undefined;

@@ -4,11 +4,13 @@ import {
   AdmissionQueue,
   admissionOrder,
   DEFAULT_RECONCILE_OPTIONS,
+  observationPlan,
   reconcile,
   retryDelayMs,
   setCondition,
   type Action,
   type Observed,
+  type ObservationPlan,
   type ReconcileOptions,
 } from "../../operator/reconcile/index.js";
 import type { JobObject, JobStatus, TaskState } from "../../operator/ports/index.js";
@@ -36,6 +38,16 @@ const running = (attempt = 1, extra: Partial<JobStatus> = {}): JobStatus => ({
   taskRef: ref(attempt),
   startedAt: iso(NOW - 30_000),
   conditions: [{ type: "Running", status: "True", reason: "TaskRunning", message: `attempt ${attempt} is running`, lastTransitionTime: iso(NOW - 20_000), observedGeneration: 1 }],
+  ...extra,
+});
+/** Queued after a retryable failure `agoMs` ago (the backoff after attempt 1 is 10 s). */
+const retrying = (agoMs: number, extra: Partial<JobStatus> = {}): JobStatus => ({
+  phase: "Queued",
+  attempts: 1,
+  conditions: [
+    { type: "Running", status: "False", reason: "RetryableFailure", message: "attempt 1 failed", lastTransitionTime: iso(NOW - agoMs), observedGeneration: 1 },
+    { type: "Admitted", status: "False", reason: "BackoffRetry", message: "attempt 2 waits for its backoff", lastTransitionTime: iso(NOW - agoMs), observedGeneration: 1 },
+  ],
   ...extra,
 });
 const task = (state: TaskState["state"], exitCode?: number): TaskState => ({ id: "task-1", state, ...(exitCode !== undefined ? { exitCode } : {}) });
@@ -126,7 +138,7 @@ const rows: Row[] = [
     name: "suspended while holding a slot with an untracked running task: stop it first, keep the slot",
     o: obs(job({ phase: "Queued", attempts: 0 }, { suspend: true }), { holdsSlot: true, rank: undefined, untracked: { id: "lost-task", state: "Running" } }),
     actions: ["stopTask", "patchStatus"],
-    requeue: 1000,
+    requeue: 500,
   },
   {
     name: "Queued already holding a slot (crash after claim): launch without a second claim",
@@ -279,7 +291,7 @@ const rows: Row[] = [
     name: "Running past activeDeadlineSeconds: stop the task, keep the slot until it stopped",
     o: obs(job(running(1), { activeDeadlineSeconds: 10 }), { holdsSlot: true, task: task("Running") }),
     actions: ["stopTask"],
-    requeue: 1000,
+    requeue: 500,
   },
   {
     name: "stopped after the deadline: Failed DeadlineExceeded, not retried",
@@ -315,7 +327,7 @@ const rows: Row[] = [
     name: "Failed with a task still running: stop it",
     o: obs(job({ phase: "Failed", attempts: 1, taskRef: ref() }), { holdsSlot: true, task: task("Running") }),
     actions: ["stopTask"],
-    requeue: 1000,
+    requeue: 500,
   },
   {
     name: "MongoDB record behind the status: the phase is recorded",
@@ -326,7 +338,7 @@ const rows: Row[] = [
     name: "deleting a Running job: stop the task first, nothing else",
     o: obs(job(running(), {}, { deletionTimestamp: iso(NOW) }), { holdsSlot: true, task: task("Running") }),
     actions: ["stopTask"],
-    requeue: 1000,
+    requeue: 500,
   },
   {
     name: "deleting once the task stopped: Cancelled, record kept, slot released, finalizer last",
@@ -350,7 +362,7 @@ const rows: Row[] = [
     name: "deleting with a slot and a task the status never recorded: stop that task before freeing the slot",
     o: obs(job({ phase: "Queued", attempts: 0 }, {}, { deletionTimestamp: iso(NOW) }), { holdsSlot: true, untracked: { id: "lost-task", state: "Running" } }),
     actions: ["stopTask"],
-    requeue: 1000,
+    requeue: 500,
     check: (_s, as) => assert.deepEqual(as[0], { type: "stopTask", id: "lost-task", reason: "TranscodeJob deleted" }),
   },
   {
@@ -363,25 +375,58 @@ const rows: Row[] = [
     name: "Failed with a slot and an untracked running task: stop it, keep the slot",
     o: obs(job({ phase: "Failed", attempts: 1 }), { holdsSlot: true, untracked: { id: "lost-task", state: "Running" } }),
     actions: ["stopTask"],
-    requeue: 1000,
+    requeue: 500,
   },
   {
-    name: "Running, result written but the task not exited yet: Succeeded and the slot freed now, the task left to exit",
+    name: "Running, result written but the task not exited yet: Succeeded at once, StopTask, the slot kept until STOPPED",
     o: obs(job(running()), { holdsSlot: true, task: task("Running"), result: { ok: true, exitCode: 0, outputs: { renditions: [] } } }),
-    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    actions: ["patchStatus", "event", "recordPhase", "stopTask"],
     phase: "Succeeded",
+    requeue: 500,
   },
   {
-    name: "Succeeded moments ago, its task still exiting on its own: not stopped, looked at again",
-    o: obs(job(running(1, { phase: "Succeeded", completedAt: iso(NOW - 5_000) })), { task: task("Running"), result: { ok: true, exitCode: 0 } }),
+    name: "Running, retryable result written, task not exited: Queued for the retry, StopTask, the slot kept",
+    o: obs(job(running(1)), { holdsSlot: true, task: task("Running"), result: { ok: false, exitCode: 75, reason: "S3Unavailable" } }),
+    actions: ["patchStatus", "event", "recordPhase", "stopTask"],
+    phase: "Queued",
+    requeue: 500,
+  },
+  {
+    name: "Succeeded, its task asked to stop and still exiting: watched, not asked again, slot kept",
+    o: obs(job(running(1, { phase: "Succeeded", completedAt: iso(NOW - 5_000) })), { holdsSlot: true, task: { ...task("Running"), stopping: true } }),
     actions: [],
-    requeue: 1000,
+    requeue: 500,
   },
   {
-    name: "Succeeded long ago, its task still running after the exit grace: stopped",
-    o: obs(job(running(1, { phase: "Succeeded", completedAt: iso(NOW - 60_000) })), { task: task("Running"), result: { ok: true, exitCode: 0 } }),
+    name: "Succeeded, its task still running and never asked to stop: stopped, slot kept",
+    o: obs(job(running(1, { phase: "Succeeded", completedAt: iso(NOW - 60_000) })), { holdsSlot: true, task: task("Running") }),
     actions: ["stopTask"],
-    requeue: 1000,
+    requeue: 500,
+  },
+  {
+    name: "Queued for a retry while the previous attempt's task is still stopping: no new attempt, slot kept",
+    o: obs(job(retrying(60_000, { taskRef: ref(1) })), { holdsSlot: true, task: { ...task("Running"), stopping: true }, freeSlots: 5, rank: 0 }),
+    actions: [],
+    requeue: 500,
+  },
+  {
+    name: "Queued for a retry, not holding a slot, previous task still running (never asked to stop): stopped, no launch",
+    o: obs(job(retrying(60_000, { taskRef: ref(1) })), { task: task("Running"), freeSlots: 5, rank: 0 }),
+    actions: ["stopTask"],
+    requeue: 500,
+  },
+  {
+    name: "Queued in backoff holding a slot whose previous task has stopped: the slot goes back",
+    o: obs(job(retrying(1_000, { taskRef: ref(1) })), { holdsSlot: true, task: task("Stopped"), freeSlots: 4, rank: undefined }),
+    actions: ["releaseSlot"],
+    requeue: 9_000,
+  },
+  {
+    name: "Queued past its deadline with an untracked task alive: Failed, that task stopped, the slot kept",
+    o: obs(job({ phase: "Queued", attempts: 1, startedAt: iso(NOW - 120_000) }, { activeDeadlineSeconds: 60 }), { holdsSlot: true, untracked: { id: "lost-task", state: "Running" } }),
+    actions: ["patchStatus", "event", "recordPhase", "stopTask"],
+    phase: "Failed",
+    requeue: 500,
   },
   {
     name: "Queued far back: refreshed less often than the head",
@@ -551,4 +596,105 @@ describe("setCondition", () => {
     assert.equal(c[0]?.lastTransitionTime, "t3");
     assert.equal(c.length, 1);
   });
+});
+
+describe("the cap, decision by decision (property)", () => {
+  const states = ["Pending", "Running", "Stopped", "Missing"] as const;
+  const arbTask = fc.option(fc.record({ state: fc.constantFrom(...states), stopping: fc.boolean() }), { nil: undefined });
+  const arb = fc.record({
+    phase: fc.constantFrom<JobStatus["phase"] | undefined>(undefined, "Pending", "Queued", "Starting", "Running", "Succeeded", "Failed", "Cancelled"),
+    attempts: fc.integer({ min: 0, max: 3 }),
+    withRef: fc.boolean(),
+    failedAgoMs: fc.option(fc.integer({ min: 0, max: 120_000 }), { nil: undefined }),
+    holdsSlot: fc.boolean(),
+    task: arbTask,
+    untracked: arbTask,
+    result: fc.option(fc.constantFrom({ ok: true, exitCode: 0 }, { ok: false, exitCode: 75 }, { ok: false, exitCode: 65 }), { nil: undefined }),
+    suspend: fc.boolean(),
+    deleting: fc.boolean(),
+    deadline: fc.boolean(),
+    freeSlots: fc.integer({ min: 0, max: 5 }),
+  });
+  type ArbCase = typeof arb extends fc.Arbitrary<infer T> ? T : never;
+  const observed = (a: ArbCase): Observed => {
+    const withRef = a.withRef && a.phase !== undefined;
+    const attempts = withRef ? Math.max(1, a.attempts) : a.attempts;
+    const status: JobStatus | undefined =
+      a.phase === undefined
+        ? undefined
+        : {
+            phase: a.phase,
+            attempts,
+            startedAt: iso(NOW - 100_000),
+            ...(withRef ? { taskRef: ref(attempts) } : {}),
+            ...(a.failedAgoMs !== undefined
+              ? { conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - a.failedAgoMs), observedGeneration: 1 }] }
+              : {}),
+          };
+    const j = job(status, { suspend: a.suspend, ...(a.deadline ? { activeDeadlineSeconds: 60 } : {}) }, a.deleting ? { deletionTimestamp: iso(NOW) } : {});
+    return obs(j, {
+      holdsSlot: a.holdsSlot,
+      freeSlots: a.freeSlots,
+      rank: 0,
+      task: withRef && a.task ? { id: "task-1", ...a.task } : undefined,
+      untracked: a.untracked ? { id: "lost-task", ...a.untracked } : undefined,
+      result: withRef ? a.result : undefined,
+    });
+  };
+  const alive = (t: TaskState | undefined) => t?.state === "Pending" || t?.state === "Running";
+
+  it("never frees a slot while a task of the job is observed alive, and never launches beside an alive task of an earlier attempt", () => {
+    fc.assert(
+      fc.property(arb, (a) => {
+        const o = observed(a);
+        const d = reconcile(o, opts);
+        const kinds = types(d.actions);
+        if (alive(o.task) || alive(o.untracked)) assert.ok(!kinds.includes("releaseSlot"), `released with a task alive: ${kinds.join(",")}`);
+        const launch = d.actions.find((x) => x.type === "launch");
+        if (launch && launch.type === "launch" && alive(o.task)) assert.ok(o.job.status?.taskRef?.attempt === launch.attempt, "a new attempt beside the previous one");
+        // An alive task that was never asked to stop is asked now, unless it is the running attempt itself.
+        const settled = o.job.metadata?.deletionTimestamp !== undefined || ["Succeeded", "Failed", "Cancelled"].includes(patchedPhase(d) ?? o.job.status?.phase ?? "");
+        if (settled && alive(o.task) && !o.task?.stopping) assert.ok(kinds.includes("stopTask"), `final job's task not stopped: ${kinds.join(",")}`);
+        if (kinds.includes("stopTask")) assert.ok(d.requeueAfterMs !== undefined && d.requeueAfterMs <= opts.stopPollMs, "a stopping task is followed up promptly");
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  function patchedPhase(d: ReturnType<typeof reconcile>): string | undefined {
+    const p = d.actions.find((x) => x.type === "patchStatus");
+    return p?.type === "patchStatus" ? p.status.phase : undefined;
+  }
+});
+
+describe("observationPlan (what a reconcile reads)", () => {
+  const plan = (status: JobStatus | undefined, holdsSlot: boolean, meta: Partial<NonNullable<JobObject["metadata"]>> = {}) => observationPlan(job(status, {}, meta), holdsSlot, FIN);
+  const table: { name: string; got: ObservationPlan; want: ObservationPlan }[] = [
+    { name: "a new job: nothing beyond the job and the slots", got: plan(undefined, false), want: { task: false, untrackedAttempts: [], progress: false, result: false } },
+    { name: "Queued, never launched: nothing", got: plan({ phase: "Queued", attempts: 0 }, false), want: { task: false, untrackedAttempts: [], progress: false, result: false } },
+    {
+      name: "Queued holding a slot (a lost status write): the launch it may have made",
+      got: plan({ phase: "Queued", attempts: 0 }, true),
+      want: { task: false, untrackedAttempts: [1], progress: false, result: false },
+    },
+    {
+      name: "Queued for a retry holding a slot: the previous task and a later untracked launch",
+      got: plan({ phase: "Queued", attempts: 1, taskRef: ref(1) }, true),
+      want: { task: true, untrackedAttempts: [2], progress: false, result: false },
+    },
+    { name: "Running: task, progress and result", got: plan(running(2), true), want: { task: true, untrackedAttempts: [], progress: true, result: true } },
+    { name: "Starting without taskRef, holding a slot: both attempts that may have launched", got: plan({ phase: "Starting", attempts: 2 }, true), want: { task: false, untrackedAttempts: [3, 2], progress: false, result: false } },
+    { name: "Succeeded without a slot: its task is known stopped", got: plan({ phase: "Succeeded", attempts: 1, taskRef: ref(1) }, false), want: { task: false, untrackedAttempts: [], progress: false, result: false } },
+    { name: "Succeeded still holding a slot: the task it waits for", got: plan({ phase: "Succeeded", attempts: 1, taskRef: ref(1) }, true), want: { task: true, untrackedAttempts: [2], progress: false, result: false } },
+    {
+      name: "deleting a Running job: its task, no progress",
+      got: plan(running(1), true, { deletionTimestamp: iso(NOW) }),
+      want: { task: true, untrackedAttempts: [], progress: false, result: false },
+    },
+    {
+      name: "deleting without our finalizer: nothing",
+      got: plan(running(1), true, { deletionTimestamp: iso(NOW), finalizers: [] }),
+      want: { task: false, untrackedAttempts: [], progress: false, result: false },
+    },
+  ];
+  for (const t of table) it(t.name, () => assert.deepEqual(t.got, t.want));
 });

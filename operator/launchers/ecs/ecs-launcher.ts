@@ -37,6 +37,7 @@ export function clientTokenFor(uid: string, attempt: number): string {
 
 const PENDING_STATES = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
 const STOPPED_STATES = new Set(["STOPPED", "DELETED"]);
+const STOPPING_STATES = new Set(["DEACTIVATING", "STOPPING", "DEPROVISIONING"]);
 
 function toState(id: string, t: Task | undefined, containerName: string): TaskState {
   if (!t) return { id, state: "Missing" };
@@ -51,7 +52,9 @@ function toState(id: string, t: Task | undefined, containerName: string): TaskSt
     };
   }
   // DEACTIVATING/STOPPING/DEPROVISIONING still hold resources: the slot stays taken until STOPPED.
-  return { id, state: PENDING_STATES.has(last) ? "Pending" : "Running" };
+  const state: TaskState = { id, state: PENDING_STATES.has(last) ? "Pending" : "Running" };
+  if (t.desiredStatus === "STOPPED" || STOPPING_STATES.has(last)) state.stopping = true;
+  return state;
 }
 
 /**

@@ -127,6 +127,7 @@ export class LocalLauncher implements TaskLauncher {
         const t = this.tasks.get(id);
         if (!t) return { id, state: "Missing" };
         const s: TaskState = { id, state: t.state };
+        if (t.state === "Running" && t.stopReason !== undefined) s.stopping = true;
         if (t.exitCode !== undefined) s.exitCode = t.exitCode;
         if (t.stopReason !== undefined && t.state === "Stopped") s.stopReason = t.stopReason;
         return s;

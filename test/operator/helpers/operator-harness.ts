@@ -103,7 +103,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     launcher: new EcsLauncher(over.ecs ?? s.ecs, s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
-    reconcile: { pollMs: over.pollMs ?? 250, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
+    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
     taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
     registry: new Registry(),
@@ -113,17 +113,21 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
   });
 }
 
-export type Outcome = { after: number; result: TaskResult } | "hold";
+/**
+ * What the simulated container does: after `after` ms it writes `result`, then lingers `exitLagMs` (default 0)
+ * before its task is STOPPED, as real ECS tasks do between their exit and STOPPED. "hold" runs until stopped.
+ */
+export type Outcome = { after: number; result: TaskResult; exitLagMs?: number } | "hold";
 
 /**
  * Plays the transcoder container for every task moto reports RUNNING in the suite's cluster: after the
- * policy's delay it writes the attempt's result to Redis (contract 2) and stops the task, as a real task's
- * exit would. Samples how many tasks run at once.
+ * policy's delay it writes the attempt's result to Redis (the task contract), then, after the policy's exit
+ * lag, stops the task, as a real task's exit would. Samples how many tasks are alive (not STOPPED) at once.
  */
 export class TaskPlayer {
   maxRunning = 0;
   samples = 0;
-  readonly seen = new Map<string, { uid: string; name: string; attempt: number; firstSeen: number }>();
+  readonly seen = new Map<string, { uid: string; name: string; attempt: number; firstSeen: number; resultAt?: number }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
@@ -137,6 +141,18 @@ export class TaskPlayer {
   }
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /**
+   * How long a StopTask of this task takes to reach moto (see EcsFaultProxy.stopDelayMs): until its container has
+   * exited after its result and lingered its exit lag; a container stopped before its result exits within its lag.
+   */
+  stopDelayMs(task: string): number {
+    const info = [...this.seen].find(([arn]) => arn === task || arn.endsWith(`/${task}`))?.[1];
+    if (!info) return 0;
+    const outcome = this.policy(info.name, info.attempt);
+    const lag = outcome === "hold" ? 0 : (outcome.exitLagMs ?? 0);
+    return info.resultAt === undefined ? lag : Math.max(0, info.resultAt + lag - Date.now());
   }
 
   async running(): Promise<Task[]> {
@@ -168,7 +184,11 @@ export class TaskPlayer {
         const info = this.seen.get(arn)!;
         const outcome = this.policy(info.name, info.attempt);
         if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
-        await writeResult(this.s.redis, info.uid, info.attempt, outcome.result);
+        if (info.resultAt === undefined) {
+          await writeResult(this.s.redis, info.uid, info.attempt, outcome.result);
+          info.resultAt = Date.now();
+        }
+        if (Date.now() - info.resultAt < (outcome.exitLagMs ?? 0)) continue;
         await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
       }
     } finally {
