@@ -1,5 +1,5 @@
 // The REST API's public surface: build the app from ports (tests, embedded mode) or start it from config.
-export { loadApiConfig, type ApiConfig } from "./config.js";
+export { loadApiConfig, apiSettings, type ApiConfig } from "./config.js";
 export { createApp, type ApiApp } from "./app.js";
 export { startApi, type RunningApi, type StartOptions } from "./server.js";
 export type { ApiDeps, ReadinessCheck } from "./deps.js";

@@ -1,10 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
-import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
-import { poolKubeConnections } from "../lib/kube-dispatcher/index.js";
+import { loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { MongoJobStore } from "../lib/store/index.js";
 import { createApp, type ApiApp } from "./app.js";
@@ -68,9 +67,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     const records = new MongoJobStore(db);
     await records.ensureIndexes();
 
-    const kc = new k8s.KubeConfig();
-    if (config.kube.kubeconfigPath) kc.loadFromFile(config.kube.kubeconfigPath);
-    else kc.loadFromDefault();
+    const kc = loadKubeConfig(config.kube.kubeconfigPath);
     const pool = poolKubeConnections(kc);
     cleanups.push({ name: "kube", run: () => pool.close() });
     const jobs = new KubeJobsCluster(kc, config.kube.namespace);

@@ -1,25 +1,29 @@
-import { z } from "zod";
-import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_UPLOADS_PREFIX, DEFAULT_UPLOADS_STREAM } from "../lib/uploads/index.js";
+import { fragments as f, int, loadConfig, setting, text, type ConfigOf, type Loaded } from "../lib/config/index.js";
+import { DEFAULT_DEDUPE_TTL_SECONDS } from "../lib/uploads/index.js";
 
-/**
- * The lambda's settings, read once per cold start from its environment (the only place that reads
- * process.env). REDIS_URL may carry a password (rediss://:pw@host); it is never logged.
- */
-export const lambdaConfigSchema = z.object({
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"),
-  UPLOADS_STREAM: z.string().min(1).default(DEFAULT_UPLOADS_STREAM),
-  UPLOADS_PREFIX: z.string().min(1).endsWith("/").default(DEFAULT_UPLOADS_PREFIX),
-  DEDUPE_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_DEDUPE_TTL_SECONDS),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
-export type LambdaConfig = z.infer<typeof lambdaConfigSchema>;
+/** The upload Lambda's settings, read once per cold start (the only place in lambda/ that reads process.env). */
+export const lambdaSettings = {
+  ...f.logging,
+  ...f.redis,
+  ...f.uploadStream,
+  UPLOADS_PREFIX: f.uploads.UPLOADS_PREFIX,
+  DEDUPE_TTL_SECONDS: setting(int(60, 30 * 24 * 3600).default(DEFAULT_DEDUPE_TTL_SECONDS), "How long an upload's event is remembered, so a redelivery appends nothing"),
+};
+export type LambdaConfig = ConfigOf<typeof lambdaSettings>;
 
-export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
-  const parsed = lambdaConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    // The message names the variables, never their values (REDIS_URL may hold a password).
-    const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid lambda configuration: ${fields}`);
-  }
-  return parsed.data;
+export function loadLambdaConfig(env: Record<string, string | undefined> = process.env): Loaded<LambdaConfig> {
+  return loadConfig("upload-lambda", lambdaSettings, env);
+}
+
+/** The local-mode upload webhook (MinIO's notifications to the same core): the Lambda's settings plus its server. */
+export const webhookSettings = {
+  ...lambdaSettings,
+  ...f.lifecycle,
+  ...f.http,
+  WEBHOOK_AUTH_TOKEN: setting(text().optional(), "Bearer token MinIO's webhook target must send; unset: none asked", { secret: true }),
+};
+export type WebhookConfig = ConfigOf<typeof webhookSettings>;
+
+export function loadWebhookConfig(env: Record<string, string | undefined> = process.env): Loaded<WebhookConfig> {
+  return loadConfig("upload-webhook", webhookSettings, env);
 }

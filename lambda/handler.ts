@@ -8,8 +8,9 @@ import { createUploadHandler, type BatchResponse, type DirectResponse } from "./
 let cached: ((event: unknown) => Promise<BatchResponse | DirectResponse>) | undefined;
 
 function init(): (event: unknown) => Promise<BatchResponse | DirectResponse> {
-  const config = loadLambdaConfig();
+  const { config, warnings } = loadLambdaConfig();
   const log = createLogger("upload-lambda", { level: config.LOG_LEVEL });
+  for (const w of warnings) log.warn(w);
   const redis = new Redis(config.REDIS_URL, {
     // Fail a command within seconds when Redis is unreachable, so the event is retried rather than the
     // function timing out with records half-done.

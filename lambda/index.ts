@@ -2,5 +2,5 @@
 export { handler } from "./handler.js";
 export { createUploadHandler, RetryableInvocationError, type BatchResponse, type DirectResponse, type UploadHandlerDeps } from "./core.js";
 export { parseEnvelope, type Envelope, type Unit } from "./envelope.js";
-export { loadLambdaConfig, lambdaConfigSchema, type LambdaConfig } from "./config.js";
+export { loadLambdaConfig, lambdaSettings, loadWebhookConfig, webhookSettings, type LambdaConfig, type WebhookConfig } from "./config.js";
 export { startWebhookReceiver, configureUploadNotifications, minioWebhookArn, type WebhookReceiver, type WebhookReceiverOptions } from "./local/index.js";

@@ -29,7 +29,7 @@ export const OPERATOR_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX
 export async function buildOperator(outdir = here("./dist")): Promise<{ operator: string; bridge: string }> {
   const out = { operator: join(outdir, "operator.mjs"), bridge: join(outdir, "bridge.mjs") };
   await build({
-    entryPoints: { operator: here("./main.ts"), bridge: here("./bridge/main.ts") },
+    entryPoints: { operator: here("./main.ts"), bridge: here("../bridge/main.ts") },
     outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,

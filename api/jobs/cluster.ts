@@ -1,6 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { GROUP, OWNER_LABEL, PLURAL, VERSION, type TranscodeJobInput } from "../../crds/index.js";
 import { TransientError } from "../../lib/errors/index.js";
+import { isAlreadyExists, isNotFound, mapKubeError, statusOf } from "../../lib/kube/index.js";
 
 /** A TranscodeJob as the apiserver returns it: metadata is trusted, spec and status are read defensively. */
 export interface KubeJob {
@@ -45,15 +46,14 @@ export interface JobsCluster {
   ping(): Promise<void>;
 }
 
-const codeOf = (err: unknown): number | undefined => (err instanceof k8s.ApiException ? (err.code) : undefined);
-
-/** Connection failures and 5xx/429 from the apiserver are transient: the client may retry. */
-function transient(err: unknown): never {
-  const code = codeOf(err);
-  if (code === undefined || code >= 500 || code === 429) {
-    throw new TransientError("the Kubernetes API is unavailable", 1000, { cause: err });
-  }
-  throw err;
+/**
+ * Through the one apiserver error mapping (lib/kube): a transient failure (network, 429, 5xx, a conflict) becomes
+ * the API's 503 with Retry-After; anything else is a failure of ours (500), never shown to the client.
+ */
+function unavailable(err: unknown, what: string): never {
+  const mapped = mapKubeError(err, what);
+  if (mapped instanceof TransientError) throw new TransientError("the Kubernetes API is unavailable", mapped.retryAfterMs ?? 1000, { cause: err });
+  throw mapped;
 }
 
 export class KubeJobsCluster implements JobsCluster {
@@ -73,10 +73,10 @@ export class KubeJobsCluster implements JobsCluster {
     try {
       return (await this.api.createNamespacedCustomObject({ ...this.base(), body: job })) as KubeJob;
     } catch (err) {
-      const code = codeOf(err);
-      if (code === 409) throw new AlreadyExistsError(job.metadata.name ?? "");
+      if (isAlreadyExists(err, true)) throw new AlreadyExistsError(job.metadata.name ?? "");
+      const code = statusOf(err);
       if (code === 422 || code === 400) throw new InvalidJobError("the apiserver refused the TranscodeJob", { cause: err });
-      return transient(err);
+      return unavailable(err, "creating a TranscodeJob");
     }
   }
 
@@ -84,8 +84,8 @@ export class KubeJobsCluster implements JobsCluster {
     try {
       return (await this.api.getNamespacedCustomObject({ ...this.base(), name })) as KubeJob;
     } catch (err) {
-      if (codeOf(err) === 404) return undefined;
-      return transient(err);
+      if (isNotFound(err)) return undefined;
+      return unavailable(err, "reading a TranscodeJob");
     }
   }
 
@@ -100,10 +100,10 @@ export class KubeJobsCluster implements JobsCluster {
       const next = res.metadata?.continue;
       return { items: res.items ?? [], ...(next ? { continue: next } : {}) };
     } catch (err) {
-      const code = codeOf(err);
+      const code = statusOf(err);
       // 410: the continue token outlived etcd's compaction; 400: it was never a token.
       if (code === 410 || code === 400) throw new CursorExpiredError("cursor expired or invalid", { cause: err });
-      return transient(err);
+      return unavailable(err, "listing TranscodeJobs");
     }
   }
 
@@ -112,8 +112,8 @@ export class KubeJobsCluster implements JobsCluster {
       await this.api.deleteNamespacedCustomObject({ ...this.base(), name, propagationPolicy: "Background" });
       return true;
     } catch (err) {
-      if (codeOf(err) === 404) return false;
-      return transient(err);
+      if (isNotFound(err)) return false;
+      return unavailable(err, "deleting a TranscodeJob");
     }
   }
 

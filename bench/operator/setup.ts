@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { MongoClient, type Db } from "mongodb";
-import { applyCrd } from "../../crds/install/index.js";
-import { poolKubeConnections } from "../../lib/kube-dispatcher/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
+import { poolKubeConnections } from "../../lib/kube/index.js";
 import { MongoSlots } from "../../lib/store/index.js";
 import type { TestEnv } from "../../test/env/index.js";
 import { freePort, registerExitCleanup } from "../../test/env/process.js";
@@ -80,7 +80,7 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
   const e = ctx.env;
   const env: Record<string, string> = {
     KUBECONFIG: e.kube.kubeconfigPath,
-    WATCH_NAMESPACE: namespace,
+    JOBS_NAMESPACE: namespace,
     LEASE_NAMESPACE: namespace,
     MONGODB_URL: e.mongo.url,
     MONGODB_DATABASE: database,

@@ -5,9 +5,9 @@ import { MongoClient } from "mongodb";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "../../lib/log.js";
 import type { OperatorConfig } from "../config/index.js";
-import { createHealthServer, listen } from "../http/index.js";
-import { poolKubeConnections } from "../../lib/kube-dispatcher/index.js";
-import { createLeaderElector, loadKubeConfig, uniqueIdentity, type LeaderElector } from "../kube/index.js";
+import { startHealthServer } from "../../lib/http/index.js";
+import { loadKubeConfig, poolKubeConnections } from "../../lib/kube/index.js";
+import { createLeaderElector, uniqueIdentity, type LeaderElector } from "../kube/index.js";
 import { EcsLauncher } from "../launchers/ecs/index.js";
 import { LocalLauncher } from "../launchers/local/index.js";
 import type { TaskLauncher } from "../ports/index.js";
@@ -63,7 +63,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   const makeOperator = (): Operator =>
     new Operator({
       kubeConfig,
-      namespace: cfg.WATCH_NAMESPACE,
+      namespace: cfg.WATCH_ALL_NAMESPACES ? undefined : cfg.JOBS_NAMESPACE,
       db: mongo.db(cfg.MONGODB_DATABASE),
       redis,
       launcher,
@@ -75,12 +75,12 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         queuedPollMs: cfg.QUEUED_POLL_MS,
         backoffBaseMs: cfg.RETRY_BACKOFF_BASE_MS,
         backoffMaxMs: cfg.RETRY_BACKOFF_MAX_MS,
-        defaultMaxAttempts: 3,
+        defaultMaxAttempts: cfg.DEFAULT_MAX_ATTEMPTS,
       },
       taskEnv: {
         redisUrl: cfg.TASK_REDIS_URL ?? cfg.REDIS_URL,
         region: cfg.AWS_REGION,
-        s3: cfg.TASK_S3_ENDPOINT ? { endpoint: cfg.TASK_S3_ENDPOINT, forcePathStyle: cfg.TASK_S3_FORCE_PATH_STYLE } : undefined,
+        s3: cfg.S3_ENDPOINT ? { endpoint: cfg.S3_ENDPOINT, forcePathStyle: cfg.S3_FORCE_PATH_STYLE } : undefined,
       },
       epoch: () => epoch,
       registry,
@@ -115,18 +115,20 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
     await op?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, "operator stop failed"));
   };
 
-  const server = createHealthServer({
-    live: () => stopping === undefined,
+  const health = await startHealthServer({
+    host: cfg.HTTP_HOST,
+    port: cfg.HTTP_PORT,
+    live: () => ({ ok: stopping === undefined }),
     ready: () => {
       if (stopping) return { ok: false, reason: "shutting down" };
-      if (cfg.LEADER_ELECTION && !elector?.isLeader()) return { ok: true }; // a standby is ready to take over
+      if (cfg.LEADER_ELECTION && !elector?.isLeader()) return { ok: true, details: { role: "standby" } }; // ready to take over
       if (!operator) return { ok: false, reason: "starting" };
-      return operator.ready() ? { ok: true } : { ok: false, reason: "watch is stale or not synced" };
+      return operator.ready() ? { ok: true, details: { role: "leader" } } : { ok: false, reason: "watch is stale or not synced" };
     },
     registry,
     log,
   });
-  const port = await listen(server, cfg.HTTP_PORT, cfg.HTTP_HOST);
+  const port = health.port;
   log.info({ port, identity, launcher: launcher.kind }, "health server listening");
 
   if (cfg.LEADER_ELECTION) {
@@ -159,7 +161,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         const errors: unknown[] = [];
         await unlead().catch((e: unknown) => errors.push(e));
         await elector?.stop().catch((e: unknown) => errors.push(e));
-        await new Promise<void>((r) => server.close(() => r()));
+        await health.close().catch((e: unknown) => errors.push(e));
         await mongo.close().catch((e: unknown) => errors.push(e));
         await kubePools.close();
         redis.disconnect();

@@ -1,76 +1,54 @@
 import { z } from "zod";
-
-const csv = z
-  .string()
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+import { bool, csv, fragments as f, int, loadConfig, namespace, setting, text, urlOf, type ConfigOf, type Loaded } from "../../lib/config/index.js";
 
 /**
- * Every setting of the operator, read from the environment once at start-up (documented defaults). Nothing else
- * in the operator reads process.env.
+ * Every setting of the operator (the shared fragments plus its own), read from the environment once at start-up.
+ * Nothing else in the operator reads process.env.
  */
-const schema = z
-  .object({
-    KUBECONFIG: z.string().min(1).optional(),
-    /** Watch only this namespace; all namespaces when unset. */
-    WATCH_NAMESPACE: z.string().min(1).optional(),
-    MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, "a mongodb:// URL"),
-    MONGODB_DATABASE: z.string().min(1).default("transcoder"),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL"),
-    /** Redis as the tasks reach it (defaults to REDIS_URL). */
-    TASK_REDIS_URL: z.string().regex(/^rediss?:\/\//).optional(),
-    /** Non-AWS S3 for the tasks (MinIO in the embedded mode). */
-    TASK_S3_ENDPOINT: z.url().optional(),
-    TASK_S3_FORCE_PATH_STYLE: bool.default(true),
-    AWS_REGION: z.string().min(1).default("us-east-1"),
-    MAX_CONCURRENT_TASKS: int(1, 1000).default(5),
-    WORKERS: int(1, 100).default(10),
-    LAUNCHER: z.enum(["ecs", "local"]).default("ecs"),
-    ECS_CLUSTER: z.string().min(1).optional(),
-    ECS_TASK_DEFINITION: z.string().min(1).optional(),
-    ECS_CONTAINER_NAME: z.string().min(1).default("transcoder"),
-    ECS_SUBNETS: csv.optional(),
-    ECS_SECURITY_GROUPS: csv.default([]),
-    ECS_ASSIGN_PUBLIC_IP: bool.default(false),
-    /** ECS API endpoint override (the emulator in tests); the SDK's default chain otherwise. */
-    AWS_ENDPOINT_URL_ECS: z.url().optional(),
-    LEADER_ELECTION: bool.default(true),
-    LEASE_NAMESPACE: z.string().min(1).default("default"),
-    LEASE_NAME: z.string().min(1).default("transcode-operator"),
-    POD_NAME: z.string().min(1).optional(),
-    HTTP_HOST: z.string().min(1).default("0.0.0.0"),
-    HTTP_PORT: int(0, 65535).default(8080),
-    POLL_MS: int(100, 600_000).default(2_000),
-    /** How often a task asked to stop is described until STOPPED (its slot is freed then). */
-    STOP_POLL_MS: int(50, 60_000).default(500),
-    QUEUED_POLL_MS: int(100, 3_600_000).default(10_000),
-    RETRY_BACKOFF_BASE_MS: int(0, 3_600_000).default(10_000),
-    RETRY_BACKOFF_MAX_MS: int(0, 86_400_000).default(300_000),
-    WATCH_IDLE_TIMEOUT_MS: int(1_000, 3_600_000).default(90_000),
-    RESYNC_PERIOD_MS: int(0, 86_400_000).default(600_000),
-    SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(25_000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  })
-  .superRefine((c, ctx) => {
-    if (c.LAUNCHER !== "ecs") return;
-    for (const k of ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"] as const) {
-      if (c[k] === undefined || (Array.isArray(c[k]) && c[k].length === 0)) ctx.addIssue({ code: "custom", path: [k], message: "required when LAUNCHER=ecs" });
-    }
-  });
+export const operatorSettings = {
+  ...f.logging,
+  ...f.lifecycle,
+  ...f.http,
+  ...f.kube,
+  WATCH_ALL_NAMESPACES: setting(bool().default(false), "Watch TranscodeJobs in every namespace instead of JOBS_NAMESPACE only (needs a ClusterRole)"),
+  ...f.mongo,
+  ...f.redis,
+  TASK_REDIS_URL: setting(urlOf("redis", "rediss").optional(), "Redis as the transcoding tasks reach it; unset: REDIS_URL", { secret: true }),
+  ...f.s3,
+  MAX_CONCURRENT_TASKS: setting(int(1, 1000).default(5), "Cluster-wide cap on transcoding tasks alive at once"),
+  WORKERS: setting(int(1, 100).default(10), "Reconciles run in parallel (never two for one job)"),
+  LAUNCHER: setting(z.enum(["ecs", "local"]).default("ecs"), "Where tasks run: ECS Fargate, or local child processes (embedded mode)"),
+  ECS_CLUSTER: setting(text().optional(), "ECS cluster of the tasks (required with LAUNCHER=ecs)"),
+  ECS_TASK_DEFINITION: setting(text().optional(), "Task definition family, family:revision or ARN (required with LAUNCHER=ecs)"),
+  ECS_CONTAINER_NAME: setting(text().default("transcoder"), "The transcoder container in the task definition"),
+  ECS_SUBNETS: setting(csv().optional(), "Comma-separated subnets of the tasks (required with LAUNCHER=ecs)"),
+  ECS_SECURITY_GROUPS: setting(csv().default([]), "Comma-separated security groups of the tasks"),
+  ECS_ASSIGN_PUBLIC_IP: setting(bool().default(false), "Give tasks a public IP (subnets without a NAT gateway)"),
+  AWS_ENDPOINT_URL_ECS: setting(urlOf("http", "https").optional(), "ECS API endpoint override (the emulator in tests); unset: AWS"),
+  LEADER_ELECTION: setting(bool().default(true), "Elect one acting replica on a Lease; off only for a single replica"),
+  LEASE_NAMESPACE: setting(namespace().default("default"), "Namespace of the leader-election Lease"),
+  LEASE_NAME: setting(text().default("transcode-operator"), "Name of the leader-election Lease"),
+  POD_NAME: setting(text().optional(), "This replica's pod name (the downward API); a random suffix makes the lease identity unique"),
+  POLL_MS: setting(int(100, 600_000).default(2_000), "How often a Starting/Running job is looked at again"),
+  STOP_POLL_MS: setting(int(50, 60_000).default(500), "How often a task asked to stop is described until STOPPED (its slot is freed then)"),
+  QUEUED_POLL_MS: setting(int(100, 3_600_000).default(10_000), "Safety requeue of a Queued job at the head of the queue"),
+  RETRY_BACKOFF_BASE_MS: setting(int(0, 3_600_000).default(10_000), "First retry delay after a retryable failure; doubles per attempt"),
+  RETRY_BACKOFF_MAX_MS: setting(int(0, 86_400_000).default(300_000), "Longest retry delay"),
+  DEFAULT_MAX_ATTEMPTS: setting(int(1, 100).default(3), "Attempts of a job whose spec does not say"),
+  WATCH_IDLE_TIMEOUT_MS: setting(int(1_000, 3_600_000).default(90_000), "A watch silent for this long is restarted"),
+  RESYNC_PERIOD_MS: setting(int(0, 86_400_000).default(600_000), "Every cached job is looked at again this often (0: never)"),
+};
 
-export type OperatorConfig = z.infer<typeof schema>;
-
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export type OperatorConfig = ConfigOf<typeof operatorSettings>;
 
 /** Parses and validates the environment; a ConfigError names every bad variable (values are never echoed). */
-export function loadOperatorConfig(env: Record<string, string | undefined>): OperatorConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
-    throw new ConfigError(`invalid operator configuration:\n${lines.join("\n")}`);
-  }
-  return parsed.data;
+export function loadOperatorConfig(env: Record<string, string | undefined>): Loaded<OperatorConfig> {
+  return loadConfig("transcode-operator", operatorSettings, env, {
+    refine: (c) =>
+      c.LAUNCHER !== "ecs"
+        ? []
+        : (["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"] as const)
+            .filter((k) => c[k] === undefined || (Array.isArray(c[k]) && c[k].length === 0))
+            .map((variable) => ({ variable, message: "required when LAUNCHER=ecs" })),
+  });
 }

@@ -1,2 +1,2 @@
 /** The operator's typed configuration, validated once at start-up. */
-export { loadOperatorConfig, ConfigError, type OperatorConfig } from "./config.js";
+export { loadOperatorConfig, operatorSettings, type OperatorConfig } from "./config.js";

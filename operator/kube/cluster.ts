@@ -7,7 +7,7 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
-import { mapKubeError, statusOf, statusReason } from "./errors.js";
+import { mapKubeError, statusOf, statusReason } from "../../lib/kube/index.js";
 import type { Cluster, CreateResult, EventInput, KubeObject, ListResult, PatchStatusOptions, StatusPatch } from "./types.js";
 
 export interface ResourceRef {

@@ -31,6 +31,4 @@ export { KubeCluster } from "./cluster.js";
 export type { KubeClusterOptions, ResourceRef } from "./cluster.js";
 export { createTranscodeJobCluster, createTranscodeJobInformer } from "./transcode-job-cluster.js";
 export type { TranscodeJobCluster } from "./transcode-job-cluster.js";
-export { mapKubeError, statusOf, isNotFound, retryAfterMs } from "./errors.js";
 export { operatorClusterRole, leaderElectionRole, operatorRules, leaderElectionRules, OPERATOR_ROLE_NAME, LEADER_ELECTION_ROLE_NAME } from "./rbac.js";
-export { loadKubeConfig } from "./kubeconfig.js";

@@ -1,7 +1,7 @@
 import { CustomObjectsApi, Watch } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { Logger } from "../../lib/log.js";
-import { statusOf } from "./errors.js";
+import { statusOf } from "../../lib/kube/index.js";
 import { informerMetrics, type InformerMetrics } from "./informer-metrics.js";
 import { keyOf } from "./keys.js";
 import { withoutManagedFields } from "./slim.js";

@@ -3,7 +3,7 @@ import { CoordinationV1Api, V1MicroTime, type V1Lease } from "@kubernetes/client
 import { pino } from "pino";
 import type { Logger } from "../../lib/log.js";
 import { systemClock } from "./clock.js";
-import { mapKubeError, statusOf } from "./errors.js";
+import { mapKubeError, statusOf } from "../../lib/kube/index.js";
 import type { Clock, LeaderElector, LeaderElectorOptions, TimerHandle } from "./types.js";
 
 /** What we last saw of the lease, and when (by our own clock: expiry never trusts the holder's clock). */

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig, type ApiException } from "@kubernetes/client-node";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { configureUploadNotifications } from "../../lambda/local/index.js";
 import { freePort, registerExitCleanup, type ServiceProcess } from "../../test/env/process.js";
 import { StartContext, httpOk } from "../../test/env/services/context.js";
@@ -53,8 +53,26 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   const ctx = new StartContext(options.runDir, options.logDir);
   const unregister = registerExitCleanup(() => ctx.processes.forEach((p) => p.killNow()));
-  const s3Credentials = { AWS_ACCESS_KEY_ID: env.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: env.s3.secretAccessKey, AWS_REGION: env.s3.region };
-  const common = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: options.logLevel ?? "info", NODE_ENV: "production" };
+  // One configuration for every process (lib/config): each reads the names it needs.
+  const shared = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    LOG_LEVEL: options.logLevel ?? "info",
+    HTTP_HOST: "127.0.0.1",
+    KUBECONFIG: env.kube.kubeconfigPath,
+    JOBS_NAMESPACE: namespace,
+    MONGODB_URL: env.mongo.url,
+    MONGODB_DATABASE: database,
+    REDIS_URL: env.redis.url,
+    AWS_REGION: env.s3.region,
+    AWS_ACCESS_KEY_ID: env.s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.s3.secretAccessKey,
+    S3_ENDPOINT: env.s3.endpoint,
+    S3_FORCE_PATH_STYLE: "true",
+    UPLOADS_BUCKET: uploadsBucket,
+    OUTPUTS_BUCKET: outputsBucket,
+  };
   const [operatorPort, bridgePort, apiPort] = [await freePort(), await freePort(), await freePort()];
 
   const start = async (service: string, entry: string, childEnv: Record<string, string | undefined>, health: string) => {
@@ -63,7 +81,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       command: process.execPath,
       args: ["--import", "tsx", entry],
       cwd: root,
-      env: { ...common, ...childEnv },
+      env: { ...shared, ...childEnv },
     });
     // Generous: four tsx processes compile and connect at once on a 2-core machine.
     await proc.waitReady(() => httpOk(health), 180_000);
@@ -72,66 +90,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   try {
     await Promise.all([
-      start(
-        "upload-webhook",
-        "lambda/local/main.ts",
-        { REDIS_URL: env.redis.url, WEBHOOK_HOST: "127.0.0.1", WEBHOOK_PORT: String(options.receiverPort) },
-        `http://127.0.0.1:${options.receiverPort}/healthz`,
-      ),
-      start(
-        "bridge",
-        "operator/bridge/main.ts",
-        {
-          REDIS_URL: env.redis.url,
-          KUBECONFIG: env.kube.kubeconfigPath,
-          BRIDGE_NAMESPACE: namespace,
-          OUTPUT_BUCKET: outputsBucket,
-          BRIDGE_HTTP_HOST: "127.0.0.1",
-          BRIDGE_HTTP_PORT: String(bridgePort),
-        },
-        `http://127.0.0.1:${bridgePort}/readyz`,
-      ),
+      start("upload-webhook", "lambda/local/main.ts", { HTTP_PORT: String(options.receiverPort) }, `http://127.0.0.1:${options.receiverPort}/healthz`),
+      start("bridge", "bridge/main.ts", { HTTP_PORT: String(bridgePort) }, `http://127.0.0.1:${bridgePort}/readyz`),
       start(
         "operator",
         "operator/main.ts",
         {
-          ...s3Credentials,
-          KUBECONFIG: env.kube.kubeconfigPath,
-          WATCH_NAMESPACE: namespace,
           LEASE_NAMESPACE: namespace,
-          MONGODB_URL: env.mongo.url,
-          MONGODB_DATABASE: database,
-          REDIS_URL: env.redis.url,
-          TASK_S3_ENDPOINT: env.s3.endpoint,
           LAUNCHER: "local",
           MAX_CONCURRENT_TASKS: String(options.maxConcurrentTasks ?? 5),
-          HTTP_HOST: "127.0.0.1",
           HTTP_PORT: String(operatorPort),
           POLL_MS: "500",
           QUEUED_POLL_MS: "2000",
         },
         `http://127.0.0.1:${operatorPort}/readyz`,
       ),
-      start(
-        "api",
-        "api/main.ts",
-        {
-          ...s3Credentials,
-          API_HOST: "127.0.0.1",
-          API_PORT: String(apiPort),
-          API_SESSION_KEYS: randomBytes(32).toString("hex"),
-          MONGO_URL: env.mongo.url,
-          MONGO_DB: database,
-          REDIS_URL: env.redis.url,
-          KUBECONFIG: env.kube.kubeconfigPath,
-          JOBS_NAMESPACE: namespace,
-          S3_ENDPOINT: env.s3.endpoint,
-          S3_FORCE_PATH_STYLE: "true",
-          UPLOADS_BUCKET: uploadsBucket,
-          OUTPUTS_BUCKET: outputsBucket,
-        },
-        `http://127.0.0.1:${apiPort}/readyz`,
-      ),
+      start("api", "api/main.ts", { HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex") }, `http://127.0.0.1:${apiPort}/readyz`),
     ]);
   } catch (err) {
     await Promise.allSettled(ctx.processes.map((p) => p.stop()));

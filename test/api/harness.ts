@@ -8,7 +8,7 @@ import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { loadApiConfig, startApi, type ApiConfig, type RunningApi } from "../../api/index.js";
 import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { waitFor } from "../support/wait.js";
 import { createLogger } from "../../lib/log.js";
 import { testEnv, type TestEnv } from "../env/index.js";
@@ -35,12 +35,12 @@ function ensureCrd(kc: k8s.KubeConfig): Promise<unknown> {
 export async function startHarness(overrides: (c: ApiConfig) => void = () => {}, env: TestEnv = testEnv()): Promise<Harness> {
   const id = randomBytes(4).toString("hex");
   const namespace = `api-test-${id}`;
-  const config = loadApiConfig({
-    API_HOST: "127.0.0.1",
-    API_PORT: "0",
+  const { config } = loadApiConfig({
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
     API_SESSION_KEYS: randomBytes(24).toString("hex"),
-    MONGO_URL: env.mongo.url,
-    MONGO_DB: `api_test_${id}`,
+    MONGODB_URL: env.mongo.url,
+    MONGODB_DATABASE: `api_test_${id}`,
     REDIS_URL: env.redis.url,
     API_REDIS_PREFIX: `tj:api-test-${id}:`,
     KUBECONFIG: env.kube.kubeconfigPath,

@@ -20,9 +20,9 @@ function inertDeps(): ApiDeps {
             },
     },
   );
-  const config = loadApiConfig({
+  const { config } = loadApiConfig({
     API_SESSION_KEYS: "k".repeat(32),
-    MONGO_URL: "mongodb://127.0.0.1:1/",
+    MONGODB_URL: "mongodb://127.0.0.1:1/",
     REDIS_URL: "redis://127.0.0.1:1",
     UPLOADS_BUCKET: "up-bucket",
     OUTPUTS_BUCKET: "out-bucket",

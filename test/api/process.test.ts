@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import * as k8s from "@kubernetes/client-node";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 
@@ -31,12 +31,13 @@ function run(env: Record<string, string>): { child: ChildProcess; out: () => str
 describe("api: the entrypoint process", function () {
   this.timeout(60_000);
 
-  it("a bad configuration exits 1 naming every bad variable, with no stack trace", async () => {
+  it("a bad configuration exits 78 naming every bad variable, with no stack trace", async () => {
     const p = run({ API_SESSION_KEYS: "short", REDIS_URL: "redis://127.0.0.1:1" });
-    assert.equal(await p.exited, 1);
-    assert.match(p.out(), /API_SESSION_KEYS/);
-    assert.match(p.out(), /MONGO_URL/);
-    assert.match(p.out(), /UPLOADS_BUCKET/);
+    assert.equal(await p.exited, 78);
+    assert.match(p.out(), /^invalid configuration of api:$/m);
+    assert.match(p.out(), /^ {2}API_SESSION_KEYS: each session key needs at least 32 characters$/m);
+    assert.match(p.out(), /^ {2}MONGODB_URL: is required$/m);
+    assert.match(p.out(), /^ {2}UPLOADS_BUCKET: is required$/m);
     assert.doesNotMatch(p.out(), /\n\s+at /);
   });
 
@@ -51,6 +52,7 @@ describe("api: the entrypoint process", function () {
     await s3.send(new CreateBucketCommand({ Bucket: `api-proc-up-${id}` }));
     s3.destroy();
     const port = await freePort();
+    // MONGO_URL, MONGO_DB and API_PORT are the names of the previous release: they still work, with a warning.
     const p = run({
       API_PORT: String(port),
       API_SESSION_KEYS: randomBytes(24).toString("hex"),
@@ -79,6 +81,9 @@ describe("api: the entrypoint process", function () {
         body: JSON.stringify({ email: "proc@example.com", password: "a very secret passphrase" }),
       });
       assert.equal(r.status, 201);
+      for (const [old, current] of [["MONGO_URL", "MONGODB_URL"], ["MONGO_DB", "MONGODB_DATABASE"], ["API_PORT", "HTTP_PORT"]]) {
+        assert.match(p.out(), new RegExp(`"level":40,[^\n]*"msg":"${old} is deprecated and will be removed in the next release: set ${current} instead"`));
+      }
       await waitFor(() => p.out().includes('"requestId":"proc-test-0001"'), 5000, "request log line");
       const line = p.out().split("\n").find((l) => l.includes('"requestId":"proc-test-0001"'))!;
       const entry = JSON.parse(line) as Record<string, unknown>;

@@ -137,26 +137,26 @@ describe("api: pure logic", () => {
   describe("loadApiConfig", () => {
     const env = {
       API_SESSION_KEYS: "k".repeat(32),
-      MONGO_URL: "mongodb://127.0.0.1:1/",
+      MONGODB_URL: "mongodb://127.0.0.1:1/",
       REDIS_URL: "redis://127.0.0.1:1",
       UPLOADS_BUCKET: "up-bucket",
       OUTPUTS_BUCKET: "out-bucket",
     };
     it("fills documented defaults", () => {
-      const c = loadApiConfig(env);
+      const c = loadApiConfig(env).config;
       assert.equal(c.port, 8080);
       assert.equal(c.cookieSecure, false);
       assert.equal(c.uploads.maxBytes, 5 * 1024 ** 3);
       assert.equal(c.login.maxFailuresPerAccount, 5);
     });
     it("trusting a TLS proxy makes cookies Secure unless told otherwise", () => {
-      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true" }).cookieSecure, true);
-      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true", API_COOKIE_SECURE: "false" }).cookieSecure, false);
+      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true" }).config.cookieSecure, true);
+      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true", API_COOKIE_SECURE: "false" }).config.cookieSecure, false);
     });
     it("lists every bad value at once", () => {
       assert.throws(
-        () => loadApiConfig({ ...env, API_SESSION_KEYS: "short", API_PORT: "http" }),
-        (e: Error) => /API_SESSION_KEYS/.test(e.message) && /API_PORT/.test(e.message),
+        () => loadApiConfig({ ...env, API_SESSION_KEYS: "short", HTTP_PORT: "http" }),
+        (e: Error) => /API_SESSION_KEYS/.test(e.message) && /HTTP_PORT/.test(e.message),
       );
     });
   });

@@ -3,7 +3,7 @@ import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { OWNER_LABEL } from "../../crds/index.js";
 import { ENTRY_FIELD, UPLOAD_KEY_ANNOTATION, encodeEntryFields, jobNameFor } from "../../lib/uploads/index.js";
-import { KubeJobCreator, type JobCreator } from "../../operator/bridge/index.js";
+import { KubeJobCreator, type JobCreator } from "../../bridge/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 import {
@@ -115,7 +115,7 @@ describe("bridge against real Redis and kube-apiserver", function () {
     await uploadStream(redis, stream).append(entryFor("uploads/erin/u1/a.mp4"));
     await waitFor(async () => (await redis.hlen(`${stream}:errors`)) === 1, 10_000, "failure recorded");
     assert.equal(await pending(), 1, "not acknowledged while the job does not exist");
-    assert.match(Object.values(await redis.hgetall(`${stream}:errors`))[0]!, /HTTP 404/);
+    assert.match(Object.values(await redis.hgetall(`${stream}:errors`))[0]!, /namespaces "[^"]+" not found/);
     await createNamespace(kc, later);
     await waitFor(async () => (await listJobs(kc, later)).length === 1, 20_000, "job created after the namespace appeared");
     await waitFor(async () => (await pending()) === 0 && (await redis.hlen(`${stream}:errors`)) === 0, 5_000, "acknowledged, error forgotten");
@@ -128,7 +128,7 @@ describe("bridge against real Redis and kube-apiserver", function () {
     const [d] = await deadLetters();
     assert.equal(d!.reason, "too-many-deliveries");
     assert.equal(d!.deliveries, "3");
-    assert.match(d!.error!, /HTTP 404/);
+    assert.match(d!.error!, /namespaces "[^"]+" not found/);
     assert.equal(await pending(), 0);
     // Redrive after the cause is fixed: back on the stream, and this time it becomes a job.
     await b.stop();

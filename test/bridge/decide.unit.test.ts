@@ -1,21 +1,28 @@
 import assert from "node:assert/strict";
-import { afterFailure, backoffMs, claimedEntryAction, classifyCreateStatus, compareStreamIds, trimBefore } from "../../operator/bridge/index.js";
+import { ApiException } from "@kubernetes/client-node";
+import { afterFailure, backoffMs, claimedEntryAction, createFailureKind, compareStreamIds, trimBefore } from "../../bridge/index.js";
+import { mapKubeError } from "../../lib/kube/index.js";
 
 describe("bridge: decisions", () => {
-  const statuses: [status: number | undefined, kind: string][] = [
-    [409, "exists"],
-    [400, "terminal"],
-    [422, "terminal"],
-    [404, "transient"],
-    [403, "transient"],
-    [401, "transient"],
-    [429, "transient"],
-    [500, "transient"],
-    [503, "transient"],
-    [undefined, "transient"],
+  // Through the one apiserver error mapping (lib/kube), as job-creator.ts applies it.
+  const statuses: [status: number | undefined, reason: string | undefined, kind: string][] = [
+    [409, "AlreadyExists", "exists"],
+    [409, "Conflict", "transient"],
+    [400, undefined, "terminal"],
+    [422, "Invalid", "terminal"],
+    [404, undefined, "transient"],
+    [403, "Forbidden", "transient"],
+    [401, undefined, "transient"],
+    [429, undefined, "transient"],
+    [500, undefined, "transient"],
+    [503, undefined, "transient"],
+    [undefined, undefined, "transient"],
   ];
-  for (const [status, kind] of statuses) {
-    it(`create status ${String(status)} -> ${kind}`, () => assert.equal(classifyCreateStatus(status), kind));
+  for (const [status, reason, kind] of statuses) {
+    it(`create answered ${String(status)} ${reason ?? ""} -> ${kind}`, () => {
+      const err = status === undefined ? new TypeError("fetch failed") : new ApiException(status, "x", reason ? JSON.stringify({ kind: "Status", reason, message: "m" }) : "", {});
+      assert.equal(createFailureKind(mapKubeError(err, "create")), kind);
+    });
   }
 
   const failures: [kind: "terminal" | "transient", deliveries: number, max: number, action: string][] = [
@@ -63,7 +70,7 @@ describe("bridge: decisions", () => {
 
 describe("bridge: Redis reply shapes", () => {
   it("reads XREADGROUP replies both wrapped and as ioredis 6's call() unwraps them", async () => {
-    const { parseReadGroup } = await import("../../operator/bridge/redis-replies.js");
+    const { parseReadGroup } = await import("../../bridge/redis-replies.js");
     const entries = [["1-0", ["entry", "{}"]], ["2-0", null]];
     assert.deepEqual(parseReadGroup([["s", entries]]), [["1-0", ["entry", "{}"]], ["2-0", null]]);
     assert.deepEqual(parseReadGroup(["s", entries]), [["1-0", ["entry", "{}"]], ["2-0", null]]);

@@ -10,7 +10,7 @@ import { crdManifest } from "../../crds/generator/index.js";
 import { CRD_NAME, GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { createLogger } from "../../lib/log.js";
 import { RedisUploadStream, classifyRecord, type UploadEntry } from "../../lib/uploads/index.js";
-import { Bridge, KubeJobCreator, type BridgeOptions } from "../../operator/bridge/index.js";
+import { Bridge, KubeJobCreator, type BridgeOptions } from "../../bridge/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 import { awsRecord } from "../lambda/records.js";

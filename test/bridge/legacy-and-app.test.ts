@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { decodeEntryFields, RedisUploadStream } from "../../lib/uploads/index.js";
-import { BridgeMetrics, LegacyDrain, loadBridgeConfig, startBridgeApp } from "../../operator/bridge/index.js";
+import { BridgeMetrics, LegacyDrain, loadBridgeConfig, startBridgeApp } from "../../bridge/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, quietLog, uniqueId } from "./harness.js";
@@ -77,15 +77,15 @@ describe("bridge: legacy list migration and the assembled app", function () {
     await ensureCrd(kc);
     const namespace = `bridge-app-${id}`;
     await createNamespace(kc, namespace);
-    assert.throws(() => loadBridgeConfig({ REDIS_URL: "http://nope" }), /REDIS_URL.*OUTPUT_BUCKET|OUTPUT_BUCKET.*REDIS_URL|REDIS_URL/);
-    const config = loadBridgeConfig({
+    assert.throws(() => loadBridgeConfig({ REDIS_URL: "http://nope" }), /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL\n {2}OUTPUTS_BUCKET: is required/);
+    const { config } = loadBridgeConfig({
       REDIS_URL: env.redis.url,
       KUBECONFIG: env.kube.kubeconfigPath,
-      BRIDGE_NAMESPACE: namespace,
-      OUTPUT_BUCKET: "outputs-bucket",
+      JOBS_NAMESPACE: namespace,
+      OUTPUTS_BUCKET: "outputs-bucket",
       UPLOADS_STREAM: stream,
-      BRIDGE_HTTP_HOST: "127.0.0.1",
-      BRIDGE_HTTP_PORT: "0",
+      HTTP_HOST: "127.0.0.1",
+      HTTP_PORT: "0",
       BRIDGE_BLOCK_MS: "200",
       LEGACY_DRAIN: "true",
       LEGACY_LIST: list,

@@ -5,7 +5,7 @@ import { waitFor } from "../support/wait.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
-/** One bridge replica: the real entrypoint (operator/bridge/main.ts) in a child process of its own. */
+/** One bridge replica: the real entrypoint (bridge/main.ts) in a child process of its own. */
 export class BridgeProcess {
   readonly child: ChildProcess;
   readonly logPath: string;
@@ -14,9 +14,9 @@ export class BridgeProcess {
   constructor(name: string, env: Record<string, string>, logDir: string) {
     this.logPath = join(logDir, `${name}.log`);
     const log = createWriteStream(this.logPath);
-    this.child = spawn(process.execPath, ["--import", "tsx", join(root, "operator/bridge/main.ts")], {
+    this.child = spawn(process.execPath, ["--import", "tsx", join(root, "bridge/main.ts")], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", BRIDGE_CONSUMER: name, BRIDGE_HTTP_HOST: "127.0.0.1", BRIDGE_HTTP_PORT: "0", ...env },
+      env: { PATH: process.env.PATH ?? "", BRIDGE_CONSUMER: name, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child.stdout?.pipe(log);

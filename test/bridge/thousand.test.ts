@@ -35,8 +35,8 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
     const bridgeEnv = {
       REDIS_URL: env.redis.url,
       KUBECONFIG: env.kube.kubeconfigPath,
-      BRIDGE_NAMESPACE: namespace,
-      OUTPUT_BUCKET: "outputs-bucket",
+      JOBS_NAMESPACE: namespace,
+      OUTPUTS_BUCKET: "outputs-bucket",
       UPLOADS_STREAM: stream,
       BRIDGE_CLAIM_IDLE_MS: "3000",
       BRIDGE_CLAIM_INTERVAL_MS: "500",

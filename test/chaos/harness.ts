@@ -48,7 +48,7 @@ export class ChaosCluster {
     const s = this.suite;
     return {
       KUBECONFIG: e.kube.kubeconfigPath,
-      WATCH_NAMESPACE: s.namespace,
+      JOBS_NAMESPACE: s.namespace,
       MONGODB_URL: e.mongo.url,
       MONGODB_DATABASE: s.db.databaseName,
       REDIS_URL: e.redis.url,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { checkSpecUpdate, parseSpec } from "../../crds/index.js";
 import { spec, update } from "./arbitraries.js";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { createNamespace, customObjects, deleteNamespace, kubeConfig, ref, rejection, tj } from "./kube.js";
 
 describe("crds: zod and the apiserver agree (property-based, server-side dry-run)", function () {

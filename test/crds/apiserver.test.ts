@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CRD_NAME, parseSpec } from "../../crds/index.js";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { invalidSpecs, readExample, validSpec } from "./examples.js";
 import { createNamespace, customObjects, deleteNamespace, kubeConfig, kubectl, mergePatch, ref, rejection, tj } from "./kube.js";
 

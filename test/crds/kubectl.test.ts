@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { repoRoot, validSpec } from "./examples.js";
 import { createNamespace, customObjects, deleteNamespace, kubeConfig, kubectl, kubectlWithInput, mergePatch, ref, tj } from "./kube.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ApiException } from "@kubernetes/client-node";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
-import { mapKubeError } from "../../operator/kube/index.js";
+import { mapKubeError } from "../../lib/kube/index.js";
 
 const api = (code: number, reason?: string, headers: Record<string, string> = {}) =>
   new ApiException<unknown>(code, "x", { kind: "Status", reason, message: `server says ${code}` }, headers);

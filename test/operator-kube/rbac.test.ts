@@ -9,10 +9,10 @@ import {
   createTranscodeJobInformer,
   leaderElectionRole,
   operatorClusterRole,
-  statusOf,
   type Informer,
   type LeaderElector,
 } from "../../operator/kube/index.js";
+import { statusOf } from "../../lib/kube/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 import { adminKubeConfig, createNamespace, deleteNamespace, ensureCrd, newJob, userKubeConfig } from "./support.js";

@@ -2,7 +2,7 @@
 // that injects real network faults between a client and the apiserver, and a TranscodeJob to create.
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { API_VERSION, KIND, type TranscodeJob } from "../../crds/index.js";
 import { testEnv } from "../env/index.js";
 import { FaultProxy } from "../support/fault-proxy.js";

@@ -3,7 +3,8 @@ import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { createLogger } from "../../lib/log.js";
 import type { SlotHolder } from "../../lib/store/index.js";
 import { execute, statusMergePatch, type ExecutorDeps } from "../../operator/controller/index.js";
-import { ConfigError, loadOperatorConfig } from "../../operator/config/index.js";
+import { ConfigError } from "../../lib/config/index.js";
+import { loadOperatorConfig } from "../../operator/config/index.js";
 import { DescribeBatcher, isCapacityFailure, mapEcsError, startedByFor, clientTokenFor } from "../../operator/launchers/ecs/index.js";
 import type { JobObject, JobStatus, TaskRef } from "../../operator/ports/index.js";
 import type { Decision } from "../../operator/reconcile/index.js";
@@ -76,7 +77,7 @@ describe("DescribeBatcher", () => {
 describe("loadOperatorConfig", () => {
   const base = { MONGODB_URL: "mongodb://h/", REDIS_URL: "redis://h:6379", ECS_CLUSTER: "c", ECS_TASK_DEFINITION: "td", ECS_SUBNETS: "s-1, s-2" };
   it("applies documented defaults", () => {
-    const c = loadOperatorConfig(base);
+    const c = loadOperatorConfig(base).config;
     assert.equal(c.MAX_CONCURRENT_TASKS, 5);
     assert.deepEqual(c.ECS_SUBNETS, ["s-1", "s-2"]);
     assert.equal(c.LEADER_ELECTION, true);
@@ -89,9 +90,9 @@ describe("loadOperatorConfig", () => {
     ["not a number", { ...base, WORKERS: "many" }, /WORKERS/],
   ];
   for (const [name, env, re] of bad) {
-    it(`rejects ${name}`, () => assert.throws(() => loadOperatorConfig(env), (e: unknown) => e instanceof ConfigError && re.test(e.message)));
+    it(`rejects ${name}`, () => assert.throws(() => loadOperatorConfig(env), (e: unknown) => e instanceof ConfigError && re.test(e.message) && e.exitCode === 78));
   }
-  it("local launcher needs no ECS settings", () => assert.equal(loadOperatorConfig({ MONGODB_URL: "mongodb://h", REDIS_URL: "redis://h", LAUNCHER: "local" }).LAUNCHER, "local"));
+  it("local launcher needs no ECS settings", () => assert.equal(loadOperatorConfig({ MONGODB_URL: "mongodb://h", REDIS_URL: "redis://h", LAUNCHER: "local" }).config.LAUNCHER, "local"));
 });
 
 /** Records calls at the port interfaces; the executor's ordering rules are pure logic over them. */

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { testEnv } from "../env/index.js";
 import { createNamespace, deleteNamespace, kubeConfig } from "../crds/kube.js";
-import { applyCrd } from "../../crds/install/index.js";
+import { applyCrd } from "../../lib/kube/index.js";
 import { createJob, getJob, waitFor } from "./helpers/operator-harness.js";
 import { holdTasksRunning, restoreTaskTransitions, setupEcs } from "./helpers/ecs.js";
 
@@ -31,8 +31,9 @@ describe("operator/main.ts process", function () {
 
   it("refuses a bad configuration with one clear message per variable, no stack trace", async () => {
     const p = start({ MONGODB_URL: "http://nope", REDIS_URL: "redis://127.0.0.1:1", LAUNCHER: "ecs", MAX_CONCURRENT_TASKS: "0" });
-    assert.equal(await p.exited, 2);
-    assert.match(p.stderr, /MONGODB_URL: a mongodb:\/\/ URL/);
+    assert.equal(await p.exited, 78);
+    assert.match(p.stderr, /^invalid configuration of transcode-operator:$/m);
+    assert.match(p.stderr, /MONGODB_URL: must be a mongodb:\/\/ or mongodb\+srv:\/\/ URL/);
     assert.match(p.stderr, /MAX_CONCURRENT_TASKS/);
     assert.match(p.stderr, /ECS_CLUSTER: required when LAUNCHER=ecs/);
     assert.doesNotMatch(p.stderr, /\n\s+at /, "no stack trace");
@@ -48,7 +49,7 @@ describe("operator/main.ts process", function () {
     const lease = `op-${randomBytes(3).toString("hex")}`;
     const p = start({
       KUBECONFIG: e.kube.kubeconfigPath,
-      WATCH_NAMESPACE: ns,
+      JOBS_NAMESPACE: ns,
       MONGODB_URL: e.mongo.url,
       MONGODB_DATABASE: `opmain_${randomBytes(3).toString("hex")}`,
       REDIS_URL: e.redis.url,

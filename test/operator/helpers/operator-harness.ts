@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { MongoClient, type Db } from "mongodb";
 import { Registry } from "prom-client";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../crds/index.js";
-import { applyCrd } from "../../../crds/install/index.js";
+import { applyCrd } from "../../../lib/kube/index.js";
 import { createLogger } from "../../../lib/log.js";
 import { resultKey, RESULT_TTL_SECONDS, writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
 import { Operator } from "../../../operator/app/index.js";
@@ -16,7 +16,7 @@ import { testEnv } from "../../env/index.js";
 import { createNamespace, deleteNamespace, kubeConfig } from "../../crds/kube.js";
 import { holdTasksRunning, restoreTaskTransitions, setupEcs } from "./ecs.js";
 import { FaultProxy } from "../../support/fault-proxy.js";
-import { poolKubeConnections } from "../../../lib/kube-dispatcher/index.js";
+import { poolKubeConnections } from "../../../lib/kube/index.js";
 
 export const log = createLogger("operator-test", { level: process.env.TEST_LOG_LEVEL ?? "silent" });
 

@@ -3,19 +3,24 @@
  * entry goes to the dead-letter stream, how long to back off.
  */
 
+import { TerminalError, type TransientError } from "../lib/errors/index.js";
+
 /** What a failed create means for the entry. */
 export type CreateErrorKind = "exists" | "terminal" | "transient";
 
+/** Status reasons of an object the apiserver refuses for what it is (schema, CEL): retrying cannot help. */
+const REFUSED_OBJECT = new Set(["Invalid", "BadRequest"]);
+
 /**
- * By HTTP status from the apiserver (undefined: no response, e.g. connection refused or reset).
- * 409 on create is AlreadyExists: the job is there, which is all the bridge wants. 400/422 are a spec the
- * apiserver refuses (CEL, schema): retrying cannot help. 404 (CRD or namespace not there yet), 401/403
- * (RBAC being fixed), 429 and 5xx are conditions of the cluster that pass, so the entry waits.
+ * The bridge's policy over the one apiserver error mapping (lib/kube): AlreadyExists is success (the job is there,
+ * which is all the bridge wants), a refused object is dead-lettered at once, and everything else waits and is
+ * retried, terminal for a single request or not: a missing CRD or namespace (NotFound) and RBAC being fixed
+ * (Forbidden, Unauthorized) are conditions of the cluster that pass.
  */
-export function classifyCreateStatus(status: number | undefined): CreateErrorKind {
-  if (status === 409) return "exists";
-  if (status === 400 || status === 422) return "terminal";
-  return "transient";
+export function createFailureKind(err: TransientError | TerminalError): CreateErrorKind {
+  if (!(err instanceof TerminalError)) return "transient";
+  if (err.reason === "AlreadyExists") return "exists";
+  return REFUSED_OBJECT.has(err.reason) ? "terminal" : "transient";
 }
 
 export type FailureAction = "retry" | "dead-letter";

@@ -1,8 +1,8 @@
 // The upload-stream -> TranscodeJob bridge (contract 3). main.ts is the entrypoint; this is what others may use.
 export { Bridge, type BridgeOptions, type BridgeHealth } from "./consumer.js";
 export { startBridgeApp, type BridgeApp } from "./app.js";
-export { loadBridgeConfig, bridgeConfigSchema, type BridgeConfig } from "./config.js";
+export { loadBridgeConfig, bridgeSettings, type BridgeConfig } from "./config.js";
 export { KubeJobCreator, type JobCreator } from "./job-creator.js";
 export { LegacyDrain, type LegacyDrainOptions } from "./legacy-drain.js";
 export { BridgeMetrics } from "./metrics.js";
-export { classifyCreateStatus, afterFailure, claimedEntryAction, backoffMs, compareStreamIds, trimBefore } from "./decide.js";
+export { createFailureKind, afterFailure, claimedEntryAction, backoffMs, compareStreamIds, trimBefore } from "./decide.js";

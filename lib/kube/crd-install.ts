@@ -1,7 +1,8 @@
-import { ApiException, ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { TerminalError, TransientError } from "../../lib/errors/index.js";
-import { CRD_NAME } from "../constants.js";
-import { renderCrdYaml } from "../generator/index.js";
+import { ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { CRD_NAME } from "../../crds/constants.js";
+import { renderCrdYaml } from "../../crds/generator/index.js";
+import { TransientError } from "../errors/index.js";
+import { isAlreadyExists, mapKubeError, statusOf } from "./errors.js";
 
 export interface ApplyCrdOptions {
   /** How long to wait for the apiserver to report Established and NamesAccepted. Default 30 s. */
@@ -34,32 +35,9 @@ export async function applyCrd(kc: KubeConfig, options: ApplyCrdOptions = {}): P
   try {
     return await applyAndWait(kc, options);
   } catch (err) {
-    if (err instanceof TransientError || err instanceof TerminalError) throw err;
-    throw classify(err);
-  }
-}
-
-/**
- * A refused schema (4xx but 409/429) is a bug in the generated CRD or missing RBAC and will not pass; a network
- * error, throttling or a 5xx will. The message carries the server's own words, not client-node's dump of headers.
- */
-function classify(err: unknown): TransientError | TerminalError {
-  if (err instanceof ApiException) {
-    const body = typeof err.body === "string" ? safeJson(err.body) : (err.body as unknown);
-    const detail = body !== null && typeof body === "object" && "message" in body ? String(body.message) : `HTTP ${err.code}`;
-    const message = `applying CRD ${CRD_NAME}: ${detail}`;
-    const retryable = err.code === 409 || err.code === 429 || err.code >= 500;
-    return retryable ? new TransientError(message, undefined, { cause: err }) : new TerminalError(message, "CrdRejected", { cause: err });
-  }
-  const cause = err instanceof Error && err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : String(err);
-  return new TransientError(`applying CRD ${CRD_NAME}: cannot reach the apiserver (${cause})`, undefined, { cause: err });
-}
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
+    // A refused schema is a bug in the generated CRD or missing RBAC and will not pass (terminal); a network
+    // error, throttling or a 5xx will (transient).
+    throw mapKubeError(err, `applying CRD ${CRD_NAME}`);
   }
 }
 
@@ -74,7 +52,7 @@ async function applyAndWait(kc: KubeConfig, options: ApplyCrdOptions): Promise<V
       await api.createCustomResourceDefinition({ body });
       break;
     } catch (err) {
-      if (!(err instanceof ApiException) || err.code !== 409) throw err;
+      if (!isAlreadyExists(err, true)) throw err;
     }
     const current = await api.readCustomResourceDefinition({ name });
     try {
@@ -84,7 +62,7 @@ async function applyAndWait(kc: KubeConfig, options: ApplyCrdOptions): Promise<V
       });
       break;
     } catch (err) {
-      if (!(err instanceof ApiException) || err.code !== 409 || Date.now() > deadline) throw err;
+      if (statusOf(err) !== 409 || Date.now() > deadline) throw err;
     }
   }
 

@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
-import { TerminalError } from "../../lib/errors/index.js";
-import type { Logger } from "../../lib/log.js";
-import { ENTRY_FIELD, buildUploadJob, decodeEntryFields, encodeEntryFields, jobNameFor, streamKeys, type StreamKeys } from "../../lib/uploads/index.js";
+import { TerminalError } from "../lib/errors/index.js";
+import type { Logger } from "../lib/log.js";
+import { ENTRY_FIELD, buildUploadJob, decodeEntryFields, encodeEntryFields, jobNameFor, streamKeys, type StreamKeys } from "../lib/uploads/index.js";
 import { afterFailure, backoffMs, claimedEntryAction, compareStreamIds, trimBefore } from "./decide.js";
 import type { JobCreator } from "./job-creator.js";
 import { BridgeMetrics } from "./metrics.js";

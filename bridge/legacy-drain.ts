@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import type { Logger } from "../../lib/log.js";
-import { parseLegacyItem, type LegacyOptions, type UploadStream } from "../../lib/uploads/index.js";
+import type { Logger } from "../lib/log.js";
+import { parseLegacyItem, type LegacyOptions, type UploadStream } from "../lib/uploads/index.js";
 import type { BridgeMetrics } from "./metrics.js";
 
 export interface LegacyDrainOptions extends LegacyOptions {

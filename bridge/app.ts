@@ -1,17 +1,19 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { Registry, collectDefaultMetrics } from "prom-client";
-import { poolKubeConnections } from "../../lib/kube-dispatcher/index.js";
-import { createLogger, type Logger } from "../../lib/log.js";
-import { RedisUploadStream } from "../../lib/uploads/index.js";
+import { loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
+import { createLogger, type Logger } from "../lib/log.js";
+import { RedisUploadStream } from "../lib/uploads/index.js";
 import type { BridgeConfig } from "./config.js";
 import { Bridge } from "./consumer.js";
-import { startHealthServer, type HealthServer } from "./http.js";
+import { startHealthServer, type HealthServer } from "../lib/http/index.js";
 import { KubeJobCreator } from "./job-creator.js";
 import { LegacyDrain } from "./legacy-drain.js";
 
 export interface BridgeApp {
   bridge: Bridge;
+  /** This replica's consumer name in the group. */
+  consumer: string;
   drain: LegacyDrain | undefined;
   http: HealthServer;
   registry: Registry;
@@ -21,15 +23,14 @@ export interface BridgeApp {
 
 /** Wires the bridge from its config: Redis connections, kube client, consumer, optional legacy drain, health. */
 export async function startBridgeApp(config: BridgeConfig, log: Logger = createLogger("bridge", { level: config.LOG_LEVEL })): Promise<BridgeApp> {
-  const kc = new KubeConfig();
-  if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
-  else kc.loadFromCluster();
+  const kc = loadKubeConfig(config.KUBECONFIG);
   // One pooled connection per TLS setting instead of a new TLS handshake for every create.
   const kubePools = poolKubeConnections(kc);
   const redisOptions = { maxRetriesPerRequest: 3, connectTimeout: 5000 };
   // Named, so CLIENT LIST shows which replica holds which connection.
-  const redis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${config.BRIDGE_CONSUMER}` });
-  const blockingRedis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${config.BRIDGE_CONSUMER}:blocking` });
+  const consumer = config.BRIDGE_CONSUMER ?? `${hostname()}-${process.pid}`;
+  const redis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${consumer}` });
+  const blockingRedis = new Redis(config.REDIS_URL, { ...redisOptions, connectionName: `tj-bridge:${consumer}:blocking` });
   for (const r of [redis, blockingRedis]) r.on("error", (err: Error) => log.warn({ error: err.message }, "redis connection error"));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -41,9 +42,9 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
     registry,
     stream: config.UPLOADS_STREAM,
     group: config.BRIDGE_GROUP,
-    consumer: config.BRIDGE_CONSUMER,
-    namespace: config.BRIDGE_NAMESPACE,
-    outputBucket: config.OUTPUT_BUCKET,
+    consumer,
+    namespace: config.JOBS_NAMESPACE,
+    outputBucket: config.OUTPUTS_BUCKET,
     maxDeliveries: config.BRIDGE_MAX_DELIVERIES,
     claimIdleMs: config.BRIDGE_CLAIM_IDLE_MS,
     claimIntervalMs: config.BRIDGE_CLAIM_INTERVAL_MS,
@@ -68,7 +69,11 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
         prefix: config.UPLOADS_PREFIX,
       })
     : undefined;
-  const http = await startHealthServer({ host: config.BRIDGE_HTTP_HOST, port: config.BRIDGE_HTTP_PORT, registry, health: () => bridge.health() });
+  const probe = (which: "live" | "ready") => {
+    const { live, ready, ...details } = bridge.health();
+    return { ok: which === "live" ? live : ready, details };
+  };
+  const http = await startHealthServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, registry, log, live: () => probe("live"), ready: () => probe("ready") });
   try {
     await bridge.start();
     drain?.start();
@@ -96,5 +101,5 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
     await step("redis (blocking)", () => blockingRedis.quit());
     if (problems.length > 0) throw new Error(`bridge stop: ${problems.join("; ")}`);
   };
-  return { bridge, drain, http, registry, stop: () => (stopping ??= stop()) };
+  return { bridge, consumer, drain, http, registry, stop: () => (stopping ??= stop()) };
 }

@@ -1,2 +1,0 @@
-// Separate from crds/index.ts so that importing the schema does not pull in the Kubernetes client.
-export { applyCrd, crdObject, type ApplyCrdOptions } from "./apply.js";

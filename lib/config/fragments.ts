@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { bool, int, logLevel, namespace, text, urlOf } from "./parsers.js";
+import { setting } from "./setting.js";
+
+/**
+ * The settings several processes share, one fragment per concern. A process's config module spreads the
+ * fragments it needs and adds its own settings; the same concern therefore has the same name, type, default
+ * and documentation in every process, and in the Helm chart's values.
+ */
+
+export const logging = {
+  LOG_LEVEL: setting(logLevel().default("info"), "pino log level"),
+};
+
+export const lifecycle = {
+  SHUTDOWN_TIMEOUT_MS: setting(int(1_000, 600_000).default(25_000), "Graceful stop budget after SIGTERM; a second signal exits at once"),
+};
+
+export const http = {
+  HTTP_HOST: setting(text().default("0.0.0.0"), "Address the process's HTTP server (health, metrics, API) listens on", {
+    aliases: ["API_HOST", "BRIDGE_HTTP_HOST", "WEBHOOK_HOST"],
+  }),
+  HTTP_PORT: setting(int(0, 65535).default(8080), "Port of that server (0: any free port, logged at start)", { aliases: ["API_PORT", "BRIDGE_HTTP_PORT", "WEBHOOK_PORT"] }),
+};
+
+export const kube = {
+  KUBECONFIG: setting(text().optional(), "Path to a kubeconfig; unset: the in-cluster service account, else ~/.kube/config"),
+  JOBS_NAMESPACE: setting(namespace().default("default"), "Namespace of the TranscodeJobs this process creates or watches", {
+    aliases: ["WATCH_NAMESPACE", "BRIDGE_NAMESPACE"],
+  }),
+};
+
+export const mongo = {
+  MONGODB_URL: setting(urlOf("mongodb", "mongodb+srv"), "MongoDB (or DocumentDB) connection URL", { secret: true, aliases: ["MONGO_URL"] }),
+  MONGODB_DATABASE: setting(text().default("transcoder"), "Database of users, job records and slots", { aliases: ["MONGO_DB"] }),
+};
+
+export const redis = {
+  REDIS_URL: setting(urlOf("redis", "rediss"), "Redis connection URL (may carry the credential)", { secret: true }),
+};
+
+export const s3 = {
+  AWS_REGION: setting(text().default("us-east-1"), "AWS region of S3 and ECS"),
+  S3_ENDPOINT: setting(urlOf("http", "https").optional(), "S3 endpoint of a non-AWS server (MinIO); unset: AWS", { aliases: ["TASK_S3_ENDPOINT"] }),
+  S3_FORCE_PATH_STYLE: setting(bool().default(false), "Path-style S3 URLs (MinIO); AWS uses virtual-hosted style", { aliases: ["TASK_S3_FORCE_PATH_STYLE"] }),
+};
+
+const bucket = () => z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name");
+
+export const uploads = {
+  UPLOADS_BUCKET: setting(bucket(), "Bucket users upload into"),
+  UPLOADS_PREFIX: setting(text().endsWith("/", "must end with /").default("uploads/"), "Key prefix of uploads: <prefix><owner>/<upload id>/<filename>"),
+};
+
+export const outputs = {
+  OUTPUTS_BUCKET: setting(bucket(), "Bucket the transcoder writes renditions to", { aliases: ["OUTPUT_BUCKET"] }),
+};
+
+export const uploadStream = {
+  UPLOADS_STREAM: setting(text().default("tj:uploads"), "Redis stream of upload events (lambda/webhook -> bridge)"),
+};
+
+export const uploadLimits = {
+  UPLOAD_MAX_BYTES: setting(int(1, 5 * 1024 ** 4).default(5 * 1024 ** 3), "Largest upload accepted, in bytes"),
+};

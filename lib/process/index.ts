@@ -1,0 +1,2 @@
+/** The lifecycle of every long-running entrypoint. */
+export { runMain, EXIT, type MainSpec, type Running } from "./run-main.js";

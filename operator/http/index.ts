@@ -1,2 +1,0 @@
-/** The operator's health and metrics endpoints. */
-export { createHealthServer, listen, type HealthSources } from "./health-server.js";
