@@ -12,9 +12,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startStack, type Stack } from "../test/env/index.js";
-import { freePort, runExitCleanups } from "../test/env/process.js";
-import { startControlPlane, type ControlPlane } from "./local/control-plane.js";
+import { startStack, type Stack } from "../stack/index.js";
+import { freePort, runExitCleanups } from "../stack/index.js";
+import { startControlPlane, type ControlPlane } from "../stack/index.js";
 import { makeSamples, runDemo } from "./local/demo.js";
 
 const { values: flags } = parseArgs({ options: { "no-demo": { type: "boolean" }, exit: { type: "boolean" } } });

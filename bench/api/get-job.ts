@@ -1,14 +1,16 @@
 /**
- * Authenticated GET /jobs/:id throughput and latency on loopback, against the real services (the same
- * stack the tests use). Prints figures and the ratio to an unauthenticated /healthz baseline; asserts nothing.
+ * Authenticated GET /jobs/:id throughput and latency on loopback, against the API process as the embedded
+ * control plane runs it (`npm start`'s stack). Prints figures and the ratio to an unauthenticated /healthz baseline; asserts nothing.
  *   npm run bench:api                       (defaults: 10 connections, 10 s per target)
  *   BENCH_CONNECTIONS=50 BENCH_SECONDS=20 npm run bench:api
  */
 import autocannon from "autocannon";
 
 type Result = Awaited<ReturnType<typeof autocannon>>;
-import { startStack } from "../../test/env/index.js";
-import { postForm, startHarness } from "../../test/api/harness.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ApiClient } from "../../scripts/local/client.js";
+import { freePort, startControlPlane, startStack } from "../../stack/index.js";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,24 +29,27 @@ function row(name: string, r: Result): string {
 }
 
 async function main(): Promise<void> {
-  const stack = await startStack();
+  const receiverPort = await freePort();
+  const stack = await startStack({ minio: { notifyWebhook: `http://127.0.0.1:${receiverPort}/` } });
   try {
-    const h = await startHarness(() => {}, stack.env);
+    const runDir = join(stack.runDir, "control-plane");
+    mkdirSync(runDir, { recursive: true });
+    const plane = await startControlPlane({ env: stack.env, runDir, logDir: stack.logDir, receiverPort, logLevel: "warn" });
     try {
-      const c = h.client();
-      await c.signupAndLogin();
-      const p = await c.call("POST", "/uploads/presigned-post", { json: { filename: "bench.mp4", contentType: "video/mp4" } });
-      await postForm(p.body as { url: string; fields: Record<string, string> }, new Uint8Array(1024));
-      const job = await c.call("POST", "/jobs", { json: { source: { key: String(p.body.key) } } });
-      if (job.status !== 201) throw new Error(`could not create the bench job: ${job.status} ${job.text}`);
-      const id = String(job.body.id);
-      const headers = { cookie: c.cookieHeader() };
+      const c = new ApiClient(plane.apiUrl);
+      await c.signupAndLogin("bench@example.com", "a bench passphrase of some length");
+      const file = join(stack.env.tmpDir, "bench.mp4");
+      writeFileSync(file, new Uint8Array(1024));
+      const key = await c.upload(file);
+      const job = await c.call<{ id: string }>("POST", "/jobs", { source: { key } }, [201]);
+      const headers = { cookie: c.cookieHeader };
+      const url = (path: string) => `${plane.apiUrl}${path}`;
 
       // Warm-up: JIT, connection pools, the apiserver's caches.
-      await autocannon({ url: `${h.api.url}/jobs/${id}`, connections, duration: 2, headers });
-      const health = await autocannon({ url: `${h.api.url}/healthz`, connections, duration });
-      const me = await autocannon({ url: `${h.api.url}/auth/me`, connections, duration, headers });
-      const get = await autocannon({ url: `${h.api.url}/jobs/${id}`, connections, duration, headers });
+      await autocannon({ url: url(`/jobs/${job.id}`), connections, duration: 2, headers });
+      const health = await autocannon({ url: url("/healthz"), connections, duration });
+      const me = await autocannon({ url: url("/auth/me"), connections, duration, headers });
+      const get = await autocannon({ url: url(`/jobs/${job.id}`), connections, duration, headers });
 
       console.log(`\nAPI on loopback, ${connections} connections, ${duration} s per target, node ${process.version}`);
       console.log(["target".padEnd(28), "req/s".padStart(8), "p50 ms".padStart(7), "p90 ms".padStart(7), "p99 ms".padStart(7), "max ms".padStart(8), "errors".padStart(7)].join(" "));
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
           `${(get.requests.average / me.requests.average).toFixed(3)} x /auth/me; p99 /jobs/:id = ${(get.latency.p99 / Math.max(me.latency.p99, 0.001)).toFixed(2)} x /auth/me`,
       );
     } finally {
-      await h.close();
+      await plane.stop();
     }
   } finally {
     await stack.stop();

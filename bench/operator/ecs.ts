@@ -3,7 +3,7 @@ import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCom
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import type { Redis } from "ioredis";
 import { writeResult, type TaskResult } from "../../lib/task-contract/index.js";
-import type { EcsEndpoint } from "../../test/env/index.js";
+import type { EcsEndpoint } from "../../stack/index.js";
 
 export interface BenchEcs {
   ecs: ECSClient;

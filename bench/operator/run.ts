@@ -7,8 +7,8 @@
  *   npm run bench:operator -- --jobs 50 --refills 10 --scale 2000 --only admission,baseline
  */
 import { cpus, loadavg } from "node:os";
-import { startStack, type Stack } from "../../test/env/index.js";
-import { installExitHandlers } from "../../test/env/process.js";
+import { startStack, type Stack } from "../../stack/index.js";
+import { installExitHandlers } from "../../stack/index.js";
 import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from "../../operator/build.js";
 import { measureAdmission } from "./admission.js";
 import { measureBaseline } from "./baseline.js";

@@ -7,15 +7,15 @@ import { MongoClient, type Db } from "mongodb";
 import { applyCrd } from "../../lib/kube/index.js";
 import { poolKubeConnections } from "../../lib/kube/index.js";
 import { MongoSlots } from "../../lib/store/index.js";
-import type { TestEnv } from "../../test/env/index.js";
-import { freePort, registerExitCleanup } from "../../test/env/process.js";
+import type { StackEnv } from "../../stack/index.js";
+import { freePort, registerExitCleanup } from "../../stack/index.js";
 import { setupEcs, type BenchEcs } from "./ecs.js";
 import type { Flags } from "./flags.js";
 import { Jobs } from "./jobs.js";
 import { OperatorProcess } from "./operator-process.js";
 
 export interface BenchContext {
-  env: TestEnv;
+  env: StackEnv;
   flags: Flags;
   kc: KubeConfig;
   redis: Redis;
@@ -23,7 +23,7 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
-export async function openContext(env: TestEnv, flags: Flags): Promise<BenchContext> {
+export async function openContext(env: StackEnv, flags: Flags): Promise<BenchContext> {
   const kc = new KubeConfig();
   kc.loadFromFile(env.kube.kubeconfigPath);
   // The jobs are created the way the REST API and the bridge create them: over pooled connections. Without it,

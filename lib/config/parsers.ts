@@ -24,6 +24,20 @@ export const csv = () =>
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
+/** A command line as a JSON array of strings (paths may hold spaces): ["node", "/app/transcoder.mjs"]. */
+export const argv = () =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON array of strings" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.string().min(1), { error: "must be a JSON array of strings" }).min(1, "must name a program"));
+
 /** A URL whose scheme is one of `schemes` (e.g. ["redis", "rediss"]). */
 export const urlOf = (...schemes: string[]) =>
   z.string().refine((v) => {

@@ -24,7 +24,7 @@ export interface RunningOperator {
 }
 
 function makeLauncher(cfg: OperatorConfig, log: Logger): TaskLauncher {
-  if (cfg.LAUNCHER === "local") return new LocalLauncher({ log: log.child({ component: "local-launcher" }), output: "inherit" });
+  if (cfg.LAUNCHER === "local") return new LocalLauncher({ command: cfg.LOCAL_TASK_COMMAND ?? [], log: log.child({ component: "local-launcher" }), output: "inherit" });
   const ecs = new ECSClient({ region: cfg.AWS_REGION, ...(cfg.AWS_ENDPOINT_URL_ECS ? { endpoint: cfg.AWS_ENDPOINT_URL_ECS } : {}) });
   return new EcsLauncher(ecs, {
     cluster: cfg.ECS_CLUSTER ?? "",

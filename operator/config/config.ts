@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bool, csv, fragments as f, int, loadConfig, namespace, setting, text, urlOf, type ConfigOf, type Loaded } from "../../lib/config/index.js";
+import { argv, bool, csv, fragments as f, int, loadConfig, namespace, setting, text, urlOf, type ConfigOf, type Loaded } from "../../lib/config/index.js";
 
 /**
  * Every setting of the operator (the shared fragments plus its own), read from the environment once at start-up.
@@ -18,6 +18,7 @@ export const operatorSettings = {
   MAX_CONCURRENT_TASKS: setting(int(1, 1000).default(5), "Cluster-wide cap on transcoding tasks alive at once"),
   WORKERS: setting(int(1, 100).default(10), "Reconciles run in parallel (never two for one job)"),
   LAUNCHER: setting(z.enum(["ecs", "local"]).default("ecs"), "Where tasks run: ECS Fargate, or local child processes (embedded mode)"),
+  LOCAL_TASK_COMMAND: setting(argv().optional(), "The transcoder's command line as a JSON array (required with LAUNCHER=local)"),
   ECS_CLUSTER: setting(text().optional(), "ECS cluster of the tasks (required with LAUNCHER=ecs)"),
   ECS_TASK_DEFINITION: setting(text().optional(), "Task definition family, family:revision or ARN (required with LAUNCHER=ecs)"),
   ECS_CONTAINER_NAME: setting(text().default("transcoder"), "The transcoder container in the task definition"),
@@ -43,12 +44,11 @@ export type OperatorConfig = ConfigOf<typeof operatorSettings>;
 
 /** Parses and validates the environment; a ConfigError names every bad variable (values are never echoed). */
 export function loadOperatorConfig(env: Record<string, string | undefined>): Loaded<OperatorConfig> {
+  const missing = (c: OperatorConfig, launcher: string, names: readonly (keyof OperatorConfig)[]) =>
+    c.LAUNCHER !== launcher
+      ? []
+      : names.filter((k) => c[k] === undefined || (Array.isArray(c[k]) && c[k].length === 0)).map((variable) => ({ variable, message: `required when LAUNCHER=${launcher}` }));
   return loadConfig("transcode-operator", operatorSettings, env, {
-    refine: (c) =>
-      c.LAUNCHER !== "ecs"
-        ? []
-        : (["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"] as const)
-            .filter((k) => c[k] === undefined || (Array.isArray(c[k]) && c[k].length === 0))
-            .map((variable) => ({ variable, message: "required when LAUNCHER=ecs" })),
+    refine: (c) => [...missing(c, "ecs", ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"]), ...missing(c, "local", ["LOCAL_TASK_COMMAND"])],
   });
 }

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
-import { keyOf, type WorkQueue } from "../kube/index.js";
+import { keyOf, splitKey, type WorkQueue } from "../kube/index.js";
 import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
-import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type ReconcileOptions } from "../reconcile/index.js";
+import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type Observed, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { OwnWrites } from "./own-writes.js";
@@ -206,10 +206,27 @@ export class Controller {
 
   /** Observe -> decide -> act for one key. Exposed for tests that drive a single pass. */
   async reconcileKey(key: string, log: Logger = this.deps.log): Promise<Decision | undefined> {
-    const d = this.deps;
-    const i = key.indexOf("/");
-    const job = await this.read(key.slice(0, i), key.slice(i + 1));
+    const { namespace, name } = splitKey(key);
+    const job = await this.read(namespace ?? "", name);
     if (!job) return undefined; // gone: the finalizer already did the cleanup
+    const observed = await this.observe(job);
+    const decision = await this.decideAndAct(observed, log);
+    if (!decision.rejected) return decision.decision;
+    // The launcher refused this attempt for good: the decision what that means is reconcile's, like any other.
+    return (await this.decideAndAct({ ...(await this.observe(job)), launchRejected: decision.rejected }, log)).decision;
+  }
+
+  private async decideAndAct(observed: Observed, log: Logger): Promise<{ decision: Decision; rejected?: { message: string } }> {
+    const decision = reconcile(observed, this.deps.options);
+    if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
+    const outcome = await execute(observed.job, decision, { ...this.deps, cluster: this.cluster, now: () => this.deps.clock.now() }, log);
+    if (outcome.released) this.wakeHeads();
+    return outcome.launchRejected ? { decision, rejected: outcome.launchRejected } : { decision };
+  }
+
+  /** Everything the decision looks at, read through the ports as observationPlan() says. */
+  private async observe(job: JobObject): Promise<Observed> {
+    const d = this.deps;
     const uid = job.metadata?.uid ?? "";
     const now = d.clock.now();
     // A job without a status phase was never written by us: its record, if a crashed pass left one, holds the
@@ -221,8 +238,6 @@ export class Controller {
     this.holders = held;
     // What we read may be newer than what the informer has delivered so far.
     this.admission.update(job);
-    const rank = this.admission.rank(uid, held, now);
-
     const holdsSlot = held.has(uid);
     const plan = observationPlan(job, holdsSlot, d.options.finalizer);
     const ref = job.status?.taskRef;
@@ -235,27 +250,18 @@ export class Controller {
       ref && plan.progress && isActive(task) ? d.progress.progress(uid) : undefined,
       ref && plan.result ? d.progress.result(uid, ref.attempt) : undefined,
     ]);
-
-    const decision = reconcile(
-      {
-        job,
-        now,
-        recordPhase: record?.phase,
-        holdsSlot,
-        freeSlots: Math.max(0, d.slots.capacity - holders.length),
-        rank,
-        task,
-        untracked,
-        progress,
-        result,
-      },
-      d.options,
-    );
-    if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
-    const outcome = await execute(job, decision, { ...d, cluster: this.cluster, now: () => d.clock.now(), claimHint: { seen: holders, nth: rank } }, log);
-    if (outcome.released) this.wakeHeads();
-    if (outcome.claimLost) return { actions: decision.actions, requeueAfterMs: d.options.pollMs };
-    if (outcome.launchRejected) return { actions: decision.actions };
-    return decision;
+    return {
+      job,
+      now,
+      recordPhase: record?.phase,
+      holdsSlot,
+      freeSlots: Math.max(0, d.slots.capacity - holders.length),
+      slotTable: holders,
+      rank: this.admission.rank(uid, held, now),
+      task,
+      untracked,
+      progress,
+      result,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
-import type { JobCluster, JobObject, JobStatus, JobStore, ClaimHint, Slots, TaskLauncher, TaskRef } from "../ports/index.js";
+import type { JobCluster, JobObject, JobStatus, JobStore, Slots, TaskLauncher, TaskRef } from "../ports/index.js";
 import type { Action, Decision } from "../reconcile/index.js";
 
 export interface ExecutorDeps {
@@ -13,9 +13,6 @@ export interface ExecutorDeps {
   taskEnv: (job: JobObject, attempt: number) => Record<string, string>;
   now: () => number;
   ownerLabel: string;
-  /** What this reconcile read of the slot table and its place in the queue (see Slots.claim). */
-  claimHint?: ClaimHint;
-  onLaunched?: (ref: TaskRef) => void;
 }
 
 export interface ExecutionResult {
@@ -23,8 +20,8 @@ export interface ExecutionResult {
   claimLost: boolean;
   /** A slot was given back (queued jobs should look again). */
   released: boolean;
-  /** A launch was refused for good and the job was failed instead. */
-  launchRejected: boolean;
+  /** The launch was refused for good (the rest of the decision was dropped): reconcile decides what follows. */
+  launchRejected: { message: string } | undefined;
 }
 
 /** JSON merge patch turning `prev` into `next` at the top level of .status (removed fields become null). */
@@ -44,7 +41,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
   const ns = job.metadata?.namespace ?? "";
   const name = job.metadata?.name ?? "";
   const uid = job.metadata?.uid ?? "";
-  const result: ExecutionResult = { claimLost: false, released: false, launchRejected: false };
+  const result: ExecutionResult = { claimLost: false, released: false, launchRejected: undefined };
   let launched: TaskRef | undefined;
   let claimed = false;
   let launchCalled = false;
@@ -86,7 +83,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
       case "claimSlot": {
         const epoch = deps.epoch();
         if (epoch === undefined) throw new TransientError("not the leader: admission paused", 5_000);
-        const slot = await deps.slots.claim(uid, epoch, deps.claimHint);
+        const slot = await deps.slots.claim(uid, epoch, a.hint);
         if (slot === undefined) {
           result.claimLost = true;
           log.debug("no free slot: admission deferred");
@@ -111,10 +108,10 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
           launched = await deps.launcher.launch({ uid, namespace: ns, name, attempt: a.attempt, env });
         } catch (err) {
           if (!(err instanceof TerminalError)) throw err;
-          await rejectLaunch(err);
+          log.error({ err: err.message, reason: err.reason }, "launch rejected");
+          result.launchRejected = { message: err.message };
           return "stop";
         }
-        deps.onLaunched?.(launched);
         log.info({ task: launched.id, attempt: a.attempt }, "task launched");
         return;
       }
@@ -144,27 +141,6 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
         }
         return;
     }
-  };
-
-  /** The launcher refused the request for good (bad spec, rejected by ECS): fail the job and give the slot back. */
-  const rejectLaunch = async (err: TerminalError): Promise<void> => {
-    await prepared();
-    result.launchRejected = true;
-    const nowIso = new Date(deps.now()).toISOString();
-    log.error({ err: err.message }, "launch rejected");
-    const status: JobStatus = {
-      ...(current ?? {}),
-      phase: "Failed",
-      reason: err.reason === "Terminal" ? "LaunchFailed" : err.reason,
-      message: err.message,
-      completedAt: nowIso,
-    };
-    delete status.queuePosition;
-    await deps.cluster.patchStatus(ns, name, statusMergePatch(current, status));
-    current = status;
-    await deps.store.recordPhase(uid, { phase: "Failed", at: new Date(deps.now()), reason: status.reason, message: err.message });
-    await deps.cluster.emitEvent(job, { type: "Warning", reason: "LaunchFailed", message: err.message }).catch(() => undefined);
-    if ((await deps.slots.release(uid)) > 0) result.released = true;
   };
 
   // The finalizer and the MongoDB record do not gate a launch: the claim does. They run alongside the claim and

@@ -101,7 +101,7 @@ function finish(d: Draft, phase: "Succeeded" | "Failed" | "Cancelled", reason: s
 }
 
 function launch(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number): void {
-  if (!o.holdsSlot) d.before.push({ type: "claimSlot" });
+  if (!o.holdsSlot) d.before.push({ type: "claimSlot", hint: { seen: o.slotTable ?? [], nth: o.rank } });
   d.before.push({ type: "launch", attempt });
   d.launched = true;
   d.to("Starting", { type: "Normal", reason: "Launched", message: `attempt ${attempt} launched` });
@@ -304,7 +304,11 @@ export function reconcile(o: Observed, opts: ReconcileOptions): Decision {
   const hasFinalizer = (o.job.metadata?.finalizers ?? []).includes(opts.finalizer);
   const phase = d.phase;
 
-  if (isFinal(phase)) {
+  if (o.launchRejected && !isFinal(phase)) {
+    // Refused for good: no task runs for this attempt, so the slot claimed for it goes back now.
+    finish(d, "Failed", "LaunchFailed", o.launchRejected.message);
+    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+  } else if (isFinal(phase)) {
     if (!stopAlive(d, aliveTasks(o), `job is ${phase}`, opts) && o.holdsSlot) d.after.push({ type: "releaseSlot" });
   } else if (phase === "Pending" || phase === "Queued") {
     if (phase === "Pending") {

@@ -1,5 +1,5 @@
 import type { Progress, TaskResult } from "../../lib/task-contract/index.js";
-import type { JobEvent, JobObject, JobPhase, JobStatus, TaskState } from "../ports/index.js";
+import type { ClaimHint, JobEvent, JobObject, JobPhase, JobStatus, SlotHolder, TaskState } from "../ports/index.js";
 
 /** Tunables of the decision; durations in milliseconds. */
 export interface ReconcileOptions {
@@ -39,6 +39,8 @@ export interface Observed {
   holdsSlot: boolean;
   /** Free slots right now (capacity minus holders). */
   freeSlots: number;
+  /** The slot table as read for this pass; a claim starts from it (see Slots.claim). */
+  slotTable?: readonly SlotHolder[] | undefined;
   /** 0-based rank among jobs eligible for admission (priority, then creation); undefined when not eligible. */
   rank: number | undefined;
   /** State of status.taskRef's task; undefined when there is no taskRef. */
@@ -52,6 +54,8 @@ export interface Observed {
   progress: Progress | undefined;
   /** Result of status.taskRef's attempt, if written (read even while the task runs: writing it is the task's last act). */
   result: TaskResult | undefined;
+  /** This pass's launch was refused for good by the launcher (a bad request, a rejected task definition). */
+  launchRejected?: { message: string } | undefined;
 }
 
 export interface RecordPhaseAction {
@@ -70,8 +74,8 @@ export type Action =
   | { type: "ensureRecord"; phase: JobPhase }
   | RecordPhaseAction
   | { type: "markDeleted" }
-  /** Claim a slot; when none is free the runner drops the remaining actions and requeues. */
-  | { type: "claimSlot" }
+  /** Claim a slot, starting from the table this pass read; when none is free the rest of the decision is dropped. */
+  | { type: "claimSlot"; hint: ClaimHint }
   | { type: "releaseSlot" }
   | { type: "launch"; attempt: number }
   /** Append the preceding launch's task to the MongoDB record's taskRefs. */

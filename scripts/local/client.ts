@@ -30,6 +30,11 @@ export class ApiClient {
   private csrf = "";
   constructor(readonly baseUrl: string) {}
 
+  /** The session cookie, for load generators that send requests of their own. */
+  get cookieHeader(): string {
+    return this.cookie;
+  }
+
   async signupAndLogin(email: string, password: string): Promise<{ id: string }> {
     await this.call("POST", "/auth/signup", { email, password }, [201, 409]);
     const res = await this.call<{ user: { id: string }; csrfToken: string }>("POST", "/auth/login", { email, password });

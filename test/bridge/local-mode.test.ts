@@ -8,9 +8,9 @@ import { Registry } from "prom-client";
 import { configureUploadNotifications, startWebhookReceiver, type WebhookReceiver } from "../../lambda/index.js";
 import { RedisUploadStream, promIngestMetrics } from "../../lib/uploads/index.js";
 import { testEnv } from "../env/index.js";
-import { registerExitCleanup } from "../env/process.js";
-import { StartContext } from "../env/services/context.js";
-import { startMinio } from "../env/services/minio.js";
+import { registerExitCleanup } from "../../stack/process.js";
+import { StartContext } from "../../stack/services/context.js";
+import { startMinio } from "../../stack/services/minio.js";
 import { waitFor } from "../support/wait.js";
 import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, quietLog, startTestBridge, type TestBridge } from "./harness.js";
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import { registerExitCleanup } from "../env/process.js";
+import { registerExitCleanup } from "../../stack/process.js";
 
 /**
  * One operator process (operator/main.ts, as production runs it) that a chaos test can kill -9, pause, resume

@@ -11,12 +11,12 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { MongoClient } from "mongodb";
-import { startControlPlane, s3Client, type ControlPlane } from "../../scripts/local/control-plane.js";
+import { startControlPlane, s3Client, type ControlPlane } from "../../stack/index.js";
 import { makeSamples, runDemo, type DemoResult } from "../../scripts/local/demo.js";
 import { testEnv, type TestEnv } from "../env/index.js";
-import { freePort, registerExitCleanup } from "../env/process.js";
-import { StartContext } from "../env/services/context.js";
-import { startMinio } from "../env/services/minio.js";
+import { freePort, registerExitCleanup } from "../../stack/process.js";
+import { StartContext } from "../../stack/services/context.js";
+import { startMinio } from "../../stack/services/minio.js";
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
  * leaves processes behind that the next run reaps (see reapStaleRuns).
  */
 import { setTestEnv, startStack, type Stack } from "./index.js";
-import { installExitHandlers } from "./process.js";
+import { installExitHandlers } from "../../stack/index.js";
 
 let stack: Stack | undefined;
 

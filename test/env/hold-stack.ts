@@ -3,7 +3,7 @@
  * then waits to be interrupted. Used by test/testenv/lifecycle.test.ts to prove Ctrl-C leaves nothing behind.
  */
 import { startStack } from "./index.js";
-import { installExitHandlers } from "./process.js";
+import { installExitHandlers } from "../../stack/index.js";
 
 installExitHandlers();
 const stack = await startStack();

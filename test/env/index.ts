@@ -1,8 +1,9 @@
-import type { TestEnv } from "./types.js";
+import type { StackEnv } from "../../stack/index.js";
 
-export type { TestEnv, KubeEndpoint, S3Endpoint, EcsEndpoint } from "./types.js";
-export { startStack, type Stack, type StackOptions } from "./stack.js";
-
+/** The endpoints of this run's real services (the embedded stack's, see stack/). */
+export type TestEnv = StackEnv;
+export type { KubeEndpoint, S3Endpoint, EcsEndpoint } from "../../stack/index.js";
+export { startStack, type Stack, type StackOptions } from "../../stack/index.js";
 let current: TestEnv | undefined;
 
 /** Set by the mocha global fixture (test/env/fixture.ts) once every service is ready. */

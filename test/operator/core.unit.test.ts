@@ -84,7 +84,9 @@ describe("loadOperatorConfig", () => {
     assert.equal(c.LAUNCHER, "ecs");
   });
   const bad: [string, Record<string, string>, RegExp][] = [
-    ["missing Mongo", { REDIS_URL: "redis://h" , LAUNCHER: "local" }, /MONGODB_URL/],
+    ["missing Mongo", { REDIS_URL: "redis://h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node"]' }, /MONGODB_URL/],
+    ["local without its command", { ...base, LAUNCHER: "local" }, /LOCAL_TASK_COMMAND: required when LAUNCHER=local/],
+    ["a command that is not a JSON array", { ...base, LAUNCHER: "local", LOCAL_TASK_COMMAND: "node main.js" }, /LOCAL_TASK_COMMAND: must be a JSON array of strings/],
     ["cap of zero", { ...base, MAX_CONCURRENT_TASKS: "0" }, /MAX_CONCURRENT_TASKS/],
     ["ECS without subnets", { ...base, ECS_SUBNETS: "" }, /ECS_SUBNETS: required/],
     ["not a number", { ...base, WORKERS: "many" }, /WORKERS/],
@@ -92,7 +94,7 @@ describe("loadOperatorConfig", () => {
   for (const [name, env, re] of bad) {
     it(`rejects ${name}`, () => assert.throws(() => loadOperatorConfig(env), (e: unknown) => e instanceof ConfigError && re.test(e.message) && e.exitCode === 78));
   }
-  it("local launcher needs no ECS settings", () => assert.equal(loadOperatorConfig({ MONGODB_URL: "mongodb://h", REDIS_URL: "redis://h", LAUNCHER: "local" }).config.LAUNCHER, "local"));
+  it("local launcher needs no ECS settings", () => assert.deepEqual(loadOperatorConfig({ MONGODB_URL: "mongodb://h", REDIS_URL: "redis://h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node", "/app/t.mjs"]' }).config.LOCAL_TASK_COMMAND, ["node", "/app/t.mjs"]));
 });
 
 /** Records calls at the port interfaces; the executor's ordering rules are pure logic over them. */
@@ -139,7 +141,7 @@ describe("execute (action runner over ports)", () => {
   const job: JobObject = { metadata: { name: "j", namespace: "ns", uid: "u" }, spec: { source: { bucket: "b", key: "k" }, output: { bucket: "o", prefix: "p/" } }, status: { phase: "Queued", queuePosition: 1 } };
   const admit: Decision = {
     actions: [
-      { type: "claimSlot" },
+      { type: "claimSlot", hint: { seen: [], nth: 0 } },
       { type: "launch", attempt: 1 },
       { type: "recordTaskRef" },
       { type: "patchStatus", status: { phase: "Starting", attempts: 1 }, withLaunchedTaskRef: true },
@@ -163,13 +165,11 @@ describe("execute (action runner over ports)", () => {
     assert.equal(r.claimLost, true);
   });
 
-  it("a launch refused for good fails the job and gives the slot back", async () => {
+  it("a launch refused for good stops the pass and reports why (reconcile decides what follows)", async () => {
     const f = fakes({ launch: () => Promise.reject(new TerminalError("RunTask: ClusterNotFoundException", "EcsRequestRejected")) });
     const r = await execute(job, admit, f.deps, log);
-    assert.equal(r.launchRejected, true);
-    assert.deepEqual(f.calls, ["claim", "launch", "patchStatus", "record:Failed", "event", "release"]);
-    assert.equal(f.patches[0]?.phase, "Failed");
-    assert.equal(f.patches[0]?.reason, "EcsRequestRejected");
+    assert.deepEqual(r.launchRejected, { message: "RunTask: ClusterNotFoundException" });
+    assert.deepEqual(f.calls, ["claim", "launch"], "nothing reports a launch that did not happen; the slot stays for reconcile to free");
   });
 
   it("a transient launch failure propagates (the runner retries; the slot stays held for the relaunch)", async () => {

@@ -142,6 +142,28 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     }
   });
 
+  it("a launch ECS refuses for good (no such task definition) ends Failed with Complete=False and Failed=True, its slot freed", async () => {
+    op = startOperator(s, { capacity: 1, ecsOptions: { ...s.ecsOptions, taskDefinition: "no-such-family" } });
+    await op.start();
+    await createJob(s.kc, s.namespace, "rejected-a");
+    const j = await waitFor("rejected-a Failed", async () => {
+      const x = await getJob(s.kc, s.namespace, "rejected-a");
+      return x?.status?.phase === "Failed" ? x : undefined;
+    });
+    const cond = (type: string) => j.status?.conditions?.find((c) => c.type === type);
+    assert.equal(j.status?.reason, "LaunchFailed");
+    assert.match(j.status?.message ?? "", /RunTask/);
+    assert.equal(cond("Complete")?.status, "False", "kubectl wait --for=condition=Complete=false sees it");
+    assert.equal(cond("Failed")?.status, "True", "kubectl wait --for=condition=Failed returns for it");
+    assert.equal(j.status?.attempts ?? 0, 0, "no attempt ran");
+    await waitFor("its slot freed", async () => (await op!.slots.holders()).length === 0 || undefined);
+    const rec = await waitFor("record Failed", async () => {
+      const r = await op!.store.get(j.metadata!.uid!);
+      return r?.phase === "Failed" ? r : undefined;
+    });
+    assert.equal(rec.reason, "LaunchFailed");
+  });
+
   it("a retryable exit is retried up to maxAttempts, then Failed; a permanent exit fails at once", async () => {
     policies.set("retry-", () => ({ after: 100, result: { ok: false, exitCode: 75, reason: "S3Unavailable", message: "upload failed" } }));
     policies.set("perm-", () => ({ after: 100, result: { ok: false, exitCode: 65, reason: "CorruptInput", message: "not a video" } }));

@@ -429,6 +429,27 @@ const rows: Row[] = [
     requeue: 500,
   },
   {
+    name: "a launch refused for good: Failed LaunchFailed with Complete=False and Failed=True, the slot claimed for it freed",
+    o: obs(job({ phase: "Queued", attempts: 0, queuePosition: 1 }), { holdsSlot: true, launchRejected: { message: "RunTask: ClusterNotFoundException: cluster not found" } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    events: ["LaunchFailed"],
+    check: (s) => {
+      assert.equal(s?.reason, "LaunchFailed");
+      assert.match(s?.message ?? "", /ClusterNotFoundException/);
+      assert.equal(cond(s, "Complete")?.status, "False");
+      assert.equal(cond(s, "Failed")?.status, "True");
+      assert.equal(cond(s, "Failed")?.reason, "LaunchFailed");
+      assert.equal(s?.queuePosition, undefined);
+    },
+  },
+  {
+    name: "a claim starts from the slot table this pass read, at its place in the queue",
+    o: obs(job({ phase: "Queued", attempts: 0 }), { rank: 2, freeSlots: 3, slotTable: [{ slot: 0, holder: "other", epoch: 1, claimedAt: new Date(NOW) }] }),
+    actions: ["claimSlot", "launch", "recordTaskRef", "patchStatus", "event", "recordPhase"],
+    check: (_s, as) => assert.deepEqual(as[0], { type: "claimSlot", hint: { seen: [{ slot: 0, holder: "other", epoch: 1, claimedAt: new Date(NOW) }], nth: 2 } }),
+  },
+  {
     name: "Queued far back: refreshed less often than the head",
     o: obs(job({ phase: "Queued", attempts: 0, queuePosition: 240 }), { rank: 250, freeSlots: 0 }),
     actions: ["patchStatus"],

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
-import { ServiceError } from "../env/process.js";
-import { StartContext, requireBinary } from "../env/services/context.js";
+import { ServiceError } from "../../stack/process.js";
+import { StartContext, requireBinary } from "../../stack/services/context.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 

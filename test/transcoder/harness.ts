@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
+import { transcoderCommand } from "../../images/transcoder/index.js";
 import { LocalLauncher } from "../../operator/launchers/local/index.js";
 import { encodeTaskEnv, parseTaskResult, resultKey, type TaskResult, type TaskSpecInput } from "../../lib/task-contract/index.js";
 import { testEnv } from "../env/index.js";
@@ -40,6 +41,7 @@ export async function createHarness(tag: string): Promise<Harness> {
   const workDir = join(env.tmpDir, `transcoder-work-${tag}-${suffix}`);
   mkdirSync(workDir, { recursive: true });
   const launcher = new LocalLauncher({
+    command: transcoderCommand(),
     credentials: { accessKeyId: env.s3.accessKeyId, secretAccessKey: env.s3.secretAccessKey },
     output: { dir: logDir },
     stopGraceMs: 3000,

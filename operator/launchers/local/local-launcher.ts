@@ -1,9 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { TRANSCODER_ENTRYPOINT_TS } from "../../../images/transcoder/index.js";
 import { decodeTaskEnv } from "../../../lib/task-contract/index.js";
 import type { Logger } from "../../../lib/log.js";
 import type { LaunchRequest, TaskLauncher, TaskState } from "../../ports/launcher.js";
@@ -25,8 +22,8 @@ export const INHERITED_ENV = [
 ] as const;
 
 export interface LocalLauncherOptions {
-  /** argv of the task; default runs the TypeScript entrypoint through tsx with this Node. */
-  command?: string[];
+  /** argv of the task (the transcoder's entrypoint; the operator's LOCAL_TASK_COMMAND). */
+  command: string[];
   /** Explicit credentials for the child (e.g. the embedded MinIO's); otherwise the AWS_* env is inherited. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   /** Where each task's stdout/stderr go: a directory (one <id>.log per task), or "inherit" / "ignore". */
@@ -47,13 +44,6 @@ interface LocalTask {
   exited: Promise<void>;
 }
 
-function defaultCommand(): string[] {
-  // Resolved here, not by the child, so the child's cwd does not matter (createRequire also works when this
-  // module itself was loaded through require(esm), where import.meta.resolve is missing).
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return [process.execPath, "--import", tsx, TRANSCODER_ENTRYPOINT_TS];
-}
-
 /**
  * Runs the transcoder as a child process with the same env contract the ECS task gets, in its own process group
  * so stopping it also stops its ffmpeg. State lives in this process: after an operator restart earlier tasks
@@ -65,7 +55,7 @@ export class LocalLauncher implements TaskLauncher {
   private readonly tasks = new Map<string, LocalTask>();
   private closed = false;
 
-  constructor(private readonly opts: LocalLauncherOptions = {}) {}
+  constructor(private readonly opts: LocalLauncherOptions) {}
 
   static taskId(uid: string, attempt: number): string {
     return `local-${uid}-${attempt}`;
@@ -87,7 +77,7 @@ export class LocalLauncher implements TaskLauncher {
     if (this.tasks.has(id)) return ref;
     // Refuse an env the task would reject anyway (throws TerminalError): no process for a job that cannot run.
     decodeTaskEnv(request.env);
-    const [cmd, ...args] = this.opts.command ?? defaultCommand();
+    const [cmd, ...args] = this.opts.command;
     if (cmd === undefined) throw new Error("LocalLauncher: empty command");
     const child = spawn(cmd, args, {
       env: this.childEnv(request.env),

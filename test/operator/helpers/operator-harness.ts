@@ -83,6 +83,8 @@ export interface OperatorOverrides {
   informer?: { idleTimeoutMs?: number; resyncPeriodMs?: number };
   /** Another ECS client (e.g. through a cuttable proxy). */
   ecs?: ECSClient;
+  /** Other launcher options (e.g. a task definition that does not exist). */
+  ecsOptions?: EcsLauncherOptions;
   /** Another Redis client (e.g. through a cuttable proxy). */
   redis?: Redis;
   /** How often Starting/Running jobs are polled (250 ms unless set). */
@@ -100,7 +102,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     namespace: s.namespace,
     db: s.db,
     redis: over.redis ?? s.redis,
-    launcher: new EcsLauncher(over.ecs ?? s.ecs, s.ecsOptions),
+    launcher: new EcsLauncher(over.ecs ?? s.ecs, over.ecsOptions ?? s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
     reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },

@@ -32,7 +32,7 @@ export interface EcsEndpoint {
   secretAccessKey: string;
 }
 
-export interface TestEnv {
+export interface StackEnv {
   kube: KubeEndpoint;
   /** mongodb://127.0.0.1:PORT/ (FerretDB, SQLite backend). Use a database name of your own per suite. */
   mongo: { url: string };

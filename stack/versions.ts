@@ -6,7 +6,7 @@ import { join } from "node:path";
  * The pinned service versions live once, in scripts/testenv/versions.sh (the install script sources it);
  * this reads the same file so a version bump is one edit.
  */
-const versionsFile = new URL("../../scripts/testenv/versions.sh", import.meta.url);
+const versionsFile = new URL("../scripts/testenv/versions.sh", import.meta.url);
 
 function readVersions(): Record<string, string> {
   const out: Record<string, string> = {};

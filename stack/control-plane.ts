@@ -6,14 +6,15 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig, type ApiException } from "@kubernetes/client-node";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { applyCrd } from "../../lib/kube/index.js";
-import { configureUploadNotifications } from "../../lambda/local/index.js";
-import { freePort, registerExitCleanup, type ServiceProcess } from "../../test/env/process.js";
-import { StartContext, httpOk } from "../../test/env/services/context.js";
-import type { TestEnv } from "../../test/env/types.js";
+import { applyCrd } from "../lib/kube/index.js";
+import { transcoderCommand } from "../images/transcoder/index.js";
+import { configureUploadNotifications } from "../lambda/local/index.js";
+import { freePort, registerExitCleanup, type ServiceProcess } from "./process.js";
+import { StartContext, httpOk } from "./services/context.js";
+import type { StackEnv } from "./types.js";
 
 export interface ControlPlaneOptions {
-  env: TestEnv;
+  env: StackEnv;
   /** Where the processes write their logs and scratch files. */
   runDir: string;
   logDir: string;
@@ -40,7 +41,7 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-const root = new URL("../../", import.meta.url).pathname;
+const root = new URL("../", import.meta.url).pathname;
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { env } = options;
@@ -98,6 +99,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         {
           LEASE_NAMESPACE: namespace,
           LAUNCHER: "local",
+          LOCAL_TASK_COMMAND: JSON.stringify(transcoderCommand()),
           MAX_CONCURRENT_TASKS: String(options.maxConcurrentTasks ?? 5),
           HTTP_PORT: String(operatorPort),
           POLL_MS: "500",
@@ -137,7 +139,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
 }
 
-export function s3Client(env: TestEnv): S3Client {
+export function s3Client(env: StackEnv): S3Client {
   return new S3Client({
     endpoint: env.s3.endpoint,
     region: env.s3.region,
@@ -146,7 +148,7 @@ export function s3Client(env: TestEnv): S3Client {
   });
 }
 
-async function prepareCluster(env: TestEnv, namespace: string): Promise<void> {
+async function prepareCluster(env: StackEnv, namespace: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(env.kube.kubeconfigPath);
   await applyCrd(kc);
@@ -157,7 +159,7 @@ async function prepareCluster(env: TestEnv, namespace: string): Promise<void> {
   }
 }
 
-async function prepareBuckets(env: TestEnv, uploadsBucket: string): Promise<void> {
+async function prepareBuckets(env: StackEnv, uploadsBucket: string): Promise<void> {
   const s3 = s3Client(env);
   try {
     await ensureBucket(s3, uploadsBucket);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import type { TestEnv } from "./types.js";
+import type { StackEnv } from "./types.js";
 import { binaries } from "./versions.js";
 
 /**
@@ -15,8 +15,8 @@ import { binaries } from "./versions.js";
  *   TESTENV_S3_ENDPOINT, TESTENV_S3_ACCESS_KEY, TESTENV_S3_SECRET_KEY [TESTENV_S3_REGION]
  *   TESTENV_ECS_ENDPOINT  a moto_server                    e.g. http://127.0.0.1:5000
  */
-export function externalServices(env: NodeJS.ProcessEnv = process.env): Partial<Omit<TestEnv, "tools" | "tmpDir">> {
-  const out: Partial<Omit<TestEnv, "tools" | "tmpDir">> = {};
+export function externalServices(env: NodeJS.ProcessEnv = process.env): Partial<Omit<StackEnv, "tools" | "tmpDir">> {
+  const out: Partial<Omit<StackEnv, "tools" | "tmpDir">> = {};
   if (env.TESTENV_KUBE_SERVER) {
     const server = env.TESTENV_KUBE_SERVER;
     const adminToken = required(env, "TESTENV_KUBE_ADMIN_TOKEN");

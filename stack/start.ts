@@ -8,7 +8,7 @@ import { startKube } from "./services/kube.js";
 import { startMinio, type MinioOptions } from "./services/minio.js";
 import { startMoto } from "./services/moto.js";
 import { startRedis } from "./services/redis.js";
-import type { TestEnv } from "./types.js";
+import type { StackEnv } from "./types.js";
 import { binaries, cacheDir } from "./versions.js";
 import { externalServices } from "./external.js";
 
@@ -21,7 +21,7 @@ export interface StackOptions {
 }
 
 export interface Stack {
-  env: TestEnv;
+  env: StackEnv;
   logDir: string;
   /** Scratch and data directory of this run (removed by stop unless keepData). */
   runDir: string;
@@ -66,7 +66,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const unregister = registerExitCleanup(killNow);
   const stack: Stack = {
-    env: undefined as unknown as TestEnv,
+    env: undefined as unknown as StackEnv,
     logDir,
     runDir,
     pids: () => ctx.processes.flatMap((p) => (p.pid && p.running ? [p.pid] : [])),
@@ -96,11 +96,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw new ServiceError(`the test environment could not start:\n\n${text}`);
   }
   const [kube, mongo, redis, s3, ecs] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
-    TestEnv["kube"],
-    TestEnv["mongo"],
-    TestEnv["redis"],
-    TestEnv["s3"],
-    TestEnv["ecs"],
+    StackEnv["kube"],
+    StackEnv["mongo"],
+    StackEnv["redis"],
+    StackEnv["s3"],
+    StackEnv["ecs"],
   ];
   const scratch = join(runDir, "scratch");
   mkdirSync(scratch, { recursive: true });
