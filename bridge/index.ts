@@ -1,4 +1,4 @@
-// The upload-stream -> TranscodeJob bridge (contract 3). main.ts is the entrypoint; this is what others may use.
+// The upload-stream -> TranscodeJob bridge (the upload-to-job contract, lib/uploads). main.ts is the entrypoint; this is what others may use.
 export { Bridge, type BridgeOptions, type BridgeHealth } from "./consumer.js";
 export { startBridgeApp, type BridgeApp } from "./app.js";
 export { loadBridgeConfig, bridgeSettings, type BridgeConfig } from "./config.js";

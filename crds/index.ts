@@ -32,8 +32,8 @@ export {
   TranscodeJobStatus,
   type TranscodeJobStatusInput,
   Phase,
-  TERMINAL_PHASES,
-  isTerminalPhase,
+  FINAL_PHASES,
+  isFinalPhase,
   ConditionType,
   Condition,
   Progress,
@@ -55,3 +55,4 @@ export {
   type ParseResult,
 } from "./parse.js";
 export { formatDuration, jobDuration } from "./duration.js";
+export { newTranscodeJob, outputPrefixFor, type NewJob, type NewJobResult } from "./new-job.js";

@@ -5,8 +5,8 @@ export const Phase = z.enum(["Pending", "Queued", "Starting", "Running", "Succee
     "Pending: seen, not yet admitted; Queued: waiting for one of the five slots; Starting: task launched; Running: task reports progress; Succeeded, Failed, Cancelled: final.",
 });
 export type Phase = z.infer<typeof Phase>;
-export const TERMINAL_PHASES: readonly Phase[] = ["Succeeded", "Failed", "Cancelled"];
-export const isTerminalPhase = (p: Phase | undefined): boolean => p !== undefined && TERMINAL_PHASES.includes(p);
+export const FINAL_PHASES: readonly Phase[] = ["Succeeded", "Failed", "Cancelled"];
+export const isFinalPhase = (p: Phase | undefined): boolean => p !== undefined && FINAL_PHASES.includes(p);
 
 export const ConditionType = z.enum(["Admitted", "Running", "Complete", "Failed"]);
 export type ConditionType = z.infer<typeof ConditionType>;

@@ -9,7 +9,7 @@ const PAGE = 500;
 const MAX_PAGES = 20;
 
 /**
- * Finds a record by name through the JobStore port (contract 4). The port has no by-name lookup, so this
+ * Finds a record by name through the JobStore port (the job-record store, lib/store). The port has no by-name lookup, so this
  * pages through the owner's records newest first; bounded, and only reached when the CR is gone.
  */
 export function storeHistory(store: JobStore, namespace: string): JobHistory {

@@ -8,7 +8,7 @@ const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex
 /**
  * The job name for an API create. With an Idempotency-Key the name is a function of (owner, key), so the
  * apiserver's own uniqueness makes a replay find the first job instead of making a second one, even across
- * API replicas and restarts. "api-" keeps these apart from the bridge's "up-" names (contract 3).
+ * API replicas and restarts. "api-" keeps these apart from the bridge's "up-" names (the upload-to-job contract, lib/uploads).
  */
 export function apiJobName(owner: string, idempotencyKey?: string): string {
   if (idempotencyKey === undefined) return `api-${randomBytes(10).toString("hex")}`;

@@ -14,7 +14,7 @@ export interface ProgressFeed {
 }
 
 /**
- * Contract 2's progress in Redis: the hash for the latest value, the pub/sub channel for live updates. One
+ * The task contract's progress in Redis: the hash for the latest value, the pub/sub channel for live updates. One
  * subscriber connection serves every open stream of this process; a channel is subscribed while at least
  * one listener wants it.
  */

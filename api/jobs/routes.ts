@@ -1,10 +1,10 @@
-import { API_VERSION, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
+import { newTranscodeJob, OWNER_LABEL, type TranscodeJobInput } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { requireUser, type SessionUser } from "../auth/current-user.js";
 import type { ApiDeps } from "../deps.js";
 import { problemResponses } from "../http/responses.js";
 import { defineRoute, type AnyRoute } from "../http/route.js";
-import { isOwnedUploadKey } from "../uploads/keys.js";
+import { isOwnedUploadKey } from "../../lib/uploads/index.js";
 import { AlreadyExistsError, CursorExpiredError, InvalidJobError, type KubeJob } from "./cluster.js";
 import { REQUEST_HASH_ANNOTATION, apiJobName, requestHash } from "./names.js";
 import { CreateJobBody, IdempotencyHeaders, JobIdParams, JobListView, JobView, ListJobsQuery, OutputLinksView } from "./schemas.js";
@@ -42,29 +42,21 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
 
   function buildJob(user: SessionUser, name: string, body: CreateJobBody, hash: string): TranscodeJobInput {
     const { source, ...options } = body;
-    const spec = {
-      ...options,
-      source: { bucket: storage.uploadsBucket, key: source.key, ...(source.versionId ? { versionId: source.versionId } : {}) },
-      output: { bucket: config.s3.outputsBucket, prefix: `outputs/${user.id}/${name}/` },
-      owner: user.id,
-    };
-    // The CRD's own schema, so a spec the apiserver would refuse is a 400 here with the same words.
-    const checked = TranscodeJobSpec.safeParse(spec);
-    if (!checked.success) {
-      const issue = formatIssues(checked.error, "body")[0];
-      throw new HttpError(400, issue ? `${issue.path}: ${issue.message}` : "invalid job", { field: issue?.path ?? "body" });
-    }
-    return {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: {
+    const built = newTranscodeJob(
+      {
         name,
         namespace: jobs.namespace,
-        labels: { [OWNER_LABEL]: user.id },
+        owner: user.id,
+        source: { bucket: storage.uploadsBucket, key: source.key, versionId: source.versionId },
+        outputsBucket: config.s3.outputsBucket,
+        options,
         annotations: { [REQUEST_HASH_ANNOTATION]: hash },
       },
-      spec,
-    };
+      "body",
+    );
+    if (built.ok) return built.job;
+    const issue = built.issues[0];
+    throw new HttpError(400, issue ? `${issue.path}: ${issue.message}` : "invalid job", { field: issue?.path ?? "body" });
   }
 
   return [
@@ -84,8 +76,8 @@ export function jobRoutes(deps: ApiDeps): AnyRoute[] {
       },
       handler: async (ctx, { body, headers }) => {
         const user = requireUser(ctx);
-        if (!isOwnedUploadKey(user.id, body.source.key)) {
-          throw new HttpError(422, "source.key must be one of your uploads (uploads/<your id>/...)", { field: "body.source.key" });
+        if (!isOwnedUploadKey(config.uploads.prefix, user.id, body.source.key)) {
+          throw new HttpError(422, `source.key must be one of your uploads (${config.uploads.prefix}<your id>/...)`, { field: "body.source.key" });
         }
         const idem = headers["idempotency-key"];
         const hash = requestHash(body);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Encoding, Ladder, OutputFormat, Phase } from "../../crds/index.js";
-import { UploadKey } from "../uploads/keys.js";
+import { UploadKey } from "../uploads/schemas.js";
 import { JOB_NAME } from "./names.js";
 
 /** What a client may choose; bucket, output prefix and owner are the API's to decide. */

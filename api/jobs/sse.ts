@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { Context } from "koa";
-import { isTerminalPhase } from "../../crds/index.js";
+import { isFinalPhase } from "../../crds/index.js";
 import type { Progress } from "../../lib/task-contract/index.js";
 import type { ProgressFeed } from "./progress.js";
 import type { JobView } from "./schemas.js";
@@ -50,7 +50,7 @@ export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobV
   send("retry: 3000\n\n");
   send(event("status", { id: job.id, phase: job.phase, progress: job.progress }));
   // A finished job will publish nothing more.
-  if (isTerminalPhase(job.phase)) {
+  if (isFinalPhase(job.phase)) {
     cleanup();
     return;
   }

@@ -47,7 +47,7 @@ export function ownerOf(job: KubeJob, ownerLabel: string): string | undefined {
 }
 
 /**
- * The view of a job whose TranscodeJob is gone, from its MongoDB record (contract 4). A record deleted
+ * The view of a job whose TranscodeJob is gone, from its MongoDB record (the job-record store, lib/store). A record deleted
  * before it reached a final phase was cancelled: deleting the CR is how a job is cancelled.
  */
 export function recordToJobView(r: JobRecord): JobView {

@@ -4,7 +4,7 @@ import { requireUser } from "../auth/current-user.js";
 import type { ApiDeps } from "../deps.js";
 import { problemResponses } from "../http/responses.js";
 import { defineRoute, type AnyRoute } from "../http/route.js";
-import { isOwnedUploadKey, newUploadKey } from "./keys.js";
+import { isOwnedUploadKey, newUploadKey } from "../../lib/uploads/index.js";
 import {
   MultipartAbortBody,
   MultipartCompleteBody,
@@ -58,7 +58,7 @@ export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 201: { description: "Form to POST to S3", schema: PresignedPostView }, ...problemResponses(400, 401, 403, 413, 415) },
       handler: async (ctx, { body }) => {
         const user = requireUser(ctx);
-        const { key, uploadId } = newUploadKey(user.id, body.filename);
+        const { key, uploadId } = newUploadKey(uploads.prefix, user.id, body.filename);
         const post = await deps.storage.presignPost(key, body.contentType, uploads.maxBytes, uploads.urlTtlSeconds);
         ctx.status = 201;
         ctx.body = { key, uploadId, url: post.url, fields: post.fields, maxBytes: uploads.maxBytes, expiresAt: expiresAt() };
@@ -78,7 +78,7 @@ export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
         if (body.size > uploads.maxBytes) {
           throw new HttpError(413, `the file is larger than the ${uploads.maxBytes}-byte limit`, { field: "body.size" });
         }
-        const { key } = newUploadKey(user.id, body.filename);
+        const { key } = newUploadKey(uploads.prefix, user.id, body.filename);
         const uploadId = await deps.storage.createMultipart(key, body.contentType);
         ctx.status = 201;
         ctx.body = { key, uploadId, ...planParts(body.size) };
@@ -95,7 +95,7 @@ export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 200: { description: "One URL per part", schema: MultipartPartsView }, ...problemResponses(400, 401, 403, 404, 413, 415) },
       handler: async (ctx, { body }) => {
         const user = requireUser(ctx);
-        if (!isOwnedUploadKey(user.id, body.key)) throw notYours();
+        if (!isOwnedUploadKey(uploads.prefix, user.id, body.key)) throw notYours();
         const parts = await Promise.all(
           [...new Set(body.partNumbers)].map(async (partNumber) => ({
             partNumber,
@@ -119,7 +119,7 @@ export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
       },
       handler: async (ctx, { body }) => {
         const user = requireUser(ctx);
-        if (!isOwnedUploadKey(user.id, body.key)) throw notYours();
+        if (!isOwnedUploadKey(uploads.prefix, user.id, body.key)) throw notYours();
         await deps.storage.completeMultipart(body.key, body.uploadId, body.parts).catch(mapS3);
         const info = await deps.storage.head(body.key);
         if (!info) throw notYours();
@@ -142,7 +142,7 @@ export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 204: { description: "Aborted" }, ...problemResponses(400, 401, 403, 404, 415) },
       handler: async (ctx, { body }) => {
         const user = requireUser(ctx);
-        if (!isOwnedUploadKey(user.id, body.key)) throw notYours();
+        if (!isOwnedUploadKey(uploads.prefix, user.id, body.key)) throw notYours();
         await deps.storage.abortMultipart(body.key, body.uploadId).catch(mapS3);
         ctx.status = 204;
       },

@@ -1,5 +1,25 @@
 import { z } from "zod";
-import { Filename, UploadKey, VideoContentType } from "./keys.js";
+
+/** File names the API hands out keys for (the key layout itself is lib/uploads'). */
+export const Filename = z
+  .string()
+  .min(1)
+  .max(200, "must be at most 200 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may contain only letters, digits, '.', '_' and '-', and must start with a letter or digit");
+
+export const VideoContentType = z
+  .string()
+  .max(100)
+  .regex(/^video\/[a-z0-9][a-z0-9.+-]*$/, "must be a video/* media type, e.g. video/mp4");
+
+/**
+ * An upload key in a request body: the shape <prefix><owner>/<uploadId>/<filename> is checked here (the prefix
+ * is configured, UPLOADS_PREFIX), whose upload it is in the handler.
+ */
+export const UploadKey = z
+  .string()
+  .max(1024)
+  .regex(/^(?:[^/]+\/)*[a-z0-9-]{1,63}\/[A-Za-z0-9._-]{1,128}\/[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "must be an upload key returned by the uploads endpoints");
 
 export const PresignedPostBody = z.strictObject({ filename: Filename, contentType: VideoContentType });
 

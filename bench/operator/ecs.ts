@@ -58,7 +58,7 @@ export async function holdTasksRunning(e: EcsEndpoint): Promise<void> {
 
 export const OK_RESULT: TaskResult = { ok: true, exitCode: 0, outputs: { masterPlaylist: "bench/master.m3u8", renditions: [] } };
 
-/** A task's exit as the transcoder makes it: its result in Redis (contract 2), then the task stops. */
+/** A task's exit as the transcoder makes it: its result in Redis (the task contract, lib/task-contract), then the task stops. */
 export async function playTaskExit(b: BenchEcs, redis: Redis, task: { uid: string; attempt: number; arn: string }): Promise<void> {
   await writeResult(redis, task.uid, task.attempt, OK_RESULT);
   await b.ecs.send(new StopTaskCommand({ cluster: b.cluster, task: task.arn, reason: "Essential container in task exited" }));

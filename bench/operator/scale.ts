@@ -95,7 +95,7 @@ export async function measureScale(ctx: BenchContext, s: Scenario, log: (line: s
       const launched = op.launchedSince(0).length;
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        const depth = await op.metric("transcode_operator_queue_depth");
+        const depth = await op.metric("workqueue_depth", `name="transcodejobs"`);
         log(`  t=${((Date.now() - ts) / 1000).toFixed(0)}s queued(cache)=${queuedInCache} launched=${launched} queueDepth=${depth} rss=${op.rssMiB().toFixed(0)} MiB`);
       }
       if (queuedInCache + launched >= created) {
@@ -116,7 +116,7 @@ export async function measureScale(ctx: BenchContext, s: Scenario, log: (line: s
     const rss: number[] = [];
     while (Date.now() - tw0 < ctx.flags.scaleWindowS * 1000) {
       await sleep(1000);
-      depths.push(await op.metric("transcode_operator_queue_depth"));
+      depths.push(await op.metric("workqueue_depth", `name="transcodejobs"`));
       rss.push(op.rssMiB());
     }
     const secs = (Date.now() - tw0) / 1000;

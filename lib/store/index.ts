@@ -1,4 +1,4 @@
-/** Contract 4: MongoDB job records and admission slots. */
+/** The job-record store: MongoDB job records and admission slots. */
 export type {
   JobStore,
   Slots,

@@ -1,5 +1,5 @@
 /**
- * Contract 4: job records and admission slots in MongoDB. Works on MongoDB, DocumentDB and FerretDB 1.x:
+ * The job-record store: job records and admission slots in MongoDB. Works on MongoDB, DocumentDB and FerretDB 1.x:
  * single-document atomic updates only (no transactions, change streams, TTL).
  */
 

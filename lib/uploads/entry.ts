@@ -2,7 +2,7 @@ import { z } from "zod";
 import { OWNER_ID_PATTERN } from "./keys.js";
 
 /**
- * One upload event on the stream (contract 3). Written by the lambda, the local webhook receiver and the
+ * One upload event on the stream (the upload-to-job contract, lib/uploads). Written by the lambda, the local webhook receiver and the
  * legacy-list drain; read by the bridge. Everything the bridge needs to create the job is in the entry, so
  * the bridge never has to look at S3.
  */

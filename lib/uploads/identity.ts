@@ -14,7 +14,7 @@ function normalizeEtag(etag: string): string {
 }
 
 /**
- * Contract 3: "<bucket>/<key>@<versionId or etag>". A version id names one version exactly; without
+ * The upload-to-job contract: "<bucket>/<key>@<versionId or etag>". A version id names one version exactly; without
  * versioning the ETag tells a re-upload (new content) from a redelivered event (same content).
  */
 export function idempotencyKey(id: ObjectIdentity): string {
@@ -23,7 +23,7 @@ export function idempotencyKey(id: ObjectIdentity): string {
   return `${id.bucket}/${id.key}@${version}`;
 }
 
-/** Contract 3: "up-" + the first 20 hex chars of sha256(idempotency key). A valid DNS-1123 name, 23 chars. */
+/** The upload-to-job contract: "up-" + the first 20 hex chars of sha256(idempotency key). A valid DNS-1123 name, 23 chars. */
 export function jobNameFor(idemKey: string): string {
   return `up-${createHash("sha256").update(idemKey, "utf8").digest("hex").slice(0, 20)}`;
 }

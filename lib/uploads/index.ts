@@ -1,10 +1,12 @@
-// Contract 3: uploads become TranscodeJobs. Shared by the lambda, the local webhook receiver and the bridge.
+// The upload-to-job contract: uploads become TranscodeJobs. Shared by the lambda, the local webhook receiver and the bridge.
 export {
   DEFAULT_UPLOADS_PREFIX,
   OWNER_ID_PATTERN,
   VIDEO_EXTENSIONS,
   decodeS3EventKey,
   parseUploadKey,
+  newUploadKey,
+  isOwnedUploadKey,
   isVideoObject,
   type UploadKey,
   type UploadKeyParse,

@@ -1,4 +1,4 @@
-import { API_VERSION, KIND, OWNER_LABEL, TranscodeJobSpec, formatIssues, type TranscodeJobInput } from "../../crds/index.js";
+import { newTranscodeJob, type TranscodeJobInput } from "../../crds/index.js";
 import type { UploadEntry } from "./entry.js";
 import { jobNameFor } from "./identity.js";
 
@@ -14,35 +14,20 @@ export interface UploadJobOptions {
 export type UploadJobBuild = { ok: true; job: TranscodeJobInput } | { ok: false; error: string };
 
 /**
- * Contract 3: the one TranscodeJob an upload becomes. Only what the upload decides is set; the CRD's
+ * The upload-to-job contract: the one TranscodeJob an upload becomes. Only what the upload decides is set; the CRD's
  * defaults (ladder, formats, thumbnails, attempts) fill in the rest on the server, like a kubectl apply.
  * Returns an error instead of throwing when the entry cannot be a valid spec (e.g. a bucket name the CRD
  * refuses), so the caller can dead-letter it rather than retry forever.
  */
 export function buildUploadJob(entry: UploadEntry, options: UploadJobOptions): UploadJobBuild {
-  const name = jobNameFor(entry.idempotencyKey);
-  const spec = {
-    source: { bucket: entry.bucket, key: entry.key, ...(entry.versionId ? { versionId: entry.versionId } : {}) },
-    output: { bucket: options.outputBucket, prefix: `outputs/${entry.ownerId}/${name}/` },
+  const built = newTranscodeJob({
+    name: jobNameFor(entry.idempotencyKey),
+    namespace: options.namespace,
     owner: entry.ownerId,
-  };
-  const checked = TranscodeJobSpec.safeParse(spec);
-  if (!checked.success) return { ok: false, error: `upload cannot become a valid spec: ${formatIssues(checked.error).map((i) => `${i.path}: ${i.message}`).join("; ")}` };
-  return {
-    ok: true,
-    job: {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: {
-        name,
-        namespace: options.namespace,
-        labels: { [OWNER_LABEL]: entry.ownerId },
-        annotations: {
-          [UPLOAD_KEY_ANNOTATION]: entry.idempotencyKey.slice(0, 2048),
-          [UPLOAD_ORIGIN_ANNOTATION]: entry.origin,
-        },
-      },
-      spec,
-    },
-  };
+    source: { bucket: entry.bucket, key: entry.key, versionId: entry.versionId },
+    outputsBucket: options.outputBucket,
+    annotations: { [UPLOAD_KEY_ANNOTATION]: entry.idempotencyKey.slice(0, 2048), [UPLOAD_ORIGIN_ANNOTATION]: entry.origin },
+  });
+  if (!built.ok) return { ok: false, error: `upload cannot become a valid spec: ${built.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}` };
+  return built;
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { posix } from "node:path";
 
-/** The layout contract 3 fixes: "uploads/<ownerId>/<uploadId>/<filename>". */
+/** The upload key layout: "uploads/<ownerId>/<uploadId>/<filename>". */
 export const DEFAULT_UPLOADS_PREFIX = "uploads/";
 export const OWNER_ID_PATTERN = /^[a-z0-9-]{1,63}$/;
 const UPLOAD_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -53,7 +54,19 @@ export function parseUploadKey(key: string, prefix: string = DEFAULT_UPLOADS_PRE
   if (!UPLOAD_ID_PATTERN.test(uploadId) || uploadId === "." || uploadId === "..") {
     return { ok: false, reason: "bad-layout", detail: "upload id must match [A-Za-z0-9._-]{1,128}" };
   }
+  if (filename === "." || filename === "..") return { ok: false, reason: "bad-layout", detail: "the file name cannot be . or .." };
   return { ok: true, value: { ownerId, uploadId, filename } };
+}
+
+/** The key a new upload of `filename` by `ownerId` gets, with a fresh upload id. */
+export function newUploadKey(prefix: string, ownerId: string, filename: string, uploadId: string = randomUUID()): { key: string; uploadId: string } {
+  return { key: `${prefix}${ownerId}/${uploadId}/${filename}`, uploadId };
+}
+
+/** True when `key` is an upload in the layout and lies under `ownerId`'s own prefix. */
+export function isOwnedUploadKey(prefix: string, ownerId: string, key: string): boolean {
+  const parsed = parseUploadKey(key, prefix);
+  return parsed.ok && parsed.value.ownerId === ownerId;
 }
 
 /** Container formats ffmpeg reads that users upload as video. AWS events carry no content type, so the name decides. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** Contract 3's default stream. Configurable so tests (and a second deployment) use a prefix of their own. */
+/** The upload stream's default name. Configurable so tests (and a second deployment) use a prefix of their own. */
 export const DEFAULT_UPLOADS_STREAM = "tj:uploads";
 /** The original service's Redis list of {key, objectUrl} JSON items. */
 export const LEGACY_LIST = "VideoJobs";

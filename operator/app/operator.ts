@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "mongodb";
 import type { Registry } from "prom-client";
 import { FINALIZER, OWNER_LABEL, type TranscodeJob } from "../../crds/index.js";
+import { systemClock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/log.js";
 import { MongoJobStore, MongoSlots, type FencedError } from "../../lib/store/index.js";
 import { Controller, operatorMetrics, taskEnvFor, type TaskEnvSettings } from "../controller/index.js";
@@ -68,10 +69,9 @@ export class Operator {
       slots: this.slots,
       launcher: o.launcher,
       progress: new RedisProgressReader(o.redis),
-      clock: { now: () => Date.now() },
+      clock: systemClock,
       log: o.log,
       metrics: operatorMetrics(o.registry, {
-        queueDepth: () => queue.length,
         phases: () => {
           const m = new Map<string, number>();
           for (const j of informer.list()) m.set(j.status?.phase ?? "Pending", (m.get(j.status?.phase ?? "Pending") ?? 0) + 1);

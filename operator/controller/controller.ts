@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
-import { keyOf, splitKey, type WorkQueue } from "../kube/index.js";
+import { keyOf, runWorkers, splitKey, type WorkQueue } from "../kube/index.js";
 import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
 import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type Observed, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
@@ -29,8 +29,7 @@ export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
  * what to do, does it, and books the key back into the queue. One reconcile id per pass in every log line.
  */
 export class Controller {
-  private workers: Promise<void>[] | undefined;
-  private readonly enqueuedAt = new Map<string, number>();
+  private workers: Promise<void> | undefined;
   /** Indexes derived from the informer's events: the admission order and uid -> key. */
   private readonly admission: AdmissionQueue;
   private readonly keysByUid = new Map<string, string>();
@@ -51,7 +50,6 @@ export class Controller {
 
   /** Queue a key now (informer events, wake-ups). */
   enqueue(key: string): void {
-    if (!this.enqueuedAt.has(key)) this.enqueuedAt.set(key, this.deps.clock.now());
     this.deps.queue.add(key);
   }
 
@@ -134,30 +132,14 @@ export class Controller {
 
   start(): void {
     if (this.workers) throw new Error("controller already started");
-    this.workers = Array.from({ length: this.deps.options.workers }, () => this.work());
+    // handle() books every outcome itself; runWorkers only hands out keys and calls done().
+    this.workers = runWorkers(this.deps.queue, this.deps.options.workers, (key) => this.handle(key));
   }
 
   /** Stops handing out keys and waits for reconciles in flight to finish. */
   async stop(): Promise<void> {
     this.deps.queue.shutDown();
-    await Promise.all(this.workers ?? []);
-  }
-
-  private async work(): Promise<void> {
-    for (;;) {
-      const key = await this.deps.queue.get();
-      if (key === undefined) return;
-      const added = this.enqueuedAt.get(key);
-      if (added !== undefined) {
-        this.enqueuedAt.delete(key);
-        this.deps.metrics?.queueLatency.observe((this.deps.clock.now() - added) / 1000);
-      }
-      try {
-        await this.handle(key);
-      } finally {
-        this.deps.queue.done(key);
-      }
-    }
+    await this.workers;
   }
 
   private async handle(key: string): Promise<void> {

@@ -61,7 +61,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
           namespace: ns,
           name,
           owner: job.spec.owner ?? job.metadata?.labels?.[deps.ownerLabel],
-          spec: job.spec as unknown as Record<string, unknown>,
+          spec: job.spec,
           createdAt: new Date(job.metadata?.creationTimestamp ?? deps.now()),
           phase: a.phase,
           at: new Date(deps.now()),

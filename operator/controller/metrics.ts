@@ -4,26 +4,19 @@ export interface OperatorMetrics {
   reconciles: Counter<"result">;
   errors: Counter<"kind">;
   duration: Histogram<"result">;
-  queueLatency: Histogram;
   slotsInUse: Gauge;
-  launches: Counter<"launcher">;
   echoesSkipped: Counter;
 }
 
-/** The reconciler's metrics; queue depth and jobs-by-phase are read at scrape time through `collect`. */
+/**
+ * The reconciler's own metrics (the workqueue exports its depth and latencies as workqueue_*); jobs by phase
+ * are read at scrape time through `collect`.
+ */
 export function operatorMetrics(
   registry: Registry,
-  sources: { queueDepth: () => number; phases: () => Map<string, number> },
+  sources: { phases: () => Map<string, number> },
 ): OperatorMetrics {
   const registers = [registry];
-  new Gauge({
-    name: "transcode_operator_queue_depth",
-    help: "Keys ready in the workqueue",
-    registers,
-    collect() {
-      this.set(sources.queueDepth());
-    },
-  });
   new Gauge({
     name: "transcode_operator_jobs",
     help: "TranscodeJobs in the informer cache by phase",
@@ -44,14 +37,7 @@ export function operatorMetrics(
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    queueLatency: new Histogram({
-      name: "transcode_operator_queue_latency_seconds",
-      help: "Time a key waited in the queue after an immediate add",
-      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-      registers,
-    }),
     slotsInUse: new Gauge({ name: "transcode_operator_slots_in_use", help: "Admission slots held (last observed)", registers }),
-    launches: new Counter({ name: "transcode_operator_task_launches_total", help: "Task launches (including idempotent re-adoptions)", labelNames: ["launcher"], registers }),
     echoesSkipped: new Counter({
       name: "transcode_operator_watch_echoes_skipped_total",
       help: "Watch events that only echoed the operator's own write, so were not reconciled again",

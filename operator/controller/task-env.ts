@@ -1,14 +1,14 @@
 import { encodeTaskEnv } from "../../lib/task-contract/index.js";
 import type { JobObject } from "../ports/index.js";
 
-/** What every task gets besides its job: where Redis and S3 are. No credentials (contract 2). */
+/** What every task gets besides its job: where Redis and S3 are. No credentials (the task contract). */
 export interface TaskEnvSettings {
   redisUrl: string;
   region: string;
   s3?: { endpoint: string; forcePathStyle: boolean } | undefined;
 }
 
-/** The contract-2 env for one attempt of a job. Throws TerminalError when the spec cannot be encoded. */
+/** The task contract's env for one attempt of a job. Throws TerminalError when the spec cannot be encoded. */
 export function taskEnvFor(job: JobObject, attempt: number, settings: TaskEnvSettings): Record<string, string> {
   const s = job.spec;
   return encodeTaskEnv({
@@ -22,7 +22,7 @@ export function taskEnvFor(job: JobObject, attempt: number, settings: TaskEnvSet
       ...(s.thumbnails !== undefined ? { thumbnails: s.thumbnails } : {}),
       ...(s.encoding !== undefined ? { encoding: s.encoding } : {}),
       ...(s.deleteSourceOnSuccess !== undefined ? { deleteSourceOnSuccess: s.deleteSourceOnSuccess } : {}),
-    } as Parameters<typeof encodeTaskEnv>[0]["spec"],
+    },
     redisUrl: settings.redisUrl,
     region: settings.region,
     s3: settings.s3,

@@ -1,7 +1,5 @@
-/** Operator plumbing (contract 5): workqueue, list+watch informer, leader election, the Cluster port. */
+/** Operator plumbing (the operator's Kubernetes layer): workqueue, list+watch informer, leader election, the Cluster port. */
 export type {
-  Clock,
-  TimerHandle,
   ObjectKey,
   WorkQueue,
   Informer,
@@ -17,7 +15,7 @@ export type {
   InformerOptions,
   LeaderElectorOptions,
 } from "./types.js";
-export { systemClock, FakeClock } from "./clock.js";
+export { systemClock, FakeClock, type Clock, type TimerHandle } from "../../lib/clock.js";
 export { objectKey, keyOf, splitKey } from "./keys.js";
 export { itemBackoffMs, jitteredBackoffMs, TokenBucket, DEFAULT_BACKOFF, DEFAULT_BUCKET } from "./rate-limit.js";
 export type { BackoffOptions, TokenBucketOptions } from "./rate-limit.js";

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, V1MicroTime, type V1Lease } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { Logger } from "../../lib/log.js";
-import { systemClock } from "./clock.js";
+import { systemClock, type Clock, type TimerHandle } from "../../lib/clock.js";
 import { mapKubeError, statusOf } from "../../lib/kube/index.js";
-import type { Clock, LeaderElector, LeaderElectorOptions, TimerHandle } from "./types.js";
+import type { LeaderElector, LeaderElectorOptions } from "./types.js";
 
 /** What we last saw of the lease, and when (by our own clock: expiry never trusts the holder's clock). */
 interface Observed {

@@ -6,7 +6,7 @@ import type { Cluster, Informer, InformerOptions } from "./types.js";
 
 export type TranscodeJobCluster = Cluster<TranscodeJob, TranscodeJobStatus>;
 
-/** The Cluster port bound to TranscodeJobs (contract 1), with the cleanup finalizer as default. */
+/** The Cluster port bound to TranscodeJobs (the TranscodeJob resource, crds/), with the cleanup finalizer as default. */
 export function createTranscodeJobCluster(kubeConfig: KubeConfig, options: Omit<KubeClusterOptions, "finalizer"> = {}): TranscodeJobCluster {
   return new KubeCluster<TranscodeJob, TranscodeJobStatus>(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL, kind: KIND }, { finalizer: FINALIZER, ...options });
 }

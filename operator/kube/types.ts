@@ -1,5 +1,5 @@
 /**
- * The public contract of the operator's Kubernetes plumbing (contract 5). The operator core codes against
+ * The public contract of the operator's Kubernetes plumbing (the operator's Kubernetes layer). The operator core codes against
  * these interfaces; unit tests of pure logic may implement them with doubles.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -25,15 +25,7 @@ export interface KubeObject {
 /** "namespace/name" (or "name" for a cluster-scoped object), the only thing a workqueue holds. */
 export type ObjectKey = string;
 
-/** Time source for the queue and the elector, so unit tests can run on fake time. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-export interface TimerHandle {
-  readonly __timer: unique symbol;
-}
+import type { Clock } from "../../lib/clock.js";
 
 /** A deduplicating, rate-limited queue of keys; a key is never handed to two workers at once. */
 export interface WorkQueue {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { systemClock } from "./clock.js";
+import { systemClock, type Clock, type TimerHandle } from "../../lib/clock.js";
 import { DEFAULT_BACKOFF, DEFAULT_BUCKET, TokenBucket, itemBackoffMs, type BackoffOptions, type TokenBucketOptions } from "./rate-limit.js";
-import type { Clock, ObjectKey, TimerHandle, WorkQueue } from "./types.js";
+import type { ObjectKey, WorkQueue } from "./types.js";
 
 export interface WorkQueueOptions {
   /** Metric label; default "transcodejobs". */

@@ -4,5 +4,5 @@ export type { JobCluster, JobLister, JobEvent } from "./cluster.js";
 export { isActive } from "./launcher.js";
 export type { TaskLauncher, LaunchRequest, TaskState } from "./launcher.js";
 export type { ProgressReader } from "./progress.js";
-export type { Clock } from "./clock.js";
+export type { Clock } from "../../lib/clock.js";
 export type { JobStore, Slots, ClaimHint, JobRecord, NewJobRecord, PhaseUpdate, SlotHolder, StoredTaskRef, JobQuery } from "../../lib/store/index.js";

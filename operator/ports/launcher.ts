@@ -1,6 +1,6 @@
 import type { TaskRef } from "./job.js";
 
-/** Everything a launcher needs to start one attempt; `env` is the contract-2 task env (lib/task-contract). */
+/** Everything a launcher needs to start one attempt; `env` is the task contract's env (lib/task-contract). */
 export interface LaunchRequest {
   uid: string;
   namespace: string;

@@ -7,7 +7,7 @@ function transient(what: string, err: unknown): TransientError {
   return new TransientError(`${what}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
 }
 
-/** Reads what tasks report (contract 2). A malformed value reads as absent; Redis being down is transient. */
+/** Reads what tasks report (the task contract, lib/task-contract). A malformed value reads as absent; Redis being down is transient. */
 export class RedisProgressReader implements ProgressReader {
   constructor(
     private readonly redis: Redis,

@@ -4,7 +4,7 @@ import { validationError } from "../../api/http/route.js";
 import { apiJobName, requestHash, JOB_NAME } from "../../api/jobs/names.js";
 import { toJobView } from "../../api/jobs/view.js";
 import { openApiPath } from "../../api/openapi/document.js";
-import { isOwnedUploadKey, newUploadKey } from "../../api/uploads/keys.js";
+import { isOwnedUploadKey, newUploadKey } from "../../lib/uploads/index.js";
 import { planParts } from "../../api/uploads/routes.js";
 import { loadApiConfig } from "../../api/config.js";
 
@@ -24,11 +24,11 @@ describe("api: pure logic", () => {
       ["empty", "", false],
     ];
     for (const [name, key, want] of table) {
-      it(`${name} -> ${want}`, () => assert.equal(isOwnedUploadKey(OWNER, key), want));
+      it(`${name} -> ${want}`, () => assert.equal(isOwnedUploadKey("uploads/", OWNER, key), want));
     }
     it("newUploadKey produces an owned key", () => {
-      const { key, uploadId } = newUploadKey(OWNER, "clip.mov");
-      assert.ok(isOwnedUploadKey(OWNER, key), key);
+      const { key, uploadId } = newUploadKey("uploads/", OWNER, "clip.mov");
+      assert.ok(isOwnedUploadKey("uploads/", OWNER, key), key);
       assert.ok(key.endsWith(`/${uploadId}/clip.mov`));
     });
   });

@@ -87,7 +87,7 @@ describe("operator/main.ts process", function () {
         const text = await (await fetch(`${base}/metrics`)).text();
         return /^transcode_operator_reconcile_total\{/m.test(text) ? text : undefined;
       });
-      for (const m of ["transcode_operator_reconcile_total", "transcode_operator_reconcile_duration_seconds", "transcode_operator_slots_in_use", "transcode_operator_jobs", "transcode_operator_queue_depth"]) {
+      for (const m of ["transcode_operator_reconcile_total", "transcode_operator_reconcile_duration_seconds", "transcode_operator_slots_in_use", "transcode_operator_jobs", "workqueue_depth", "workqueue_queue_duration_seconds"]) {
         assert.match(metrics, new RegExp(`^${m}`, "m"), m);
       }
       assert.match(p.stdout, /"job":"[^"]+\/via-main","reconcileId":"[0-9a-f]{8}"/, "job key and reconcile id in log lines");

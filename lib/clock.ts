@@ -1,4 +1,12 @@
-import type { Clock, TimerHandle } from "./types.js";
+/** The one time source: the workqueue, the elector and the controller take it, so unit tests run on fake time. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+export interface TimerHandle {
+  readonly __timer: unique symbol;
+}
 
 /** The real clock. Timers are unref'd: a pending requeue must never keep a process alive on its own. */
 export const systemClock: Clock = {
