@@ -3,6 +3,7 @@ import Router from "@koa/router";
 import Koa from "koa";
 import createSession from "koa-session";
 import { HttpError } from "../lib/errors/index.js";
+import { requireUser } from "./auth/current-user.js";
 import { authRoutes } from "./auth/routes.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoutes } from "./health/routes.js";
@@ -71,7 +72,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   });
 
   const router = new Router();
-  for (const r of routes) router[r.method](r.path, routeMiddleware(r, config.bodyLimitBytes));
+  for (const r of routes) router[r.method](r.path, routeMiddleware(r, { bodyLimitBytes: config.bodyLimitBytes, authenticate: requireUser }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return { app, router, routes, openapi: document };

@@ -7,7 +7,10 @@ import { clearSession, requireUser, sessionOf } from "./current-user.js";
 import { LoginBody, SessionView, SignupBody, UserView } from "./schemas.js";
 import { EmailTakenError } from "./users.js";
 
-export function authRoutes(deps: ApiDeps): AnyRoute[] {
+/** What sign-up and sign-in use: the user store, the password hasher, the login limiter, metrics. */
+export type AuthRouteDeps = Pick<ApiDeps, "users" | "passwords" | "limiter" | "metrics">;
+
+export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
   const tooMany = (wait: number) => {
     deps.metrics.rateLimited.inc();
     return new HttpError(429, `too many attempts; retry in ${wait} s`, { headers: { "Retry-After": String(wait) }, type: "rate-limited" });

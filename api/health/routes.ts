@@ -13,7 +13,10 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
   });
 }
 
-export function healthRoutes(deps: ApiDeps, openapi: () => unknown): AnyRoute[] {
+/** What the probes and the metrics route use. */
+export type HealthRouteDeps = Pick<ApiDeps, "readiness" | "log" | "metrics">;
+
+export function healthRoutes(deps: HealthRouteDeps, openapi: () => unknown): AnyRoute[] {
   return [
     defineRoute({
       method: "get",

@@ -1,7 +1,6 @@
 import type { Context } from "koa";
 import type { z } from "zod";
 import { HttpError } from "../../lib/errors/index.js";
-import { requireUser } from "../auth/current-user.js";
 import { readJsonBody } from "./body.js";
 
 export type Method = "get" | "post" | "delete";
@@ -71,17 +70,23 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: "body"
   return result.data;
 }
 
+export interface RouteOptions {
+  bodyLimitBytes: number;
+  /** Who is asking, for routes with auth "user": throws the 401/403 HttpError when nobody (allowed) is. */
+  authenticate: (ctx: Context) => unknown;
+}
+
 /** Koa middleware that validates every input of `route` and calls its handler. */
-export function routeMiddleware(route: AnyRoute, bodyLimitBytes: number) {
+export function routeMiddleware(route: AnyRoute, options: RouteOptions) {
   return async (ctx: Context & { params?: Record<string, string> }): Promise<void> => {
     // Who is asking comes before what they sent: an anonymous or cross-site write gets 401/403, not a 400.
-    if (route.auth === "user") requireUser(ctx);
+    if (route.auth === "user") options.authenticate(ctx);
     const params: unknown = route.params ? parseWith(route.params, ctx.params ?? {}, "path") : undefined;
     const query: unknown = route.query ? parseWith(route.query, { ...ctx.query }, "query") : undefined;
     const headers: unknown = route.headers ? parseWith(route.headers, { ...ctx.headers }, "header") : undefined;
     let body: unknown;
     if (route.body) {
-      body = parseWith(route.body, await readJsonBody(ctx, bodyLimitBytes), "body");
+      body = parseWith(route.body, await readJsonBody(ctx, options.bodyLimitBytes), "body");
     }
     await route.handler(ctx, { params, query, body, headers });
   };

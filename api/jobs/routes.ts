@@ -1,6 +1,7 @@
 import { newTranscodeJob, OWNER_LABEL, type TranscodeJobInput } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { requireUser, type SessionUser } from "../auth/current-user.js";
+import type { ApiConfig } from "../config.js";
 import type { ApiDeps } from "../deps.js";
 import { problemResponses } from "../http/responses.js";
 import { defineRoute, type AnyRoute } from "../http/route.js";
@@ -18,7 +19,10 @@ const notFound = () => new HttpError(404, "no such job", { field: "path.id" });
 const encodeCursor = (token: string) => Buffer.from(token, "utf8").toString("base64url");
 const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
 
-export function jobRoutes(deps: ApiDeps): AnyRoute[] {
+/** What the job routes use: the cluster, the upload store (to check a source exists), history, progress. */
+export type JobRouteDeps = Pick<ApiDeps, "jobs" | "storage" | "history" | "progress" | "metrics"> & { config: Pick<ApiConfig, "s3" | "uploads"> };
+
+export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
   const { jobs, storage, config } = deps;
 
   /** The caller's live job or a 404: another user's job is indistinguishable from a missing one. */

@@ -1,6 +1,7 @@
 import { S3ServiceException } from "@aws-sdk/client-s3";
 import { HttpError } from "../../lib/errors/index.js";
 import { requireUser } from "../auth/current-user.js";
+import type { ApiConfig } from "../config.js";
 import type { ApiDeps } from "../deps.js";
 import { problemResponses } from "../http/responses.js";
 import { defineRoute, type AnyRoute } from "../http/route.js";
@@ -43,7 +44,10 @@ function mapS3(err: unknown): never {
   throw err;
 }
 
-export function uploadRoutes(deps: ApiDeps): AnyRoute[] {
+/** What the upload routes use: the upload store and the upload settings. */
+export type UploadRouteDeps = Pick<ApiDeps, "storage"> & { config: Pick<ApiConfig, "uploads"> };
+
+export function uploadRoutes(deps: UploadRouteDeps): AnyRoute[] {
   const { uploads } = deps.config;
   const expiresAt = () => new Date(Date.now() + uploads.urlTtlSeconds * 1000).toISOString();
   return [

@@ -14,7 +14,7 @@ interface Candidate {
 }
 
 /** Test timings: lease 4 s, renew deadline 2 s, retry 0.3 s; a 2 s margin keeps the ordering checks robust on a loaded machine. */
-function candidate(id: string, namespace: string, server?: string, lease = "test-lease"): Candidate {
+function candidate(id: string, namespace: string, server?: string, lease = "test-lease", logger?: LeaderElectorOptions["logger"]): Candidate {
   const c: Candidate = { id, elector: undefined as unknown as LeaderElector, log: [], epochs: [], signals: [] };
   c.elector = createLeaderElector({
     kubeConfig: adminKubeConfig(server),
@@ -24,6 +24,7 @@ function candidate(id: string, namespace: string, server?: string, lease = "test
     leaseDurationMs: 4000,
     renewDeadlineMs: 2000,
     retryPeriodMs: 300,
+    ...(logger ? { logger } : {}),
     onStartedLeading: (epoch, signal) => {
       c.log.push("start");
       c.epochs.push(epoch);
@@ -34,19 +35,17 @@ function candidate(id: string, namespace: string, server?: string, lease = "test
   return c;
 }
 
-/** A second elector with the identity "twin", as a misconfigured replica would have without uniqueIdentity. */
-function twinOptions(namespace: string): LeaderElectorOptions {
-  return {
-    kubeConfig: adminKubeConfig(),
-    namespace,
-    name: "twin-lease",
-    identity: "twin",
-    leaseDurationMs: 4000,
-    renewDeadlineMs: 2000,
-    retryPeriodMs: 300,
-    onStartedLeading: () => undefined,
-    onStoppedLeading: () => undefined,
-  };
+/** Starts the candidates and samples them for 4 s: never two leaders at once, and one leads at some point. */
+async function oneLeaderAtATime(cs: Candidate[]): Promise<void> {
+  await Promise.all(cs.map((c) => c.elector.start()));
+  let sawLeader = false;
+  for (let i = 0; i < 40; i++) {
+    const leaders = cs.filter((c) => c.elector.isLeader()).length;
+    assert.ok(leaders <= 1, `${leaders} leaders at sample ${i}`);
+    sawLeader ||= leaders === 1;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(sawLeader);
 }
 
 describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiserver)", function () {
@@ -93,15 +92,7 @@ describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiser
   it("several electors started together: never two leaders at any sampled instant", async () => {
     const cs = ["x", "y", "z"].map((id) => candidate(id, ns, undefined, "race-lease"));
     running.push(...cs.map((c) => c.elector));
-    await Promise.all(cs.map((c) => c.elector.start()));
-    let sawLeader = false;
-    for (let i = 0; i < 40; i++) {
-      const leaders = cs.filter((c) => c.elector.isLeader()).length;
-      assert.ok(leaders <= 1, `${leaders} leaders at sample ${i}`);
-      sawLeader ||= leaders === 1;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(sawLeader);
+    await oneLeaderAtATime(cs);
   });
 
   it("three replicas configured with the same name still elect one leader (the identity is unique per process)", async () => {
@@ -109,23 +100,15 @@ describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiser
     const cs = [0, 1, 2].map(() => candidate(uniqueIdentity("operator-0"), ns, undefined, "same-name-lease"));
     assert.equal(new Set(cs.map((c) => c.id)).size, 3);
     running.push(...cs.map((c) => c.elector));
-    await Promise.all(cs.map((c) => c.elector.start()));
-    let sawLeader = false;
-    for (let i = 0; i < 40; i++) {
-      const leaders = cs.filter((c) => c.elector.isLeader()).length;
-      assert.ok(leaders <= 1, `${leaders} leaders at sample ${i}`);
-      sawLeader ||= leaders === 1;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(sawLeader);
+    await oneLeaderAtATime(cs);
   });
 
   it("a lease renewed under our identity by another process makes the leader step down and say so", async () => {
     const lines: string[] = [];
     const a = candidate("twin", ns, undefined, "twin-lease");
     running.push(a.elector);
-    const logger = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
-    const b = createLeaderElector({ ...twinOptions(ns), logger });
+    // A second elector with the same identity, as a misconfigured replica would have without uniqueIdentity.
+    const b = candidate("twin", ns, undefined, "twin-lease", pino({ level: "info" }, { write: (l: string) => void lines.push(l) })).elector;
     running.push(b);
     await a.elector.start();
     await waitFor(() => a.elector.isLeader(), 10_000, "a leads");
