@@ -1,0 +1,36 @@
+import { BadInputError } from "../errors.js";
+import { acceptedContainer, ACCEPTED_LABELS, inputArgs, refusedLabel, runTool, type Container } from "../media/index.js";
+import { probeTimedOut } from "../limits/errors.js";
+
+export interface DetectOptions {
+  ffprobe: string;
+  maxPixels: number;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+// libavformat logs this at debug level once probing has chosen a demuxer (libavformat/format.c); with
+// -format_whitelist none the chosen demuxer is then refused ("Format not on whitelist"), so nothing reads the
+// file's header: an HLS playlist or concat script is named here without opening anything it names.
+const PROBED = /Format (\S+) probed with size=\d+ and score=\d+/g;
+
+/** Names the file's container from its bytes alone; throws BadInputError unless it is one users may upload. */
+export async function detectContainer(file: string, opts: DetectOptions): Promise<Container> {
+  const run = await runTool(
+    opts.ffprobe,
+    ["-hide_banner", "-v", "debug", ...inputArgs({ file, demuxer: "detect", maxPixels: opts.maxPixels })],
+    { timeoutMs: opts.timeoutMs, signal: opts.signal },
+  );
+  if (run.stoppedBy === "timeout") throw probeTimedOut(opts.timeoutMs / 1000);
+  if (run.stoppedBy !== undefined || run.signal !== null) throw new Error(`ffprobe was stopped (${run.stoppedBy ?? run.signal})`);
+  const probed = [...run.stderr.matchAll(PROBED)].at(-1)?.[1];
+  if (probed === undefined)
+    throw new BadInputError("NotMedia", "The file could not be read as audio or video: it is in no container ffmpeg recognises.");
+  const container = acceptedContainer(probed);
+  if (container === undefined)
+    throw new BadInputError(
+      "UnsupportedFormat",
+      `The file is ${refusedLabel(probed)}, not an uploaded audio or video file; accepted containers: ${ACCEPTED_LABELS.join(", ")}.`,
+    );
+  return container;
+}
