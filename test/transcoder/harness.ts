@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { LocalLauncher } from "../../operator/launchers/local/index.js";
-import { encodeTaskEnv, parseTaskResult, resultKey, type TaskResult, type TaskSpecInput } from "../../lib/task-contract/index.js";
+import { encodeTaskEnv, parseTaskResult, resultKey, type TaskLimits, type TaskResult, type TaskSpecInput } from "../../lib/task-contract/index.js";
 import { testEnv } from "../env/index.js";
 
 export interface Harness {
@@ -76,7 +76,7 @@ export interface EnvOverrides {
   s3Endpoint?: string;
   redisUrl?: string;
   outBucket?: string;
-  limits?: { maxSourceBytes?: number; maxDurationSeconds?: number };
+  limits?: Partial<TaskLimits>;
 }
 
 export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInput, o: EnvOverrides = {}): Record<string, string> {

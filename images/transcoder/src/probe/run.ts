@@ -36,6 +36,10 @@ export async function probeFile(file: string, opts: ProbeOptions): Promise<Sourc
   );
   if (run.stoppedBy === "timeout") throw probeTimedOut(limits.probeTimeoutSeconds);
   if (run.stoppedBy !== undefined || run.signal !== null) throw new Error(`ffprobe was stopped (${run.stoppedBy ?? run.signal})`);
+  // find_stream_info decodes a few frames and shrugs off a decoder's refusal (exit 0): a refused frame is
+  // beyond the pixel limit whatever the exit code says.
+  const pixels = tooManyPixelsIn(run.stderr);
+  if (pixels) throw pixels;
   if (run.code !== 0) throw unreadable(run.stderr, container.label);
   let json: unknown;
   try {
@@ -49,8 +53,6 @@ export async function probeFile(file: string, opts: ProbeOptions): Promise<Sourc
 }
 
 function unreadable(stderr: string, label: string): BadInputError {
-  const pixels = tooManyPixelsIn(stderr);
-  if (pixels) return pixels;
   if (/moov atom not found/.test(stderr))
     return new BadInputError(
       "CorruptInput",
