@@ -192,24 +192,37 @@ describe("hostile uploads (real process, MinIO, Redis, ffmpeg)", function () {
     const t0 = Date.now();
     const out = await runAttempt(h, "uploads/evil/x/slow.mp4", { encoding: { x264Preset: "veryslow", segmentSeconds: 2 } }, { limits });
     const elapsed = Date.now() - t0;
-    const envs = seen.stop();
+    const seenRunning = seen.stop();
     await expectRefused(out, "TranscodeTimedOut", /wall-clock budget of 3 s .* stopped after decoding/);
     assert.ok(elapsed < 20_000, `the attempt ended ${elapsed} ms after launch`);
-    assert.ok(envs.length > 0, "ffmpeg was seen running");
-    for (const env of envs) assert.deepEqual(Object.keys(env), ["PATH"], JSON.stringify(env));
+    assert.ok(seenRunning.length > 0, "ffmpeg was seen running");
+    for (const { env, parentEnv } of seenRunning) {
+      // The task itself holds the secrets a decoder exploit would want; its ffmpeg child gets none of them.
+      for (const secret of ["TJ_REDIS_URL", "AWS_SECRET_ACCESS_KEY"]) assert.ok(parentEnv[secret], `the task has ${secret}`);
+      assert.deepEqual(Object.keys(env), ["PATH"], JSON.stringify(env));
+    }
   });
 
-  /** Polls /proc for ffmpeg processes working under `workDir` and reads their environment once exec'd. */
-  function watchFfmpegEnv(workDir: string): { stop(): Record<string, string>[] } {
-    const found = new Map<string, Record<string, string>>();
+  const environOf = (pid: string): Record<string, string> =>
+    Object.fromEntries(
+      readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+
+  /** Polls /proc for ffmpeg processes working under `workDir`; reads their env (once exec'd) and their parent's. */
+  function watchFfmpegEnv(workDir: string): { stop(): { env: Record<string, string>; parentEnv: Record<string, string> }[] } {
+    const found = new Map<string, { env: Record<string, string>; parentEnv: Record<string, string> }>();
     const timer = setInterval(() => {
       for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
         if (found.has(pid)) continue;
         try {
           const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
           if (!argv[0]?.endsWith("ffmpeg") || !argv.some((a) => a.includes(workDir))) continue;
-          const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
-          found.set(pid, Object.fromEntries(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])));
+          // /proc/<pid>/stat: "pid (comm) state ppid ..."
+          const ppid = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]!;
+          found.set(pid, { env: environOf(pid), parentEnv: environOf(ppid) });
         } catch {
           // The process ended between readdir and read.
         }

@@ -55,7 +55,7 @@ export function outputTooBig(bytes: number, max: number, during: "encode" | "fin
 export function probeTimedOut(timeoutSeconds: number): BadInputError {
   return new BadInputError(
     "ProbeTimedOut",
-    `ffprobe did not finish reading the file within ${s(timeoutSeconds)} (the limit, probeTimeoutSeconds).`,
+    `ffprobe did not finish reading the file within ${timeoutSeconds} s (the limit, probeTimeoutSeconds).`,
   );
 }
 
