@@ -74,9 +74,10 @@ export interface TranscodeWork {
 
 /**
  * The wall-clock budget of one transcode, in seconds: base + mediaSeconds x factor x work, where work counts
- * 1080p30 streams (the encodes weighted by the preset's cost, plus the source decode). The default factor (10)
- * is about 7x what a 1080p30 faster encode took per media second on the quiet 2-core machine (1.3 s; the bench's
- * 20 s 1080p clip, three rungs, took 37 s) and still above what it took at load 9 (7 s).
+ * 1080p30 streams (the encodes weighted by the preset's cost, plus the source decode). Measured in those units
+ * on the shared 2-core machine: the bench's 20 s 1080p25 clip (three rungs, faster; 2.1 units) took 0.9 s per
+ * media second per unit when the machine was quiet, a 720p25 faster encode 3.4 s at load 9. The default factor,
+ * 10, is 11x and 3x those.
  */
 export function wallClockBudgetSeconds(limits: TaskLimits, work: TranscodeWork): number {
   const units =
