@@ -4,7 +4,6 @@ export {
   runFfmpeg,
   classifyFfmpegFailure,
   DURATION_READ_MARGIN_SECONDS,
-  DURATION_TOLERANCE_SECONDS,
   type RunFfmpegOptions,
 } from "./run.js";
 export {

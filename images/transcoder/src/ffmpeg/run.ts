@@ -27,7 +27,7 @@ export interface RunFfmpegOptions {
 // Messages that mean the source itself cannot be decoded, as opposed to a full disk or a kill.
 const INPUT_FAULTS = [/Invalid data found when processing input/i, /Error while decoding/i, /corrupt/i, /moov atom not found/i];
 /** Decoded media up to this far past maxDurationSeconds still counts as within it (audio priming, rounding). */
-export const DURATION_TOLERANCE_SECONDS = 0.5;
+const DURATION_TOLERANCE_SECONDS = 0.5;
 /** How far past maxDurationSeconds the command reads (-t), so that a longer source is seen to be longer. */
 export const DURATION_READ_MARGIN_SECONDS = 1;
 

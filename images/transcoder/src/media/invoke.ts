@@ -22,13 +22,10 @@ export interface InvokeOptions {
   timeoutMs?: number | undefined;
   /** SIGKILL on abort; stoppedBy "aborted". */
   signal?: AbortSignal | undefined;
-  /** Streams stdout (ffmpeg -progress); without it stdout is collected (ffprobe's JSON) up to maxStdoutBytes. */
+  /** Streams stdout (ffmpeg -progress); without it stdout is collected (ffprobe's JSON) up to MAX_STDOUT. */
   onStdout?: ((chunk: string) => void) | undefined;
   /** Called with each stderr chunk (the last STDERR_KEEP bytes are kept for the result either way). */
   onStderr?: ((chunk: string) => void) | undefined;
-  maxStdoutBytes?: number | undefined;
-  /** Called once the process exists (tests read /proc/<pid> with it). */
-  onSpawn?: ((pid: number) => void) | undefined;
 }
 
 export interface ToolRun {
@@ -48,7 +45,7 @@ export interface ToolProcess {
 }
 
 const STDERR_KEEP = 64 * 1024;
-const DEFAULT_MAX_STDOUT = 16 * 1024 * 1024;
+const MAX_STDOUT = 16 * 1024 * 1024;
 
 /**
  * Starts ffmpeg or ffprobe with an argv that opens its one input the hardened way (media/input.ts), or throws
@@ -69,15 +66,13 @@ export function startTool(bin: string, args: readonly string[], opts: InvokeOpti
   const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => kill("timeout"), opts.timeoutMs);
   if (opts.signal?.aborted) kill("aborted");
   else opts.signal?.addEventListener("abort", onAbort, { once: true });
-  if (child.pid !== undefined) opts.onSpawn?.(child.pid);
 
   let stdout = "";
   let stderr = "";
-  const maxStdout = opts.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     if (opts.onStdout) return opts.onStdout(chunk);
     stdout += chunk;
-    if (stdout.length > maxStdout) kill("stdout too large");
+    if (stdout.length > MAX_STDOUT) kill("stdout too large");
   });
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_KEEP);

@@ -1,11 +1,11 @@
 import { BadInputError } from "../errors.js";
 import { acceptedContainer, ACCEPTED_LABELS, inputArgs, refusedLabel, runTool, type Container } from "../media/index.js";
-import { probeTimedOut } from "../limits/errors.js";
+import { throwIfStopped } from "./stopped.js";
 
 export interface DetectOptions {
   ffprobe: string;
   maxPixels: number;
-  timeoutMs: number;
+  timeoutSeconds: number;
   signal?: AbortSignal | undefined;
 }
 
@@ -19,10 +19,9 @@ export async function detectContainer(file: string, opts: DetectOptions): Promis
   const run = await runTool(
     opts.ffprobe,
     ["-hide_banner", "-v", "debug", ...inputArgs({ file, demuxer: "detect", maxPixels: opts.maxPixels })],
-    { timeoutMs: opts.timeoutMs, signal: opts.signal },
+    { timeoutMs: opts.timeoutSeconds * 1000, signal: opts.signal },
   );
-  if (run.stoppedBy === "timeout") throw probeTimedOut(opts.timeoutMs / 1000);
-  if (run.stoppedBy !== undefined || run.signal !== null) throw new Error(`ffprobe was stopped (${run.stoppedBy ?? run.signal})`);
+  throwIfStopped(run, opts.timeoutSeconds);
   const probed = [...run.stderr.matchAll(PROBED)].at(-1)?.[1];
   if (probed === undefined)
     throw new BadInputError("NotMedia", "The file could not be read as audio or video: it is in no container ffmpeg recognises.");

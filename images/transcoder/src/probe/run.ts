@@ -1,11 +1,12 @@
 import { stat } from "node:fs/promises";
 import { DEFAULT_TASK_LIMITS, type TaskLimits } from "../../../../lib/task-contract/index.js";
 import { BadInputError } from "../errors.js";
-import { probeTimedOut, tooManyPixelsIn } from "../limits/errors.js";
+import { tooManyPixelsIn } from "../limits/errors.js";
 import { checkSourceLimits } from "../limits/source.js";
 import { inputArgs, runTool } from "../media/index.js";
 import { detectContainer } from "./detect.js";
 import { parseProbe } from "./parse.js";
+import { throwIfStopped } from "./stopped.js";
 import type { SourceInfo } from "./source-info.js";
 
 export interface ProbeOptions {
@@ -23,19 +24,18 @@ export async function probeFile(file: string, opts: ProbeOptions): Promise<Sourc
   const limits = { ...DEFAULT_TASK_LIMITS, ...opts.limits };
   const { size } = await stat(file);
   if (size === 0) throw new BadInputError("EmptyInput", "The uploaded file is empty (0 bytes).");
-  const timeoutMs = limits.probeTimeoutSeconds * 1000;
+  const timeoutSeconds = limits.probeTimeoutSeconds;
   const maxPixels = limits.maxPixelsPerFrame;
-  const container = await detectContainer(file, { ffprobe: opts.ffprobe, maxPixels, timeoutMs, signal: opts.signal });
+  const container = await detectContainer(file, { ffprobe: opts.ffprobe, maxPixels, timeoutSeconds, signal: opts.signal });
   const run = await runTool(
     opts.ffprobe,
     [
       "-hide_banner", "-v", "error", "-show_format", "-show_streams", "-of", "json",
       ...inputArgs({ file, demuxer: container.demuxer, maxPixels }),
     ],
-    { timeoutMs, signal: opts.signal },
+    { timeoutMs: timeoutSeconds * 1000, signal: opts.signal },
   );
-  if (run.stoppedBy === "timeout") throw probeTimedOut(limits.probeTimeoutSeconds);
-  if (run.stoppedBy !== undefined || run.signal !== null) throw new Error(`ffprobe was stopped (${run.stoppedBy ?? run.signal})`);
+  throwIfStopped(run, timeoutSeconds);
   // find_stream_info decodes a few frames and shrugs off a decoder's refusal (exit 0): a refused frame is
   // beyond the pixel limit whatever the exit code says.
   const pixels = tooManyPixelsIn(run.stderr);

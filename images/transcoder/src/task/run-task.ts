@@ -162,10 +162,10 @@ async function transcode(
     now: now(),
   });
   await writeFile(join(out, MANIFEST), JSON.stringify(manifest, null, 2));
-  const outputBytes = files.reduce((n, f) => n + f.sizeBytes, 0) + (await stat(join(out, MANIFEST))).size;
+  const totalBytes = files.reduce((n, f) => n + f.sizeBytes, 0);
+  const outputBytes = totalBytes + (await stat(join(out, MANIFEST))).size;
   if (outputBytes > limits.maxOutputBytes) throw outputTooBig(outputBytes, limits.maxOutputBytes, "finish");
 
-  const totalBytes = files.reduce((n, f) => n + f.sizeBytes, 0) || 1;
   let doneBytes = 0;
   reporter.progress({ stage: "uploading", percent: PCT.encoded });
   const upload = async (rels: string[]): Promise<void> =>
@@ -180,7 +180,7 @@ async function transcode(
           doneBytes += files.find((f) => f.key === item.key)?.sizeBytes ?? 0;
           reporter.progress({
             stage: "uploading",
-            percent: PCT.encoded + ((PCT.uploaded - PCT.encoded) * doneBytes) / totalBytes,
+            percent: PCT.encoded + ((PCT.uploaded - PCT.encoded) * doneBytes) / Math.max(1, totalBytes),
           });
         },
       },
