@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TerminalError } from "../errors/index.js";
+import { LIMIT_ENV, taskLimitsSchema, type TaskLimitName, type TaskLimits } from "./limits.js";
 import { taskSpecSchema, type TaskSpec, type TaskSpecInput } from "./spec.js";
 
 /**
@@ -29,17 +30,15 @@ export const taskEnvSchema = z.object({
   TJ_S3_ENDPOINT: z.url().optional(),
   TJ_S3_FORCE_PATH_STYLE: boolString.optional(),
   AWS_REGION: nonEmpty,
-  /** Optional limits: sources larger or longer are bad input. */
-  TJ_MAX_SOURCE_BYTES: z.string().regex(/^[0-9]+$/).optional(),
-  TJ_MAX_DURATION_SECONDS: z.string().regex(/^[0-9]+$/).optional(),
   /** Optional scratch directory (default: the OS temp dir). */
   TJ_WORK_DIR: nonEmpty.optional(),
   TJ_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
 export type TaskEnvRecord = z.infer<typeof taskEnvSchema>;
 
-export const DEFAULT_MAX_SOURCE_BYTES = 20 * 1024 ** 3;
-export const DEFAULT_MAX_DURATION_SECONDS = 4 * 3600;
+/** The optional limit variables (LIMIT_ENV): decimal numbers; an absent one takes its default from limits.ts. */
+const limitText = z.string().regex(/^[0-9]+(\.[0-9]+)?$/, "a non-negative decimal number").optional();
+const limitEnvSchema = z.object(Object.fromEntries(Object.values(LIMIT_ENV).map((name) => [name, limitText])));
 
 /** The decoded, typed task input. */
 export interface TaskInput {
@@ -51,13 +50,17 @@ export interface TaskInput {
   redisUrl: string;
   region: string;
   s3?: { endpoint: string; forcePathStyle: boolean } | undefined;
-  limits?: { maxSourceBytes?: number | undefined; maxDurationSeconds?: number | undefined } | undefined;
+  /** Every limit, defaults applied. */
+  limits: TaskLimits;
   workDir?: string | undefined;
   logLevel?: TaskEnvRecord["TJ_LOG_LEVEL"];
 }
 
-/** What a launcher passes to encodeTaskEnv: like TaskInput, but the spec may omit defaults. */
-export type TaskInputDraft = Omit<TaskInput, "spec"> & { spec: TaskSpecInput };
+/** What a launcher passes to encodeTaskEnv: like TaskInput, but the spec and the limits may omit defaults. */
+export type TaskInputDraft = Omit<TaskInput, "spec" | "limits"> & {
+  spec: TaskSpecInput;
+  limits?: Partial<TaskLimits> | undefined;
+};
 
 function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/^\/+/, "");
@@ -86,9 +89,8 @@ export function encodeTaskEnv(input: TaskInputDraft): Record<string, string> {
     env.TJ_S3_ENDPOINT = input.s3.endpoint;
     env.TJ_S3_FORCE_PATH_STYLE = String(input.s3.forcePathStyle);
   }
-  if (input.limits?.maxSourceBytes !== undefined) env.TJ_MAX_SOURCE_BYTES = String(input.limits.maxSourceBytes);
-  if (input.limits?.maxDurationSeconds !== undefined)
-    env.TJ_MAX_DURATION_SECONDS = String(input.limits.maxDurationSeconds);
+  for (const [name, value] of Object.entries(input.limits ?? {}))
+    if (value !== undefined) env[LIMIT_ENV[name as TaskLimitName]] = String(value);
   if (input.workDir !== undefined) env.TJ_WORK_DIR = input.workDir;
   if (input.logLevel !== undefined) env.TJ_LOG_LEVEL = input.logLevel;
   // Round-trip once so a launcher can never start a task that would reject its own env.
@@ -104,6 +106,7 @@ export function decodeTaskEnv(env: Record<string, string | undefined>): TaskInpu
   const parsed = taskEnvSchema.safeParse(env);
   if (!parsed.success) throw new TerminalError(`invalid task env: ${z.prettifyError(parsed.error)}`, "InvalidTaskEnv");
   const e = parsed.data;
+  const limits = decodeLimits(env);
   let specJson: unknown;
   try {
     specJson = JSON.parse(e.TJ_SPEC);
@@ -125,15 +128,27 @@ export function decodeTaskEnv(env: Record<string, string | undefined>): TaskInpu
       e.TJ_S3_ENDPOINT === undefined
         ? undefined
         : { endpoint: e.TJ_S3_ENDPOINT, forcePathStyle: e.TJ_S3_FORCE_PATH_STYLE !== "false" },
-    limits: {
-      maxSourceBytes: e.TJ_MAX_SOURCE_BYTES === undefined ? DEFAULT_MAX_SOURCE_BYTES : Number(e.TJ_MAX_SOURCE_BYTES),
-      maxDurationSeconds:
-        e.TJ_MAX_DURATION_SECONDS === undefined ? DEFAULT_MAX_DURATION_SECONDS : Number(e.TJ_MAX_DURATION_SECONDS),
-    },
+    limits,
     workDir: e.TJ_WORK_DIR,
     logLevel: e.TJ_LOG_LEVEL,
   };
 }
 
+function decodeLimits(env: Record<string, string | undefined>): TaskLimits {
+  const text = limitEnvSchema.safeParse(env);
+  if (!text.success) throw new TerminalError(`invalid task env: ${z.prettifyError(text.error)}`, "InvalidTaskEnv");
+  const values: Partial<Record<TaskLimitName, number>> = {};
+  for (const [name, envName] of Object.entries(LIMIT_ENV) as [TaskLimitName, string][]) {
+    const raw = text.data[envName];
+    if (raw !== undefined) values[name] = Number(raw);
+  }
+  const limits = taskLimitsSchema.safeParse(values);
+  if (!limits.success) {
+    const bad = limits.error.issues.map((i) => `${LIMIT_ENV[i.path[0] as TaskLimitName]}: ${i.message}`);
+    throw new TerminalError(`invalid task env: ${bad.join("; ")}`, "InvalidTaskEnv");
+  }
+  return limits.data;
+}
+
 /** The names of every variable the contract defines (a launcher passes exactly these, no more). */
-export const TASK_ENV_NAMES = Object.keys(taskEnvSchema.shape) as (keyof TaskEnvRecord)[];
+export const TASK_ENV_NAMES: readonly string[] = [...Object.keys(taskEnvSchema.shape), ...Object.values(LIMIT_ENV)];

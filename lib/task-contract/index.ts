@@ -8,12 +8,20 @@ export {
   encodeTaskEnv,
   decodeTaskEnv,
   TASK_ENV_NAMES,
-  DEFAULT_MAX_SOURCE_BYTES,
-  DEFAULT_MAX_DURATION_SECONDS,
   type TaskEnvRecord,
   type TaskInput,
   type TaskInputDraft,
 } from "./env.js";
+export {
+  taskLimitsSchema,
+  DEFAULT_TASK_LIMITS,
+  LIMIT_ENV,
+  X264_PRESET_COST,
+  wallClockBudgetSeconds,
+  type TaskLimits,
+  type TaskLimitName,
+  type TranscodeWork,
+} from "./limits.js";
 export {
   taskSpecSchema,
   ladderSchema,

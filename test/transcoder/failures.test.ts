@@ -64,7 +64,11 @@ describe("transcoder task failures (real process, MinIO, Redis, ffmpeg)", functi
     const bytes = Buffer.from(readFileSync(good));
     randomBytes(256).copy(bytes, 0);
     const key = await upload("scrambled.mp4", bytes);
-    await expectBadInput(await runAttempt(h, key), ["CorruptInput", "NotMedia"], /could not be read as audio or video/);
+    await expectBadInput(
+      await runAttempt(h, key),
+      ["CorruptInput", "NotMedia", "UnsupportedFormat"],
+      /could not be read as audio or video|not an uploaded audio or video file/,
+    );
   });
 
   it("a zero-byte file is EmptyInput", async () => {
@@ -72,9 +76,9 @@ describe("transcoder task failures (real process, MinIO, Redis, ffmpeg)", functi
     await expectBadInput(await runAttempt(h, key), ["EmptyInput"], /empty/);
   });
 
-  it("a text file is NotMedia", async () => {
+  it("a text file is NotMedia: no container matches it", async () => {
     const key = await upload("notes.txt", Buffer.from("These are my notes.\nNot a video at all.\n".repeat(20)));
-    await expectBadInput(await runAttempt(h, key), ["NotMedia"], /text, not audio or video/);
+    await expectBadInput(await runAttempt(h, key), ["NotMedia"], /could not be read as audio or video: it is in no container/);
   });
 
   it("a missing source is SourceNotFound", async () => {
@@ -86,12 +90,12 @@ describe("transcoder task failures (real process, MinIO, Redis, ffmpeg)", functi
     await expectBadInput(
       await runAttempt(h, "uploads/u2/x/good.mp4", {}, { limits: { maxDurationSeconds: 1 } }),
       ["TooLong"],
-      /limit is 1 s/,
+      /2 s long \(as its container declares\); the limit \(maxDurationSeconds\) is 1 s/,
     );
     await expectBadInput(
       await runAttempt(h, "uploads/u2/x/good.mp4", {}, { limits: { maxSourceBytes: 1000 } }),
       ["TooBig"],
-      /limit is 1000 bytes/,
+      /the limit \(maxSourceBytes\) is 1000 bytes/,
     );
   });
 

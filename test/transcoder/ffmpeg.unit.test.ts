@@ -10,7 +10,7 @@ const src = (audio: boolean, video = true): SourceInfo => ({
   formatName: "mov",
   durationSeconds: 4,
   sizeBytes: 1,
-  video: video ? { index: 0, codec: "h264", width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, fps: 25 } : undefined,
+  video: video ? { index: 0, codec: "h264", width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, fps: 25, frameRate: 25 } : undefined,
   audio: audio ? { index: 1, codec: "aac", channels: 2, sampleRate: 48000, bitRate: 128000 } : undefined,
 });
 const count = (args: string[], v: string) => args.filter((a) => a === v).length;

@@ -7,7 +7,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { Redis } from "ioredis";
 import { transcoderCommand } from "../../images/transcoder/index.js";
 import { LocalLauncher } from "../../operator/launchers/local/index.js";
-import { encodeTaskEnv, parseTaskResult, resultKey, type TaskResult, type TaskSpecInput } from "../../lib/task-contract/index.js";
+import { encodeTaskEnv, parseTaskResult, resultKey, type TaskLimits, type TaskResult, type TaskSpecInput } from "../../lib/task-contract/index.js";
 import { testEnv } from "../env/index.js";
 
 export interface Harness {
@@ -78,7 +78,7 @@ export interface EnvOverrides {
   s3Endpoint?: string;
   redisUrl?: string;
   outBucket?: string;
-  limits?: { maxSourceBytes?: number; maxDurationSeconds?: number };
+  limits?: Partial<TaskLimits>;
 }
 
 export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInput, o: EnvOverrides = {}): Record<string, string> {

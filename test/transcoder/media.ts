@@ -36,7 +36,46 @@ export interface ProbedStream {
   start_time?: string;
 }
 
-export async function ffprobeJson(ffprobe: string, target: string): Promise<{ streams: ProbedStream[]; format: { duration?: string } }> {
-  const { stdout } = await run(ffprobe, ["-v", "error", "-show_format", "-show_streams", "-of", "json", target]);
+/** A plain ffprobe (ffmpeg's defaults, plus `extra`), as a player or a careless service would run it. */
+export async function ffprobeJson(
+  ffprobe: string,
+  target: string,
+  extra: string[] = [],
+): Promise<{ streams: ProbedStream[]; format: { duration?: string } }> {
+  const { stdout } = await run(ffprobe, ["-v", "error", ...extra, "-show_format", "-show_streams", "-of", "json", target]);
   return JSON.parse(stdout) as { streams: ProbedStream[]; format: { duration?: string } };
+}
+
+/** Runs ffmpeg with lavfi sources; `args` are everything after the common flags. */
+export async function ffmpegGenerate(ffmpeg: string, args: string[]): Promise<void> {
+  await run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", ...args]);
+}
+
+/**
+ * Rewrites the durations an MP4 declares (mvhd, every tkhd and mdhd; version-0 boxes, as ffmpeg writes them)
+ * to `seconds`, leaving every sample in place: the file plays its real length but says it is shorter. Write
+ * the source with -use_editlist 0 (or the edit list would still carry the real duration) and +faststart.
+ */
+export function withDeclaredDuration(mp4: Buffer, seconds: number): Buffer {
+  const b = Buffer.from(mp4);
+  // Only inside moov (written first with +faststart), so no match inside the media data.
+  const moov = b.indexOf("moov") - 4;
+  if (moov < 0) throw new Error("no moov box");
+  const end = moov + b.readUInt32BE(moov);
+  let movieScale = 0;
+  for (const box of ["mvhd", "tkhd", "mdhd"]) {
+    for (let i = b.indexOf(box, moov); i >= 0 && i < end; i = b.indexOf(box, i + 4)) {
+      const p = i + 4;
+      if (b[p] !== 0) throw new Error(`${box} is not version 0`);
+      if (box === "mvhd") {
+        movieScale = b.readUInt32BE(p + 12);
+        b.writeUInt32BE(seconds * movieScale, p + 16);
+      } else if (box === "tkhd") {
+        b.writeUInt32BE(seconds * movieScale, p + 20);
+      } else {
+        b.writeUInt32BE(seconds * b.readUInt32BE(p + 12), p + 16);
+      }
+    }
+  }
+  return b;
 }

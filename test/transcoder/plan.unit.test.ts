@@ -11,7 +11,7 @@ function source(w: number | undefined, h: number | undefined, opts: { audio?: bo
     video:
       w === undefined || h === undefined
         ? undefined
-        : { index: 0, codec: "h264", width: w, height: h, displayWidth: w, displayHeight: h, fps: opts.fps ?? 30 },
+        : { index: 0, codec: "h264", width: w, height: h, displayWidth: w, displayHeight: h, fps: opts.fps ?? 30, frameRate: opts.fps ?? 30 },
     audio: opts.audio === false ? undefined : { index: 1, codec: "aac", channels: 6, sampleRate: 44100, bitRate: opts.abr },
   };
 }

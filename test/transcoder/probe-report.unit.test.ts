@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BadInputError } from "../../images/transcoder/src/errors.js";
-import { looksLikeText, parseProbe, parseRational } from "../../images/transcoder/src/probe/index.js";
+import { parseProbe, parseRational } from "../../images/transcoder/src/probe/index.js";
 import { ProgressThrottle } from "../../images/transcoder/src/report/index.js";
 
 describe("parseProbe", () => {
@@ -20,6 +20,13 @@ describe("parseProbe", () => {
     const s = parseProbe({ streams: [v({ width: 720, height: 576, sample_aspect_ratio: "64:45" })], format: { duration: "1" } });
     assert.deepEqual([s.video!.displayWidth, s.video!.displayHeight], [1024, 576]);
   });
+  it("keeps the measured average frame rate however high; plans with none above 240", () => {
+    const s = parseProbe({ streams: [v({ avg_frame_rate: "1000/1", r_frame_rate: "1000/1" })], format: { duration: "1" } });
+    assert.equal(s.video!.frameRate, 1000);
+    assert.equal(s.video!.fps, undefined);
+    const t = parseProbe({ streams: [v({ avg_frame_rate: "0/0", r_frame_rate: "90000/1" })], format: { duration: "1" } });
+    assert.deepEqual([t.video!.frameRate, t.video!.fps], [undefined, undefined], "a timebase is not a frame rate");
+  });
   it("cover art is not video: audio-only", () => {
     const s = parseProbe({ streams: [a, v({ index: 2, codec_name: "mjpeg", disposition: { attached_pic: 1 } })], format: { duration: "3" } });
     assert.equal(s.video, undefined);
@@ -38,17 +45,6 @@ describe("parseProbe", () => {
     assert.equal(parseRational("25/1"), 25);
     assert.equal(parseRational("0/0"), undefined);
     assert.equal(parseRational(undefined), undefined);
-  });
-});
-
-describe("looksLikeText", () => {
-  it("ASCII and UTF-8 text are text; media headers and NULs are not", () => {
-    assert.equal(looksLikeText(Buffer.from("hello, this is a text file\n")), true);
-    assert.equal(looksLikeText(Buffer.from("héllo wörld ✓ — text\n")), true);
-    assert.equal(looksLikeText(Buffer.from("héllo").subarray(0, 2)), true, "cut multi-byte char at the end");
-    assert.equal(looksLikeText(Buffer.from([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70])), false);
-    assert.equal(looksLikeText(Buffer.from([0xff, 0xfb, 0x90, 0x44, 0xc3])), false);
-    assert.equal(looksLikeText(Buffer.alloc(0)), false);
   });
 });
 

@@ -12,6 +12,9 @@ import {
   progressKey,
   resultKey,
   TASK_ENV_NAMES,
+  DEFAULT_TASK_LIMITS,
+  LIMIT_ENV,
+  wallClockBudgetSeconds,
   type TaskInputDraft,
 } from "../../lib/task-contract/index.js";
 import { TerminalError } from "../../lib/errors/index.js";
@@ -106,5 +109,60 @@ describe("task contract", () => {
       ladderRungs({ renditions: [{ height: 720 }, { height: 240 }, { height: 720, crf: 20 }] }),
       [{ height: 240 }, { height: 720, crf: 20 }],
     );
+  });
+
+  it("limits: one name each, TJ_ + UPPER_SNAKE in the env, defaults when absent", () => {
+    assert.deepEqual(LIMIT_ENV, {
+      maxSourceBytes: "TJ_MAX_SOURCE_BYTES",
+      maxDurationSeconds: "TJ_MAX_DURATION_SECONDS",
+      maxPixelsPerFrame: "TJ_MAX_PIXELS_PER_FRAME",
+      maxFrameRate: "TJ_MAX_FRAME_RATE",
+      maxOutputBytes: "TJ_MAX_OUTPUT_BYTES",
+      probeTimeoutSeconds: "TJ_PROBE_TIMEOUT_SECONDS",
+      wallClockBaseSeconds: "TJ_WALL_CLOCK_BASE_SECONDS",
+      wallClockSecondsPerMediaSecond: "TJ_WALL_CLOCK_SECONDS_PER_MEDIA_SECOND",
+    });
+    for (const name of Object.values(LIMIT_ENV)) assert.ok(TASK_ENV_NAMES.includes(name), name);
+    assert.deepEqual(decodeTaskEnv(encodeTaskEnv(draft)).limits, DEFAULT_TASK_LIMITS);
+    assert.deepEqual(DEFAULT_TASK_LIMITS, {
+      maxSourceBytes: 20 * 1024 ** 3,
+      maxDurationSeconds: 14400,
+      maxPixelsPerFrame: 8192 * 4320,
+      maxFrameRate: 240,
+      maxOutputBytes: 64 * 1024 ** 3,
+      probeTimeoutSeconds: 60,
+      wallClockBaseSeconds: 300,
+      wallClockSecondsPerMediaSecond: 10,
+    });
+    const env = encodeTaskEnv({ ...draft, limits: { maxFrameRate: 120, wallClockSecondsPerMediaSecond: 2.5 } });
+    assert.equal(env.TJ_MAX_FRAME_RATE, "120");
+    assert.equal(env.TJ_WALL_CLOCK_SECONDS_PER_MEDIA_SECOND, "2.5");
+    assert.deepEqual(decodeTaskEnv(env).limits, { ...DEFAULT_TASK_LIMITS, maxFrameRate: 120, wallClockSecondsPerMediaSecond: 2.5 });
+  });
+
+  for (const [name, value, message] of [
+    ["TJ_MAX_PIXELS_PER_FRAME", "-1", /TJ_MAX_PIXELS_PER_FRAME/],
+    ["TJ_MAX_PIXELS_PER_FRAME", "3000000000", /TJ_MAX_PIXELS_PER_FRAME: .*2147483647/],
+    ["TJ_MAX_SOURCE_BYTES", "1.5", /TJ_MAX_SOURCE_BYTES/],
+    ["TJ_PROBE_TIMEOUT_SECONDS", "0", /TJ_PROBE_TIMEOUT_SECONDS/],
+    ["TJ_MAX_FRAME_RATE", "fast", /TJ_MAX_FRAME_RATE/],
+  ] as const)
+    it(`rejects a bad limit: ${name}=${value}`, () => {
+      assert.throws(
+        () => decodeTaskEnv({ ...encodeTaskEnv(draft), [name]: value }),
+        (e: unknown) => e instanceof TerminalError && e.reason === "InvalidTaskEnv" && message.test(e.message),
+      );
+    });
+
+  it("the wall-clock budget grows with duration, pixels and preset", () => {
+    const p1080 = 1920 * 1080 * 30;
+    const work = { mediaSeconds: 60, x264Preset: "faster" as const, encodePixelsPerSecond: p1080, decodePixelsPerSecond: p1080 };
+    // 300 + 60 s x 10 x (1 encode unit + 1 decode unit)
+    assert.equal(wallClockBudgetSeconds(DEFAULT_TASK_LIMITS, work), 300 + 60 * 10 * 2);
+    assert.equal(wallClockBudgetSeconds(DEFAULT_TASK_LIMITS, { ...work, x264Preset: "veryslow" }), 300 + 60 * 10 * (7.5 + 1));
+    const audioOnly = { ...work, encodePixelsPerSecond: 0, decodePixelsPerSecond: 0 };
+    assert.equal(wallClockBudgetSeconds(DEFAULT_TASK_LIMITS, audioOnly), 300 + 60 * 10 * 0.05, "a floor of work for audio");
+    const capped = wallClockBudgetSeconds({ ...DEFAULT_TASK_LIMITS, maxDurationSeconds: 30 }, work);
+    assert.equal(capped, 300 + 30 * 10 * 2, "never budgets for more media than the duration limit allows");
   });
 });

@@ -4,10 +4,16 @@ import { TerminalError } from "../../../lib/errors/index.js";
 export type BadInputReason =
   | "EmptyInput"
   | "NotMedia"
+  | "UnsupportedFormat"
   | "CorruptInput"
   | "NoMediaStreams"
   | "TooLong"
   | "TooBig"
+  | "TooManyPixels"
+  | "FrameRateTooHigh"
+  | "OutputTooBig"
+  | "ProbeTimedOut"
+  | "TranscodeTimedOut"
   | "SourceNotFound"
   | "InvalidTaskEnv"
   | "InvalidSpec";

@@ -1,3 +1,5 @@
+import { DEFAULT_TASK_LIMITS } from "../../../../lib/task-contract/index.js";
+import { inputArgs } from "../media/index.js";
 import type { AudioEncode, Plan, VideoRendition } from "../plan/index.js";
 import { filesFor, INIT_SEGMENT, POSTER, SPRITE } from "./layout.js";
 
@@ -5,6 +7,10 @@ export interface FfmpegCommandOptions {
   input: string;
   /** Seconds between -progress reports. */
   progressPeriod?: number;
+  /** Decoders refuse larger frames (default: the default maxPixelsPerFrame). */
+  maxPixels?: number | undefined;
+  /** Stop reading the source after this many seconds (the duration limit plus a margin). */
+  readSeconds?: number | undefined;
 }
 
 // Filtergraph option values may not contain ',' ':' or ';' unquoted; our numbers never do, but keep one helper.
@@ -22,13 +28,21 @@ function filterGraph(plan: Plan): string | undefined {
     parts.push(`[s${i++}]scale=${v.width}:${v.height}:flags=bicubic,setsar=1,format=yuv420p[v_${v.name}]`);
   }
   if (plan.poster) {
+    // The first frame, then the first at or after atSeconds; the poster output keeps two frames and -update 1
+    // overwrites, so a clip with no frame that late (a single frame, 0.3 s) still gets its first frame.
     const p = plan.poster;
-    parts.push(`[s${i++}]select='gte(t,${fmt(p.atSeconds)})',scale=${p.width}:${p.height},setsar=1[poster]`);
+    parts.push(
+      `[s${i++}]select='if(eq(n\\,0)\\,1\\,gte(t-start_t\\,${fmt(p.atSeconds)}))',scale=${p.width}:${p.height},setsar=1[poster]`,
+    );
   }
   if (plan.sprite) {
+    // One tile every intervalSeconds starting with the first frame. Not fps=1/N: in ffmpeg 5.1 the fps filter
+    // emits nothing for a clip shorter than half its output frame (0.3 s at 1/1: no sprite at all), while tile
+    // flushes a partly filled sheet at the end of the stream.
     const s = plan.sprite;
     parts.push(
-      `[s${i}]fps=1/${s.intervalSeconds},scale=${s.tileWidth}:${s.tileHeight},setsar=1,tile=${s.columns}x${s.rows}[sprite]`,
+      `[s${i}]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${s.intervalSeconds})',` +
+        `scale=${s.tileWidth}:${s.tileHeight},setsar=1,tile=${s.columns}x${s.rows}[sprite]`,
     );
   }
   return parts.join(";");
@@ -84,7 +98,12 @@ export function buildFfmpegArgs(plan: Plan, opts: FfmpegCommandOptions): string[
     "-hide_banner", "-nostdin", "-y",
     "-loglevel", "error",
     "-nostats", "-progress", "pipe:1", "-stats_period", String(opts.progressPeriod ?? 0.5),
-    "-i", opts.input,
+    ...inputArgs({
+      file: opts.input,
+      demuxer: plan.demuxer,
+      maxPixels: opts.maxPixels ?? DEFAULT_TASK_LIMITS.maxPixelsPerFrame,
+      readSeconds: opts.readSeconds,
+    }),
   ];
   const graph = filterGraph(plan);
   if (graph !== undefined) args.push("-filter_complex", graph);
@@ -102,7 +121,7 @@ export function buildFfmpegArgs(plan: Plan, opts: FfmpegCommandOptions): string[
       "-f", "tee", teeTarget(plan, files),
     );
   }
-  if (plan.poster) args.push("-map", "[poster]", "-frames:v", "1", "-q:v", "3", "-update", "1", POSTER);
+  if (plan.poster) args.push("-map", "[poster]", "-frames:v", "2", "-q:v", "3", "-update", "1", POSTER);
   if (plan.sprite) args.push("-map", "[sprite]", "-frames:v", "1", "-q:v", "5", "-update", "1", SPRITE);
   return args;
 }

@@ -1,6 +1,11 @@
 export { buildFfmpegArgs, type FfmpegCommandOptions } from "./args.js";
 export { ProgressParser, encodePercent, type ProgressBlock } from "./progress.js";
-export { runFfmpeg, classifyFfmpegFailure, type RunFfmpegOptions } from "./run.js";
+export {
+  runFfmpeg,
+  classifyFfmpegFailure,
+  DURATION_READ_MARGIN_SECONDS,
+  type RunFfmpegOptions,
+} from "./run.js";
 export {
   filesFor,
   MASTER_PLAYLIST,

@@ -95,6 +95,7 @@ export function planRenditions(source: SourceInfo, spec: TaskSpec): Plan {
   const top = renditions.filter((r): r is VideoRendition => r.kind === "video").at(-1);
   return {
     durationSeconds: source.durationSeconds,
+    demuxer: source.formatName.split(",")[0]!,
     videoIndex: source.video?.index,
     audioIndex: source.audio?.index,
     fpsLimit: source.video ? fpsLimit : undefined,

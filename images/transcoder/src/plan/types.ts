@@ -46,6 +46,8 @@ export interface SpriteSheet {
 
 export interface Plan {
   durationSeconds: number;
+  /** The demuxer forced on the source (-f), the first name of SourceInfo.formatName. */
+  demuxer: string;
   /** Source stream indexes to map. */
   videoIndex: number | undefined;
   audioIndex: number | undefined;

@@ -56,7 +56,10 @@ function videoOf(s: z.infer<typeof streamSchema>): VideoInfo | undefined {
   let dw = s.width * (sar > 0 ? sar : 1);
   let dh = s.height;
   if (rotationOf(s) % 180 === 90) [dw, dh] = [dh, dw];
-  const fps = parseRational(s.avg_frame_rate) ?? parseRational(s.r_frame_rate);
+  // avg_frame_rate is frames over their timestamps' span (ffprobe computes it from the stream itself, even when
+  // the container declares a false duration); r_frame_rate can be a timebase (90000) when the average is unknown.
+  const frameRate = parseRational(s.avg_frame_rate);
+  const fps = frameRate ?? parseRational(s.r_frame_rate);
   return {
     index: s.index,
     codec: s.codec_name ?? "unknown",
@@ -66,6 +69,7 @@ function videoOf(s: z.infer<typeof streamSchema>): VideoInfo | undefined {
     displayHeight: Math.round(dh),
     // Containers sometimes claim absurd rates (e.g. 90000 for a timebase); treat those as unknown.
     fps: fps !== undefined && fps <= 240 ? fps : undefined,
+    frameRate,
   };
 }
 

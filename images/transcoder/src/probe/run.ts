@@ -1,64 +1,62 @@
-import { open, stat } from "node:fs/promises";
-import { execFile } from "node:child_process";
+import { stat } from "node:fs/promises";
+import { DEFAULT_TASK_LIMITS, type TaskLimits } from "../../../../lib/task-contract/index.js";
 import { BadInputError } from "../errors.js";
+import { tooManyPixelsIn } from "../limits/errors.js";
+import { checkSourceLimits } from "../limits/source.js";
+import { inputArgs, runTool } from "../media/index.js";
+import { detectContainer } from "./detect.js";
 import { parseProbe } from "./parse.js";
-import { looksLikeText } from "./sniff.js";
+import { throwIfStopped } from "./stopped.js";
 import type { SourceInfo } from "./source-info.js";
 
 export interface ProbeOptions {
   ffprobe: string;
-  maxDurationSeconds?: number | undefined;
+  limits?: Partial<TaskLimits> | undefined;
   signal?: AbortSignal | undefined;
 }
 
-function runFfprobe(ffprobe: string, file: string, signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      ffprobe,
-      ["-v", "error", "-show_format", "-show_streams", "-of", "json", file],
-      { maxBuffer: 16 * 1024 * 1024, signal },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number") return reject(new Error(err.message, { cause: err }));
-        resolve({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Classifies a local file: empty, text, unreadable, too long, or its streams. Throws BadInputError for bad input. */
+/**
+ * Classifies a local file: empty, not an accepted container, unreadable, beyond a limit, or its streams.
+ * Throws BadInputError for bad input. Two ffprobe runs: one names the container without letting any demuxer read
+ * the file, the second reads the streams with that demuxer forced and nothing else allowed.
+ */
 export async function probeFile(file: string, opts: ProbeOptions): Promise<SourceInfo> {
+  const limits = { ...DEFAULT_TASK_LIMITS, ...opts.limits };
   const { size } = await stat(file);
   if (size === 0) throw new BadInputError("EmptyInput", "The uploaded file is empty (0 bytes).");
-  const fh = await open(file, "r");
-  const head = Buffer.alloc(Math.min(4096, size));
-  try {
-    await fh.read(head, 0, head.length, 0);
-  } finally {
-    await fh.close();
-  }
-  if (looksLikeText(head)) throw new BadInputError("NotMedia", "The uploaded file is text, not audio or video.");
-  const { code, stdout, stderr } = await runFfprobe(opts.ffprobe, file, opts.signal);
-  if (code !== 0) {
-    const detail = /moov atom not found/.test(stderr)
-      ? " (the MP4 index is missing: the file is truncated or damaged)"
-      : "";
-    throw new BadInputError(
-      /Invalid data found/.test(stderr) && !detail ? "NotMedia" : "CorruptInput",
-      `The file could not be read as audio or video${detail}.`,
-    );
-  }
+  const timeoutSeconds = limits.probeTimeoutSeconds;
+  const maxPixels = limits.maxPixelsPerFrame;
+  const container = await detectContainer(file, { ffprobe: opts.ffprobe, maxPixels, timeoutSeconds, signal: opts.signal });
+  const run = await runTool(
+    opts.ffprobe,
+    [
+      "-hide_banner", "-v", "error", "-show_format", "-show_streams", "-of", "json",
+      ...inputArgs({ file, demuxer: container.demuxer, maxPixels }),
+    ],
+    { timeoutMs: timeoutSeconds * 1000, signal: opts.signal },
+  );
+  throwIfStopped(run, timeoutSeconds);
+  // find_stream_info decodes a few frames and shrugs off a decoder's refusal (exit 0): a refused frame is
+  // beyond the pixel limit whatever the exit code says.
+  const pixels = tooManyPixelsIn(run.stderr);
+  if (pixels) throw pixels;
+  if (run.code !== 0) throw unreadable(run.stderr, container.label);
   let json: unknown;
   try {
-    json = JSON.parse(stdout);
+    json = JSON.parse(run.stdout);
   } catch {
     throw new BadInputError("CorruptInput", "The file could not be read as audio or video.");
   }
-  const info = parseProbe(json);
-  const max = opts.maxDurationSeconds;
-  if (max !== undefined && info.durationSeconds > max)
-    throw new BadInputError(
-      "TooLong",
-      `The file is ${Math.round(info.durationSeconds)} s long; the limit is ${max} s.`,
+  const info = { ...parseProbe(json), sizeBytes: size };
+  checkSourceLimits(info, limits);
+  return info;
+}
+
+function unreadable(stderr: string, label: string): BadInputError {
+  if (/moov atom not found/.test(stderr))
+    return new BadInputError(
+      "CorruptInput",
+      "The file could not be read as audio or video (the MP4 index is missing: the file is truncated or damaged).",
     );
-  return { ...info, sizeBytes: size };
+  return new BadInputError("CorruptInput", `The file looks like ${label} but could not be read as audio or video.`);
 }

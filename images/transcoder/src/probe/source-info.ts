@@ -9,8 +9,10 @@ export interface VideoInfo {
   /** Size as shown: rotation (90/270 swaps) and sample aspect ratio applied. */
   displayWidth: number;
   displayHeight: number;
-  /** Frames per second (average); undefined when the container does not say. */
+  /** Frames per second for planning (average, up to 240); undefined when unknown or absurd. */
   fps: number | undefined;
+  /** The measured average frame rate as ffprobe reports it, however high (checked against maxFrameRate). */
+  frameRate: number | undefined;
 }
 
 export interface AudioInfo {
@@ -22,6 +24,7 @@ export interface AudioInfo {
 }
 
 export interface SourceInfo {
+  /** The demuxer that read it, as ffprobe names it ("mov,mp4,m4a,3gp,3g2,mj2"); its first name is what -f takes. */
   formatName: string;
   durationSeconds: number;
   sizeBytes: number | undefined;

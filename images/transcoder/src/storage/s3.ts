@@ -70,7 +70,7 @@ export async function downloadSource(
     throw transient("reading the source's metadata", err);
   }
   if (opts.maxBytes !== undefined && size > opts.maxBytes)
-    throw new BadInputError("TooBig", `The file is ${size} bytes; the limit is ${opts.maxBytes} bytes.`);
+    throw new BadInputError("TooBig", `The file is ${size} bytes; the limit (maxSourceBytes) is ${opts.maxBytes} bytes.`);
   try {
     const res = await s3.send(
       new GetObjectCommand({ Bucket: src.bucket, Key: src.key, VersionId: src.versionId, IfMatch: etag }),

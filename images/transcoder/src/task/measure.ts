@@ -1,12 +1,11 @@
 import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { TransientError } from "../../../../lib/errors/index.js";
+import { DEFAULT_TASK_LIMITS, type TaskLimits } from "../../../../lib/task-contract/index.js";
+import { inputArgs, runTool } from "../media/index.js";
 import { codecsFromInit, parseMediaPlaylist, segmentRates, type VariantEntry } from "../hls/index.js";
 import { filesFor, INIT_SEGMENT } from "../ffmpeg/index.js";
 import type { Plan, Rendition } from "../plan/index.js";
-
-const run = promisify(execFile);
 
 /** What was actually produced for one rendition, measured from the files (never from the plan's intentions). */
 export interface MeasuredRendition {
@@ -47,9 +46,18 @@ interface ProbedOutput {
   height: number;
 }
 
-async function probeOutput(ffprobe: string, file: string): Promise<ProbedOutput> {
-  const { stdout } = await run(ffprobe, ["-v", "error", "-show_format", "-show_streams", "-of", "json", file]);
-  const j = JSON.parse(stdout) as {
+/** Reads one of our own MP4/M4A/init outputs (a failure here is the task's, hence transient). */
+async function probeOutput(ffprobe: string, file: string, limits: TaskLimits): Promise<ProbedOutput> {
+  const run = await runTool(
+    ffprobe,
+    [
+      "-hide_banner", "-v", "error", "-show_format", "-show_streams", "-of", "json",
+      ...inputArgs({ file, demuxer: "mov", maxPixels: limits.maxPixelsPerFrame }),
+    ],
+    { timeoutMs: limits.probeTimeoutSeconds * 1000 },
+  );
+  if (run.code !== 0) throw new TransientError(`ffprobe could not read the output ${file}: ${run.stoppedBy ?? run.stderr.trim()}`);
+  const j = JSON.parse(run.stdout) as {
     format?: { duration?: string; bit_rate?: string };
     streams?: { codec_type?: string; bit_rate?: string; width?: number; height?: number }[];
   };
@@ -65,7 +73,13 @@ async function probeOutput(ffprobe: string, file: string): Promise<ProbedOutput>
   };
 }
 
-export async function measureRendition(dir: string, plan: Plan, r: Rendition, ffprobe: string): Promise<MeasuredRendition> {
+export async function measureRendition(
+  dir: string,
+  plan: Plan,
+  r: Rendition,
+  ffprobe: string,
+  limits: TaskLimits = DEFAULT_TASK_LIMITS,
+): Promise<MeasuredRendition> {
   const f = filesFor(r, plan.formats);
   const files: string[] = [];
   let segments: MeasuredRendition["segments"] = [];
@@ -90,10 +104,10 @@ export async function measureRendition(dir: string, plan: Plan, r: Rendition, ff
   if (f.mp4 !== undefined) {
     files.push(f.mp4);
     mp4Size = (await stat(join(dir, f.mp4))).size;
-    probed = await probeOutput(ffprobe, join(dir, f.mp4));
+    probed = await probeOutput(ffprobe, join(dir, f.mp4), limits);
     if (codecs.length === 0) codecs = codecsFromInit(await head(join(dir, f.mp4), 4 * 1024 * 1024));
   } else if (f.playlist !== undefined) {
-    probed = await probeOutput(ffprobe, join(dir, f.segmentDir!, INIT_SEGMENT));
+    probed = await probeOutput(ffprobe, join(dir, f.segmentDir!, INIT_SEGMENT), limits);
   }
   const audioKbps = r.audio?.bitrateKbps ?? 0;
   const width = r.kind === "video" ? r.width : 0;

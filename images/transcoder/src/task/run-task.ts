@@ -8,19 +8,31 @@ import {
   EXIT_BAD_INPUT,
   EXIT_OK,
   EXIT_RETRYABLE,
+  wallClockBudgetSeconds,
   type TaskInput,
   type TaskOutputs,
   type TaskResult,
 } from "../../../../lib/task-contract/index.js";
 import { BadInputError } from "../errors.js";
-import { buildFfmpegArgs, encodePercent, MANIFEST, MASTER_PLAYLIST, POSTER, runFfmpeg, SPRITE } from "../ffmpeg/index.js";
+import {
+  buildFfmpegArgs,
+  DURATION_READ_MARGIN_SECONDS,
+  encodePercent,
+  MANIFEST,
+  MASTER_PLAYLIST,
+  POSTER,
+  runFfmpeg,
+  SPRITE,
+} from "../ffmpeg/index.js";
 import { writeMasterPlaylist } from "../hls/index.js";
-import { planRenditions } from "../plan/index.js";
+import { outputTooBig } from "../limits/errors.js";
+import { planRenditions, transcodeWork } from "../plan/index.js";
 import { probeFile } from "../probe/index.js";
 import type { Reporter } from "../report/index.js";
 import { contentHeaders, deleteKeys, deleteSource, downloadSource, sha256File, uploadFiles } from "../storage/index.js";
 import { buildManifest, type ManifestFile } from "./manifest.js";
 import { measureRendition, variantOf } from "./measure.js";
+import { expectOutputs } from "./expect-outputs.js";
 
 export interface TaskDeps {
   s3: S3Client;
@@ -81,24 +93,34 @@ async function transcode(
   await mkdir(out);
 
   reporter.progress({ stage: "downloading", percent: 0 });
-  await downloadSource(deps.s3, input.source, sourceFile, { maxBytes: input.limits?.maxSourceBytes, signal });
+  const { limits } = input;
+  const ffprobe = deps.ffprobe ?? "ffprobe";
+  await downloadSource(deps.s3, input.source, sourceFile, { maxBytes: limits.maxSourceBytes, signal });
   reporter.progress({ stage: "probing", percent: PCT.downloaded });
-  const info = await probeFile(sourceFile, {
-    ffprobe: deps.ffprobe ?? "ffprobe",
-    maxDurationSeconds: input.limits?.maxDurationSeconds,
-    signal,
-  });
+  const info = await probeFile(sourceFile, { ffprobe, limits, signal });
   const plan = planRenditions(info, input.spec);
-  log.info({ renditions: plan.renditions.map((r) => r.name), durationSeconds: info.durationSeconds }, "planned");
+  const budgetSeconds = wallClockBudgetSeconds(limits, transcodeWork(plan, info));
+  log.info(
+    { renditions: plan.renditions.map((r) => r.name), durationSeconds: info.durationSeconds, container: info.formatName, budgetSeconds },
+    "planned",
+  );
 
   for (const r of plan.renditions) await mkdir(join(out, r.name), { recursive: true });
   reporter.progress({ stage: "transcoding", percent: PCT.downloaded });
   const startedAt = Date.now();
   await runFfmpeg({
     ffmpeg: deps.ffmpeg ?? "ffmpeg",
-    args: buildFfmpegArgs(plan, { input: sourceFile }),
+    args: buildFfmpegArgs(plan, {
+      input: sourceFile,
+      maxPixels: limits.maxPixelsPerFrame,
+      readSeconds: limits.maxDurationSeconds + DURATION_READ_MARGIN_SECONDS,
+    }),
     cwd: out,
     signal,
+    budgetSeconds,
+    maxOutputBytes: limits.maxOutputBytes,
+    maxDurationSeconds: limits.maxDurationSeconds,
+    declaredSeconds: info.durationSeconds,
     onProgress: (t) =>
       reporter.progress({
         stage: "transcoding",
@@ -107,14 +129,14 @@ async function transcode(
   });
   log.info({ ms: Date.now() - startedAt }, "encoded");
   await rm(sourceFile, { force: true });
+  await expectOutputs(out, plan);
 
-  const measured = await Promise.all(plan.renditions.map((r) => measureRendition(out, plan, r, deps.ffprobe ?? "ffprobe")));
+  const measured = await Promise.all(plan.renditions.map((r) => measureRendition(out, plan, r, ffprobe, limits)));
   const keyOf = (rel: string): string => input.output.prefix + rel;
   const media = measured.flatMap((m) => m.files);
   const master = plan.formats.includes("hls") ? MASTER_PLAYLIST : undefined;
   if (master) await writeFile(join(out, master), writeMasterPlaylist(measured.map(variantOf)));
   const stills = [plan.poster ? POSTER : undefined, plan.sprite ? SPRITE : undefined].filter((s) => s !== undefined);
-  for (const s of stills) await stat(join(out, s)); // a missing still is an encoder failure, not a silent gap
   // Playlists after the segments they name, the master after them, the manifest last of all.
   const playlists = new Set(measured.map((m) => m.playlist).filter((p) => p !== undefined));
   const ordered = [...media.filter((f) => !playlists.has(f)), ...stills, ...playlists, ...(master ? [master] : [])];
@@ -140,8 +162,10 @@ async function transcode(
     now: now(),
   });
   await writeFile(join(out, MANIFEST), JSON.stringify(manifest, null, 2));
+  const totalBytes = files.reduce((n, f) => n + f.sizeBytes, 0);
+  const outputBytes = totalBytes + (await stat(join(out, MANIFEST))).size;
+  if (outputBytes > limits.maxOutputBytes) throw outputTooBig(outputBytes, limits.maxOutputBytes, "finish");
 
-  const totalBytes = files.reduce((n, f) => n + f.sizeBytes, 0) || 1;
   let doneBytes = 0;
   reporter.progress({ stage: "uploading", percent: PCT.encoded });
   const upload = async (rels: string[]): Promise<void> =>
@@ -156,7 +180,7 @@ async function transcode(
           doneBytes += files.find((f) => f.key === item.key)?.sizeBytes ?? 0;
           reporter.progress({
             stage: "uploading",
-            percent: PCT.encoded + ((PCT.uploaded - PCT.encoded) * doneBytes) / totalBytes,
+            percent: PCT.encoded + ((PCT.uploaded - PCT.encoded) * doneBytes) / Math.max(1, totalBytes),
           });
         },
       },
