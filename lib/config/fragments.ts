@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TASK_LIMITS } from "../task-contract/limits.js";
 import { bool, int, logLevel, namespace, text, urlOf } from "./parsers.js";
 import { setting } from "./setting.js";
 
@@ -61,5 +62,21 @@ export const uploadStream = {
 };
 
 export const uploadLimits = {
-  UPLOAD_MAX_BYTES: setting(int(1, 5 * 1024 ** 4).default(5 * 1024 ** 3), "Largest upload accepted, in bytes"),
+  UPLOAD_MAX_BYTES: setting(int(1, 5 * 1024 ** 4).default(5 * 1024 ** 3), "Largest upload accepted, in bytes; the transcoder refuses a larger source too"),
+};
+
+/**
+ * What one transcode may consume; the operator passes them to every task (the task contract's limits), so the
+ * task enforces what the API promised. The defaults are the task contract's own.
+ */
+const L = DEFAULT_TASK_LIMITS;
+export const mediaLimits = {
+  ...uploadLimits,
+  MEDIA_MAX_DURATION_SECONDS: setting(int(1, 7 * 24 * 3600).default(L.maxDurationSeconds), "Longest source accepted (declared and measured while decoding)"),
+  MEDIA_MAX_FRAME_PIXELS: setting(int(1, 2 ** 31 - 1).default(L.maxPixelsPerFrame), "Most pixels in one decoded frame"),
+  MEDIA_MAX_FRAME_RATE: setting(int(1, 10_000).default(L.maxFrameRate), "Highest average frame rate of a source video"),
+  OUTPUT_MAX_BYTES: setting(int(1, 100 * 1024 ** 4).default(L.maxOutputBytes), "Most bytes one job may write (all outputs together)"),
+  PROBE_TIMEOUT_SECONDS: setting(int(1, 3600).default(L.probeTimeoutSeconds), "Each ffprobe run is killed past this"),
+  TRANSCODE_BUDGET_BASE_SECONDS: setting(int(1, 86_400).default(L.wallClockBaseSeconds), "Wall-clock budget of a transcode: this much plus the part below"),
+  TRANSCODE_BUDGET_SECONDS_PER_MEDIA_SECOND: setting(int(1, 1000).default(L.wallClockSecondsPerMediaSecond), "Budget per second of media and per 1080p30 rendition at preset faster"),
 };

@@ -1,5 +1,5 @@
 /**
- * Contract 2: what the operator's launchers give the transcoder task and what the task reports back.
+ * The task contract: what the operator's launchers give the transcoder task and what the task reports back.
  * Env in, exit code + Redis progress/result out. See README.md in this folder.
  */
 export { EXIT_OK, EXIT_BAD_INPUT, EXIT_RETRYABLE, isRetryableExit, type TaskExitCode } from "./exit-codes.js";

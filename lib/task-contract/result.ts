@@ -1,27 +1,14 @@
 import { z } from "zod";
+import { Outputs, RenditionOutput } from "../../crds/status.js";
 
-/** One rendition in the outputs; S3 keys are in the output bucket. Audio-only renditions have width = height = 0. */
-export const outputRenditionSchema = z.object({
-  name: z.string(),
-  width: z.number().int().min(0),
-  height: z.number().int().min(0),
-  videoBitrateKbps: z.number().int().min(0),
-  /** The HLS BANDWIDTH: measured peak bits per second of a segment (video + audio). */
-  bandwidth: z.number().int().min(0),
-  codecs: z.string(),
-  sizeBytes: z.number().int().min(0),
-  playlist: z.string().optional(),
-  mp4: z.string().optional(),
-});
+/**
+ * What a task reports it wrote: exactly TranscodeJob status.outputs (crds/status.ts), so what the operator copies
+ * into the status is what the CRD accepts. S3 keys are in the output bucket; audio-only renditions have
+ * width = height = 0.
+ */
+export const outputRenditionSchema = RenditionOutput;
 export type OutputRendition = z.infer<typeof outputRenditionSchema>;
-
-/** Same shape as TranscodeJob status.outputs. */
-export const taskOutputsSchema = z.object({
-  masterPlaylist: z.string().optional(),
-  manifest: z.string().optional(),
-  poster: z.string().optional(),
-  renditions: z.array(outputRenditionSchema),
-});
+export const taskOutputsSchema = Outputs;
 export type TaskOutputs = z.infer<typeof taskOutputsSchema>;
 
 /** The final word of one attempt, stored at resultKey(uid, attempt) as JSON. */

@@ -15,6 +15,8 @@ export const operatorSettings = {
   ...f.redis,
   TASK_REDIS_URL: setting(urlOf("redis", "rediss").optional(), "Redis as the transcoding tasks reach it; unset: REDIS_URL", { secret: true }),
   ...f.s3,
+  ...f.mediaLimits,
+  DEFAULT_ACTIVE_DEADLINE_SECONDS: setting(int(60, 30 * 24 * 3600).default(24 * 3600), "A job's deadline across all its attempts when its spec sets none"),
   MAX_CONCURRENT_TASKS: setting(int(1, 1000).default(5), "Cluster-wide cap on transcoding tasks alive at once"),
   WORKERS: setting(int(1, 100).default(10), "Reconciles run in parallel (never two for one job)"),
   LAUNCHER: setting(z.enum(["ecs", "local"]).default("ecs"), "Where tasks run: ECS Fargate, or local child processes (embedded mode)"),

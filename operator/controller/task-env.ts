@@ -1,4 +1,4 @@
-import { encodeTaskEnv } from "../../lib/task-contract/index.js";
+import { encodeTaskEnv, type TaskLimits } from "../../lib/task-contract/index.js";
 import type { JobObject } from "../ports/index.js";
 
 /** What every task gets besides its job: where Redis and S3 are. No credentials (the task contract). */
@@ -6,6 +6,8 @@ export interface TaskEnvSettings {
   redisUrl: string;
   region: string;
   s3?: { endpoint: string; forcePathStyle: boolean } | undefined;
+  /** The bounds every attempt runs under (the operator's configuration; unset ones take the contract's defaults). */
+  limits?: Partial<TaskLimits> | undefined;
 }
 
 /** The task contract's env for one attempt of a job. Throws TerminalError when the spec cannot be encoded. */
@@ -26,5 +28,6 @@ export function taskEnvFor(job: JobObject, attempt: number, settings: TaskEnvSet
     redisUrl: settings.redisUrl,
     region: settings.region,
     s3: settings.s3,
+    limits: settings.limits,
   });
 }

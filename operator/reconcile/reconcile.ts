@@ -78,10 +78,18 @@ function stopAlive(d: Draft, alive: readonly TaskState[], reason: string, opts: 
   return alive.length > 0;
 }
 
-function deadlineExceeded(o: Observed): boolean {
-  const ads = o.job.spec.activeDeadlineSeconds;
+/** The job's deadline across all its attempts, counted from its first launch. */
+function deadlineSeconds(o: Observed, opts: ReconcileOptions): number {
+  return o.job.spec.activeDeadlineSeconds ?? opts.defaultActiveDeadlineSeconds;
+}
+
+function deadlineExceeded(o: Observed, opts: ReconcileOptions): boolean {
   const started = toMillis(o.job.status?.startedAt);
-  return ads !== undefined && started !== undefined && o.now > started + ads * 1000;
+  return started !== undefined && o.now > started + deadlineSeconds(o, opts) * 1000;
+}
+
+function failDeadline(o: Observed, opts: ReconcileOptions, d: Draft): void {
+  finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${deadlineSeconds(o, opts)}) exceeded`);
 }
 
 function finish(d: Draft, phase: "Succeeded" | "Failed" | "Cancelled", reason: string, message: string): void {
@@ -120,8 +128,8 @@ function queued(o: Observed, opts: ReconcileOptions, d: Draft): void {
   // The previous attempt's task (still exiting after a retryable failure) or a launch the status never recorded
   // (a crash between RunTask and the status write) may be alive: the slot is given back only once each stopped.
   const alive = aliveTasks(o);
-  if (deadlineExceeded(o)) {
-    finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${o.job.spec.activeDeadlineSeconds}) exceeded`);
+  if (deadlineExceeded(o, opts)) {
+    failDeadline(o, opts, d);
     if (!stopAlive(d, alive, "activeDeadlineSeconds exceeded", opts, "after") && o.holdsSlot) d.after.push({ type: "releaseSlot" });
     return;
   }
@@ -185,8 +193,8 @@ function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number)
     finish(d, "Succeeded", "Succeeded", `attempt ${attempt} succeeded`);
     return;
   }
-  if (deadlineExceeded(o)) {
-    finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${o.job.spec.activeDeadlineSeconds}) exceeded`);
+  if (deadlineExceeded(o, opts)) {
+    failDeadline(o, opts, d);
     return;
   }
   const code = r?.exitCode ?? o.task?.exitCode;
@@ -227,7 +235,7 @@ function active(o: Observed, opts: ReconcileOptions, d: Draft): void {
     stopped(o, opts, d, ref.attempt);
     return;
   }
-  if (deadlineExceeded(o)) {
+  if (deadlineExceeded(o, opts)) {
     stopAlive(d, [o.task!], "activeDeadlineSeconds exceeded", opts);
     return;
   }

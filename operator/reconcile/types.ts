@@ -18,6 +18,8 @@ export interface ReconcileOptions {
   backoffMaxMs: number;
   /** Used when the spec does not say (the CRD defaults it to 3). */
   defaultMaxAttempts: number;
+  /** A job's deadline across all its attempts when its spec sets no activeDeadlineSeconds. */
+  defaultActiveDeadlineSeconds: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {
@@ -27,6 +29,7 @@ export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {
   backoffBaseMs: 10_000,
   backoffMaxMs: 5 * 60_000,
   defaultMaxAttempts: 3,
+  defaultActiveDeadlineSeconds: 24 * 3600,
 };
 
 /** Everything the decision looks at, gathered by the controller from the ports. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { testEnv } from "../env/index.js";
 import { createNamespace, deleteNamespace, kubeConfig } from "../crds/kube.js";
@@ -67,6 +68,8 @@ describe("operator/main.ts process", function () {
       HTTP_PORT: "0",
       POLL_MS: "300",
       LOG_LEVEL: "info",
+      UPLOAD_MAX_BYTES: "123456789",
+      MEDIA_MAX_FRAME_RATE: "60",
     });
     try {
       const port = await waitFor("health server port", () => {
@@ -82,6 +85,11 @@ describe("operator/main.ts process", function () {
         return j?.status?.taskRef ? j : undefined;
       });
       assert.ok(job.metadata?.finalizers?.includes("media.transcoder.dev/cleanup"));
+      // The task runs under the limits the operator was configured with (the same the API enforces).
+      const [task] = (await ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [job.status!.taskRef!.id] }))).tasks ?? [];
+      const env = new Map((task?.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
+      assert.equal(env.get("TJ_MAX_SOURCE_BYTES"), "123456789");
+      assert.equal(env.get("TJ_MAX_FRAME_RATE"), "60");
       // The reconcile that wrote taskRef is counted when it returns, a moment after the status is visible.
       const metrics = await waitFor("reconciles counted", async () => {
         const text = await (await fetch(`${base}/metrics`)).text();

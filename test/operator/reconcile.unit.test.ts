@@ -450,6 +450,12 @@ const rows: Row[] = [
     check: (_s, as) => assert.deepEqual(as[0], { type: "claimSlot", hint: { seen: [{ slot: 0, holder: "other", epoch: 1, claimedAt: new Date(NOW) }], nth: 2 } }),
   },
   {
+    name: "a job whose spec sets no deadline fails at the configured default one, its task stopped first",
+    o: obs(job(running(1, { startedAt: iso(NOW - opts.defaultActiveDeadlineSeconds * 1000 - 1) })), { holdsSlot: true, task: task("Running") }),
+    actions: ["stopTask"],
+    requeue: 500,
+  },
+  {
     name: "Queued far back: refreshed less often than the head",
     o: obs(job({ phase: "Queued", attempts: 0, queuePosition: 240 }), { rank: 250, freeSlots: 0 }),
     actions: ["patchStatus"],

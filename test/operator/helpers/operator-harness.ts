@@ -105,7 +105,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     launcher: new EcsLauncher(over.ecs ?? s.ecs, over.ecsOptions ?? s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
-    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3 },
+    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600 },
     taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
     registry: new Registry(),
