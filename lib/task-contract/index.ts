@@ -48,6 +48,7 @@ export {
   RESULT_TTL_SECONDS,
   PROGRESS_STAGES,
   progressSchema,
+  PROGRESS_HEARTBEAT_MS,
   parseProgress,
   type Progress,
   type ProgressStage,

@@ -37,6 +37,12 @@ export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
 export const PROGRESS_STAGES = ["downloading", "probing", "transcoding", "uploading", "finalizing", "done"] as const;
 export type ProgressStage = (typeof PROGRESS_STAGES)[number];
 
+/**
+ * A task re-sends its latest progress at least this often, even when nothing moved (a heartbeat): the operator's
+ * stall watchdog (TASK_STALL_TIMEOUT_SECONDS) takes a long silence for a wedged or cut-off task.
+ */
+export const PROGRESS_HEARTBEAT_MS = 30_000;
+
 export const progressSchema = z.object({
   attempt: z.coerce.number().int().min(1),
   percent: z.coerce.number().min(0).max(100),

@@ -77,6 +77,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         backoffMaxMs: cfg.RETRY_BACKOFF_MAX_MS,
         defaultMaxAttempts: cfg.DEFAULT_MAX_ATTEMPTS,
         defaultActiveDeadlineSeconds: cfg.DEFAULT_ACTIVE_DEADLINE_SECONDS,
+        startTimeoutMs: cfg.TASK_START_TIMEOUT_SECONDS * 1000,
+        stallTimeoutMs: cfg.TASK_STALL_TIMEOUT_SECONDS * 1000,
       },
       taskEnv: {
         redisUrl: cfg.TASK_REDIS_URL ?? cfg.REDIS_URL,

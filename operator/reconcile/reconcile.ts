@@ -1,4 +1,4 @@
-import { EXIT_BAD_INPUT } from "../../lib/task-contract/index.js";
+import { EXIT_BAD_INPUT, EXIT_RETRYABLE } from "../../lib/task-contract/index.js";
 import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus, type TaskState } from "../ports/index.js";
 import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
 import { setCondition } from "./conditions.js";
@@ -90,6 +90,30 @@ function deadlineExceeded(o: Observed, opts: ReconcileOptions): boolean {
 
 function failDeadline(o: Observed, opts: ReconcileOptions, d: Draft): void {
   finish(d, "Failed", "DeadlineExceeded", `activeDeadlineSeconds (${deadlineSeconds(o, opts)}) exceeded`);
+}
+
+/**
+ * The stall watchdog, for a task that is alive but no longer working: one that never reaches RUNNING within
+ * startTimeoutMs of its launch (a Fargate task stuck in PROVISIONING or pulling), or a running one whose progress
+ * (the task re-sends it at least every 30 s as a heartbeat) has been silent for stallTimeoutMs. Either ends the
+ * attempt as a retryable failure. A transcode that runs but runs too long is the task's own wall-clock budget.
+ */
+function watchdog(o: Observed, opts: ReconcileOptions, attempt: number): { reason: string; message: string } | undefined {
+  const conds = o.job.status?.conditions;
+  if (o.task?.state === "Pending") {
+    const launched = toMillis(conds?.find((c) => c.type === "Admitted" && c.status === "True")?.lastTransitionTime);
+    if (launched !== undefined && o.now - launched > opts.startTimeoutMs) {
+      return { reason: "StartTimeout", message: `the task of attempt ${attempt} did not start within ${Math.round(opts.startTimeoutMs / 1000)} s` };
+    }
+    return undefined;
+  }
+  const running = toMillis(conds?.find((c) => c.type === "Running" && c.status === "True")?.lastTransitionTime);
+  const reported = o.progress?.attempt === attempt ? toMillis(o.progress.updatedAt) : undefined;
+  const lastSign = Math.max(running ?? -Infinity, reported ?? -Infinity);
+  if (Number.isFinite(lastSign) && o.now - lastSign > opts.stallTimeoutMs) {
+    return { reason: "Stalled", message: `the task of attempt ${attempt} reported no progress for ${Math.round((o.now - lastSign) / 1000)} s` };
+  }
+  return undefined;
 }
 
 function finish(d: Draft, phase: "Succeeded" | "Failed" | "Cancelled", reason: string, message: string): void {
@@ -184,9 +208,11 @@ export function queuedRefreshMs(rank: number, opts: Pick<ReconcileOptions, "queu
  * written at once; the slot is freed only once the task is STOPPED, after a prompt StopTask (an ECS task takes
  * seconds to tens of seconds from its exit to STOPPED, and holds its resources until then).
  */
-function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number): void {
-  const r = o.result;
-  if (!stopAlive(d, aliveTasks(o), `attempt ${attempt} wrote its result`, opts, "after")) d.after.push({ type: "releaseSlot" });
+function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number, failure?: { reason: string; message: string }): void {
+  // A failure the operator found (a stall, a task that never started) ends the attempt as a retryable one.
+  const r = failure ? { ok: false, exitCode: EXIT_RETRYABLE, ...failure } : o.result;
+  const stopReason = failure ? failure.message : `attempt ${attempt} wrote its result`;
+  if (!stopAlive(d, aliveTasks(o), stopReason, opts, "after")) d.after.push({ type: "releaseSlot" });
   if (r?.ok) {
     d.status.outputs = r.outputs ?? { renditions: [] };
     d.status.progress = { percent: 100, stage: "done" };
@@ -237,6 +263,19 @@ function active(o: Observed, opts: ReconcileOptions, d: Draft): void {
   }
   if (deadlineExceeded(o, opts)) {
     stopAlive(d, [o.task!], "activeDeadlineSeconds exceeded", opts);
+    return;
+  }
+  if (o.job.spec.suspend === true) {
+    // Suspended while its task runs: the task is stopped and the job waits, Queued and suspended, holding its slot
+    // until the task is STOPPED (queued() gives it back then).
+    d.to("Queued", { type: "Normal", reason: "Suspended", message: `attempt ${ref.attempt} stopped: spec.suspend is true` });
+    d.cond("Running", "False", "Suspended", `attempt ${ref.attempt} was stopped: spec.suspend is true`);
+    queued(o, opts, d);
+    return;
+  }
+  const stall = watchdog(o, opts, ref.attempt);
+  if (stall) {
+    stopped(o, opts, d, ref.attempt, stall);
     return;
   }
   if (o.task?.state === "Running") {

@@ -20,6 +20,10 @@ export interface ReconcileOptions {
   defaultMaxAttempts: number;
   /** A job's deadline across all its attempts when its spec sets no activeDeadlineSeconds. */
   defaultActiveDeadlineSeconds: number;
+  /** A launched task that is not RUNNING after this long is stopped and its attempt retried. */
+  startTimeoutMs: number;
+  /** A running task whose progress (heartbeat included) is silent this long is stopped and its attempt retried. */
+  stallTimeoutMs: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {
@@ -30,6 +34,8 @@ export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {
   backoffMaxMs: 5 * 60_000,
   defaultMaxAttempts: 3,
   defaultActiveDeadlineSeconds: 24 * 3600,
+  startTimeoutMs: 10 * 60_000,
+  stallTimeoutMs: 5 * 60_000,
 };
 
 /** Everything the decision looks at, gathered by the controller from the ports. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { EcsLauncher, startedByFor } from "../../operator/launchers/ecs/index.js";
 import type { Operator } from "../../operator/app/index.js";
@@ -327,6 +327,60 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     assert.ok(player!.maxRunning <= 1 && maxSlots <= 1);
     await player!.finish(arnB, ok);
     await succeeded(["orphan-b"]);
+  });
+
+  it("suspending a Running job stops its task and frees its slot for the next job; resumed, it runs its next attempt", async () => {
+    policies.set("susp-", () => "hold");
+    const patch = (name: string, spec: Record<string, unknown>) =>
+      s.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: s.namespace, plural: PLURAL, name, body: { spec } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+    const operator = await run(1);
+    await createJob(s.kc, s.namespace, "susp-a");
+    await waitFor("susp-a Running", async () => (await getJob(s.kc, s.namespace, "susp-a"))?.status?.phase === "Running" || undefined);
+    const arnA = player!.taskOf("susp-a")!;
+    await createJob(s.kc, s.namespace, "susp-b");
+    await patch("susp-a", { suspend: true });
+    const a = await waitFor("susp-a Queued and suspended", async () => {
+      const j = await getJob(s.kc, s.namespace, "susp-a");
+      return j?.status?.phase === "Queued" && j.status.conditions?.some((c) => c.type === "Admitted" && c.reason === "Suspended") ? j : undefined;
+    });
+    assert.equal(a.status?.conditions?.find((c) => c.type === "Running")?.reason, "Suspended");
+    const [stoppedA] = (await s.ecs.send(new DescribeTasksCommand({ cluster: s.ecsOptions.cluster, tasks: [arnA] }))).tasks ?? [];
+    assert.equal(stoppedA?.lastStatus, "STOPPED", "the suspended job's task was stopped");
+    const arnB = await waitFor("susp-b launched into the freed slot", () => Promise.resolve(player!.taskOf("susp-b")));
+    await player!.finish(arnB, ok);
+    await succeeded(["susp-b"]);
+    await patch("susp-a", { suspend: false });
+    const resumed = await waitFor("susp-a runs again", async () => {
+      const j = await getJob(s.kc, s.namespace, "susp-a");
+      return j?.status?.phase === "Running" && j.status.attempts === 2 ? j : undefined;
+    });
+    await player!.finish(player!.taskOfAttempt("susp-a", 2)!, ok);
+    await succeeded(["susp-a"]);
+    assert.equal(resumed.status?.taskRef?.attempt, 2);
+    assert.equal(player!.maxRunning, 1, "never two tasks under a cap of 1");
+    await waitFor("slots released", async () => (await operator.slots.holders()).length === 0 || undefined);
+  });
+
+  it("the stall watchdog: a running task that reports nothing is stopped and its attempt retried (Stalled)", async () => {
+    // Attempt 1 runs but never reports (no progress, no heartbeat); attempt 2 succeeds.
+    policies.set("stall-", (attempt) => (attempt === 1 ? "hold" : { after: 200, result: ok }));
+    const operator = await run(2, false, { stallTimeoutMs: 1500 });
+    await createJob(s.kc, s.namespace, "stall-a");
+    const [done] = await succeeded(["stall-a"], "stall-a Succeeded on attempt 2", 60_000);
+    assert.equal(done?.status?.attempts, 2);
+    const [first] = (await s.ecs.send(new DescribeTasksCommand({ cluster: s.ecsOptions.cluster, tasks: (await tasksOf(done.metadata!.uid!, 1)) }))).tasks ?? [];
+    assert.equal(first?.lastStatus, "STOPPED");
+    assert.match(first?.stoppedReason ?? "", /reported no progress/);
+    const rec = await waitFor("record Succeeded", async () => {
+      const r = await operator.store.get(done.metadata!.uid!);
+      return r?.phase === "Succeeded" ? r : undefined;
+    });
+    assert.ok(rec.phaseHistory.some((p) => p.phase === "Queued" && p.reason === "Stalled"), "the stall is in the job's history");
+    const events = await s.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: s.namespace, fieldSelector: `involvedObject.name=stall-a` });
+    assert.ok(events.items.some((e) => e.reason === "AttemptFailed" && /Stalled/.test(e.message ?? "")), "an Event says why");
   });
 
   it("admits by priority then FIFO, holds suspended jobs, and admits them once resumed", async () => {

@@ -456,6 +456,67 @@ const rows: Row[] = [
     requeue: 500,
   },
   {
+    name: "suspended while Running: the task is stopped, the job goes back to Queued (suspended), the slot kept until STOPPED",
+    o: obs(job(running(1), { suspend: true }), { holdsSlot: true, task: task("Running") }),
+    actions: ["stopTask", "patchStatus", "event", "recordPhase"],
+    phase: "Queued",
+    requeue: 500,
+    events: ["Suspended"],
+    check: (s, as) => {
+      assert.equal(cond(s!, "Admitted")?.reason, "Suspended");
+      assert.equal(cond(s!, "Running")?.status, "False");
+      assert.deepEqual(as[0], { type: "stopTask", id: "task-1", reason: "job is suspended" });
+    },
+  },
+  {
+    name: "suspended, its stopped task gone: the slot goes back; resumed later it launches the next attempt without backoff",
+    o: obs(job({ ...running(1), phase: "Queued" }, { suspend: true }), { holdsSlot: true, task: task("Stopped") }),
+    actions: ["patchStatus", "releaseSlot"],
+  },
+  {
+    name: "Running, no progress (not even the heartbeat) for longer than the stall timeout: stopped, retried as Stalled",
+    o: obs(job(running(1, { conditions: [{ type: "Running", status: "True", reason: "TaskRunning", message: "", lastTransitionTime: iso(NOW - 900_000), observedGeneration: 1 }] })), {
+      holdsSlot: true,
+      task: task("Running"),
+      progress: { attempt: 1, percent: 40, stage: "transcoding", updatedAt: iso(NOW - opts.stallTimeoutMs - 1000) },
+    }),
+    actions: ["patchStatus", "event", "recordPhase", "stopTask"],
+    phase: "Queued",
+    events: ["AttemptFailed"],
+    check: (s) => {
+      assert.equal(s?.reason, "Stalled");
+      assert.match(s?.message ?? "", /reported no progress for 301 s/);
+      assert.equal(cond(s, "Running")?.reason, "RetryableFailure");
+    },
+  },
+  {
+    name: "Running with a fresh heartbeat long after the task started: not stalled",
+    o: obs(job(running(1, { conditions: [{ type: "Running", status: "True", reason: "TaskRunning", message: "", lastTransitionTime: iso(NOW - 900_000), observedGeneration: 1 }] })), {
+      holdsSlot: true,
+      task: task("Running"),
+      progress: { attempt: 1, percent: 40, stage: "transcoding", updatedAt: iso(NOW - 20_000) },
+    }),
+    actions: ["patchStatus"],
+    requeue: 1000,
+    check: (s) => assert.equal(s?.progress?.percent, 40),
+  },
+  {
+    name: "Starting, the task still PENDING past the start timeout: stopped, retried as StartTimeout",
+    o: obs(
+      job({
+        phase: "Starting",
+        attempts: 1,
+        taskRef: ref(1),
+        startedAt: iso(NOW - opts.startTimeoutMs - 5000),
+        conditions: [{ type: "Admitted", status: "True", reason: "SlotClaimed", message: "", lastTransitionTime: iso(NOW - opts.startTimeoutMs - 5000), observedGeneration: 1 }],
+      }),
+      { holdsSlot: true, task: task("Pending") },
+    ),
+    actions: ["patchStatus", "event", "recordPhase", "stopTask"],
+    phase: "Queued",
+    check: (s) => assert.equal(s?.reason, "StartTimeout"),
+  },
+  {
     name: "Queued far back: refreshed less often than the head",
     o: obs(job({ phase: "Queued", attempts: 0, queuePosition: 240 }), { rank: 250, freeSlots: 0 }),
     actions: ["patchStatus"],

@@ -87,6 +87,8 @@ export interface OperatorOverrides {
   ecsOptions?: EcsLauncherOptions;
   /** Another Redis client (e.g. through a cuttable proxy). */
   redis?: Redis;
+  startTimeoutMs?: number;
+  stallTimeoutMs?: number;
   /** How often Starting/Running jobs are polled (250 ms unless set). */
   pollMs?: number;
   orphanSweep?: { everyMs: number; graceMs: number };
@@ -105,7 +107,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     launcher: new EcsLauncher(over.ecs ?? s.ecs, over.ecsOptions ?? s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
-    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600 },
+    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600, startTimeoutMs: over.startTimeoutMs ?? 600_000, stallTimeoutMs: over.stallTimeoutMs ?? 300_000 },
     taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
     registry: new Registry(),
@@ -208,6 +210,12 @@ export class TaskPlayer {
     if (o.announce === false) await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
     else await writeResult(this.s.redis, info.uid, info.attempt, result);
     if (o.exit !== false) await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
+  }
+
+  /** The task of one attempt of job `name`, once it runs. */
+  taskOfAttempt(name: string, attempt: number): string | undefined {
+    for (const [arn, t] of this.seen) if (t.name === name && t.attempt === attempt) return arn;
+    return undefined;
   }
 
   /** The task the player has seen for job `name`, once it runs. */

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import {
   progressChannel,
   progressKey,
+  PROGRESS_HEARTBEAT_MS,
   RESULT_TTL_SECONDS,
   writeResult,
   type Progress,
@@ -23,6 +24,8 @@ export interface RedisReporterOptions {
   attempt: number;
   log: Logger;
   intervalMs?: number;
+  /** How often the latest progress is re-sent when nothing moved (default: the contract's heartbeat). */
+  heartbeatMs?: number;
   now?: () => number;
 }
 
@@ -40,6 +43,9 @@ export class RedisReporter implements Reporter {
   private warned = false;
   /** The newest update not yet sent; a Redis that is slow or down makes updates coalesce instead of queue. */
   private next: Progress | undefined;
+  /** The last update written, re-sent by the heartbeat. */
+  private last: ProgressUpdate | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: RedisReporterOptions) {
     this.redis = new Redis(opts.url, {
@@ -74,6 +80,8 @@ export class RedisReporter implements Reporter {
   }
 
   private write(update: ProgressUpdate): void {
+    this.last = update;
+    this.heartbeat ??= setInterval(() => this.last && this.write(this.last), this.opts.heartbeatMs ?? PROGRESS_HEARTBEAT_MS).unref();
     const value: Progress = {
       attempt: this.opts.attempt,
       percent: update.percent,
@@ -111,6 +119,7 @@ export class RedisReporter implements Reporter {
   }
 
   async result(result: TaskResult): Promise<void> {
+    clearInterval(this.heartbeat);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const pending = this.throttle.takePending(this.now());
@@ -130,6 +139,7 @@ export class RedisReporter implements Reporter {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     if (this.timer) clearTimeout(this.timer);
     await this.chain;
     this.redis.disconnect();
