@@ -14,8 +14,10 @@
  * every run (a few seconds) because they are part of that key.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, cpSync, createReadStream, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { writeApp } from "./bundle.js";
 import { BUILDER_IMAGE, NODE_VERSION, ensureBuilder, ensureNodeBinary } from "./debian.js";
@@ -33,10 +35,11 @@ export interface BuiltImage {
 }
 
 export interface ImageSizes {
-  /** Sum of the layers as the store holds them (what a node unpacks). */
+  /** Sum of the layer tarballs (what a node unpacks). */
   uncompressed: number;
-  /** Sum of the gzip layer blobs and the config in the OCI layout (what a registry stores and a node pulls). */
+  /** Sum of the gzipped layers and the config (what a registry stores and a node pulls). */
   compressed: number;
+  /** Each layer, gzipped. */
   layers: number[];
 }
 
@@ -171,16 +174,17 @@ async function ensureImage(
     await exportOci(name, ref, ociRef, log);
     built = true;
   }
-  const sizes = await imageSizes(ref, ociRef);
+  const sizes = await imageSizes(ociRef);
   step(`${name} ${built ? "built" : "cached"}: ${ref}`, t0);
   return { name, ref, oci: `oci:${OCI_LAYOUT}:${ociRef}`, built, sizes };
 }
 
 /**
- * One OCI layout holds every image, each under the tag NAME-VERSION-KEY: blobs are stored once, so the runtime
- * layer the images share is written once, and skopeo does not compress a layer again that the layout already
- * holds (its blob-info cache maps the store's uncompressed digest to the gzip one): exporting a new application
- * layer costs seconds, not the 20-30 s of gzipping the whole image.
+ * One OCI layout holds every image, each under the tag NAME-VERSION-KEY, with uncompressed layers: blobs are
+ * stored once, so a layer the layout already holds (the runtime, ffmpeg) is not written again and a new commit's
+ * export takes a few seconds. With gzip layers skopeo 1.9 compressed every layer again on every export (its oci
+ * destination only looks blobs up by the store's uncompressed digest): 17-25 s per image here. A push to a
+ * registry compresses (skopeo copy oci:... docker://...); the gzip figure below is measured the same way.
  */
 export const OCI_LAYOUT = join(imagesCache, "oci");
 const ociLock = join(imagesCache, "oci.lock");
@@ -190,7 +194,7 @@ async function exportOci(name: string, ref: string, ociRef: string, log: string)
   mkdirSync(OCI_LAYOUT, { recursive: true });
   // index.json is rewritten by each write: one writer at a time, across processes too (flock).
   const locked = (cmd: string, args: string[]) => run(`export ${name}`, log, "flock", [ociLock, cmd, ...args]);
-  await locked("skopeo", ["copy", "--quiet", `containers-storage:${ref}`, `oci:${OCI_LAYOUT}:${ociRef}`]);
+  await locked("skopeo", ["copy", "--quiet", "--dest-oci-accept-uncompressed-layers", `containers-storage:${ref}`, `oci:${OCI_LAYOUT}:${ociRef}`]);
   const older = ociIndex()
     .filter((m) => m.ref.startsWith(`${name}-`) && m.ref !== ociRef)
     .slice(0, -(KEEP - 1) || undefined);
@@ -217,21 +221,55 @@ function ociIndex(): { ref: string; digest: string }[] {
   }
 }
 
-function ociManifest(ociRef: string): { config: { size: number }; layers: { size: number }[] } | undefined {
+interface Descriptor {
+  digest: string;
+  size: number;
+}
+
+function blobPath(digest: string): string {
+  return join(OCI_LAYOUT, "blobs", ...digest.split(":"));
+}
+
+function ociManifest(ociRef: string): { config: Descriptor; layers: Descriptor[] } | undefined {
   const entry = ociIndex().find((m) => m.ref === ociRef);
-  if (!entry) return undefined;
-  return JSON.parse(readFileSync(join(OCI_LAYOUT, "blobs", ...entry.digest.split(":")), "utf8")) as {
-    config: { size: number };
-    layers: { size: number }[];
+  return entry && (JSON.parse(readFileSync(blobPath(entry.digest), "utf8")) as { config: Descriptor; layers: Descriptor[] });
+}
+
+async function imageSizes(ociRef: string): Promise<ImageSizes> {
+  const manifest = ociManifest(ociRef);
+  if (!manifest) throw new Error(`${ociRef} is not in ${OCI_LAYOUT}`);
+  const layers = await Promise.all(manifest.layers.map(gzipSize));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return {
+    uncompressed: sum(manifest.layers.map((l) => l.size)),
+    compressed: manifest.config.size + sum(layers),
+    layers,
   };
 }
 
-async function imageSizes(ref: string, ociRef: string): Promise<ImageSizes> {
-  const uncompressed = Number((await output("podman", ["image", "inspect", "--format", "{{.Size}}", ref])).trim());
-  const manifest = ociManifest(ociRef);
-  if (!manifest) throw new Error(`${ociRef} is not in ${OCI_LAYOUT}`);
-  const layers = manifest.layers.map((l) => l.size);
-  return { uncompressed, compressed: manifest.config.size + layers.reduce((a, b) => a + b, 0), layers };
+/** A layer's size once gzipped (level 6, as registries receive it from skopeo/podman push), cached by digest. */
+async function gzipSize(layer: Descriptor): Promise<number> {
+  const cacheFile = join(imagesCache, "gzip-sizes.json");
+  let sizes: Record<string, number> = {};
+  try {
+    sizes = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, number>;
+  } catch {
+    // first measurement
+  }
+  const known = sizes[layer.digest];
+  if (known !== undefined) return known;
+  let size = 0;
+  await pipeline(createReadStream(blobPath(layer.digest)), createGzip({ level: 6 }), async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) size += chunk.length;
+  });
+  // Re-read: the other image's measurement may have landed meanwhile.
+  try {
+    sizes = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, number>;
+  } catch {
+    sizes = {};
+  }
+  writeFileSync(cacheFile, JSON.stringify({ ...sizes, [layer.digest]: size }));
+  return size;
 }
 
 /** Hard-links a cached file into the context (the node binary is 126 MB); copies across filesystems. */
