@@ -1,7 +1,7 @@
 /**
  * Builds the project's container images into the local podman store and exports each as an OCI layout, without
  * a registry:
- *   npm run build:images
+ *   npm run build:images          (scripts/images/build.cli.ts)
  *
  *   debian-builder  mmdebstrap rootfs (ffmpeg, CA bundle), a build stage only    images/runtime/closure.sh
  *   node-runtime    node + its libraries, CA bundle, uid 10001, no shell          images/runtime/Containerfile
@@ -18,9 +18,8 @@ import { copyFileSync, cpSync, createReadStream, linkSync, mkdirSync, readFileSy
 import { join, relative } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { fileURLToPath } from "node:url";
 import { writeApp } from "./bundle.js";
-import { BUILDER_IMAGE, NODE_VERSION, ensureBuilder, ensureNodeBinary } from "./debian.js";
+import { NODE_VERSION, ensureBuilder, ensureNodeBinary } from "./debian.js";
 import type { ImageName } from "./entrypoints.js";
 import { imageExists, imagesCache, output, repoRoot, run, settings } from "./tools.js";
 
@@ -306,11 +305,4 @@ export function formatSizes(result: BuildResult): string {
     (i) => `  ${i.name.padEnd(14)} ${mb(i.sizes.uncompressed).padStart(10)} ${mb(i.sizes.compressed).padStart(10)}   ${i.sizes.layers.map(mb).join(" + ")}`,
   );
   return [`  ${"image".padEnd(14)} ${"unpacked".padStart(10)} ${"gzip".padStart(10)}   layers (gzip)`, ...rows].join("\n");
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await buildImages();
-  console.log(formatSizes(result));
-  for (const i of Object.values(result.images)) console.log(`  ${i.ref}\n    ${i.oci}`);
-  console.log(`  builder: ${BUILDER_IMAGE}`);
 }
