@@ -9,7 +9,9 @@ import { registerExitCleanup } from "../env/process.js";
 
 const execFileP = promisify(execFile);
 
-let built: Promise<BuildResult & { processCommand(name: ProcessName): string[] }> | undefined;
+export type Images = BuildResult & { processCommand: (name: ProcessName) => string[] };
+
+let built: Promise<Images> | undefined;
 
 /**
  * The images of this tree, built once per test run (`npm run build:images` does the same): seconds when the
@@ -18,7 +20,7 @@ let built: Promise<BuildResult & { processCommand(name: ProcessName): string[] }
  * test file whose static imports reach one is loaded with import() instead of require(): it then gets a copy of
  * test/env of its own, which the fixture never set up (testEnv() throws).
  */
-export function images(): Promise<BuildResult & { processCommand(name: ProcessName): string[] }> {
+export function images(): Promise<Images> {
   built ??= Promise.all([import("../../scripts/images/build.js"), import("../../scripts/images/entrypoints.js")]).then(async ([b, e]) => {
     const r = await b.buildImages();
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
