@@ -10,17 +10,16 @@
  *
  * Everything lands in the cache dir, outside the clone: the OCI layout is ${XDG_CACHE_HOME:-~/.cache}/transcode-cp/images/oci.
  * Each image is tagged with a key that hashes all it is made of (Containerfile, staged context, base images,
- * labels): a run whose key is in the store and exported rebuilds and exports nothing. The bundles are made on
- * every run (a few seconds) because they are part of that key.
+ * labels): a run whose key is in the store and exported rebuilds and exports nothing. The bundles are part of
+ * that key; esbuild runs again only when one of their inputs changed (bundle.ts).
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, createReadStream, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
 import { writeApp } from "./bundle.js";
 import { NODE_VERSION, ensureBuilder, ensureNodeBinary } from "./debian.js";
 import type { ImageName } from "./entrypoints.js";
+import { OCI_LAYOUT, exportOci, imageSizes, ociManifest, pruneLayout, type ImageSizes } from "./oci.js";
 import { imageExists, imagesCache, output, repoRoot, run, settings } from "./tools.js";
 
 export interface BuiltImage {
@@ -33,14 +32,7 @@ export interface BuiltImage {
   sizes: ImageSizes;
 }
 
-export interface ImageSizes {
-  /** Sum of the layer tarballs (what a node unpacks). */
-  uncompressed: number;
-  /** Sum of the gzipped layers and the config (what a registry stores and a node pulls). */
-  compressed: number;
-  /** Each layer, gzipped. */
-  layers: number[];
-}
+export type { ImageSizes } from "./oci.js";
 
 export interface BuildResult {
   images: Record<"runtime" | ImageName, BuiltImage>;
@@ -108,6 +100,10 @@ export async function buildImages(): Promise<BuildResult> {
     const args = { BUILDER: builder.ref, RUNTIME: runtime.ref };
     const oci = await ociMetadata();
     const [transcoder, controlPlane] = await Promise.all([ensure("transcoder", args, oci), ensure("control-plane", args, oci)]);
+    // After the builds, one at a time: a prune lists every image in the store, and fails on one removed meanwhile.
+    for (const name of Object.keys(IMAGES) as (keyof typeof IMAGES)[]) {
+      await pruneOlder(name, IMAGES[name].title).catch((err: unknown) => console.error(`[images] pruning old ${name} images failed (ignored): ${String(err)}`));
+    }
     step(`all images ready (Node ${NODE_VERSION}; Debian ${builder.packages})`, t0);
     return { images: { runtime, transcoder, "control-plane": controlPlane }, packages: builder.packages };
   } finally {
@@ -170,7 +166,7 @@ async function ensureImage(
     built = true;
   }
   if (!ociManifest(ociRef)) {
-    await exportOci(name, ref, ociRef, log);
+    await exportOci(ref, ociRef, log);
     built = true;
   }
   const sizes = await imageSizes(ociRef);
@@ -178,97 +174,24 @@ async function ensureImage(
   return { name, ref, oci: `oci:${OCI_LAYOUT}:${ociRef}`, built, sizes };
 }
 
-/**
- * One OCI layout holds every image, each under the tag NAME-VERSION-KEY, with uncompressed layers: blobs are
- * stored once, so a layer the layout already holds (the runtime, ffmpeg) is not written again and a new commit's
- * export takes a few seconds. With gzip layers skopeo 1.9 compressed every layer again on every export (its oci
- * destination only looks blobs up by the store's uncompressed digest): 17-25 s per image here. A push to a
- * registry compresses (skopeo copy oci:... docker://...); the gzip figure below is measured the same way.
- */
-export const OCI_LAYOUT = join(imagesCache, "oci");
-const ociLock = join(imagesCache, "oci.lock");
-
-/** skopeo copy, then untag all but the newest KEEP keys of the image and drop unreferenced blobs. */
-async function exportOci(name: string, ref: string, ociRef: string, log: string): Promise<void> {
-  mkdirSync(OCI_LAYOUT, { recursive: true });
-  // index.json is rewritten by each write: one writer at a time, across processes too (flock).
-  const locked = (cmd: string, args: string[]) => run(`export ${name}`, log, "flock", [ociLock, cmd, ...args]);
-  await locked("skopeo", ["copy", "--quiet", "--dest-oci-accept-uncompressed-layers", `containers-storage:${ref}`, `oci:${OCI_LAYOUT}:${ociRef}`]);
-  const older = ociIndex()
-    .filter((m) => m.ref.startsWith(`${name}-`) && m.ref !== ociRef)
-    .slice(0, -(KEEP - 1) || undefined);
-  for (const m of older) {
-    await locked("umoci", ["rm", "--image", `${OCI_LAYOUT}:${m.ref}`]);
-    // Untagging is enough in the store: podman keeps layers that another image still uses.
-    await output("podman", ["untag", `localhost/transcode-cp/${m.ref.replace(`${name}-`, `${name}:`)}`]).catch(() => undefined);
-  }
-  if (older.length) await locked("umoci", ["gc", "--layout", OCI_LAYOUT]);
-}
-
-/** The newest KEEP keys of each image stay; the cache would otherwise grow by an image per commit. */
+/** The newest KEEP keys of each image stay, in the store and in the layout: the cache would grow by an image per commit. */
 const KEEP = 3;
 
-/** The layout's tags in the order they were written (skopeo appends). */
-function ociIndex(): { ref: string; digest: string }[] {
-  try {
-    const index = JSON.parse(readFileSync(join(OCI_LAYOUT, "index.json"), "utf8")) as {
-      manifests: { digest: string; annotations?: Record<string, string> }[];
-    };
-    return index.manifests.map((m) => ({ ref: m.annotations?.["org.opencontainers.image.ref.name"] ?? "", digest: m.digest }));
-  } catch {
-    return [];
-  }
-}
-
-interface Descriptor {
-  digest: string;
-  size: number;
-}
-
-function blobPath(digest: string): string {
-  return join(OCI_LAYOUT, "blobs", ...digest.split(":"));
-}
-
-function ociManifest(ociRef: string): { config: Descriptor; layers: Descriptor[] } | undefined {
-  const entry = ociIndex().find((m) => m.ref === ociRef);
-  return entry && (JSON.parse(readFileSync(blobPath(entry.digest), "utf8")) as { config: Descriptor; layers: Descriptor[] });
-}
-
-async function imageSizes(ociRef: string): Promise<ImageSizes> {
-  const manifest = ociManifest(ociRef);
-  if (!manifest) throw new Error(`${ociRef} is not in ${OCI_LAYOUT}`);
-  const layers = await Promise.all(manifest.layers.map(gzipSize));
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return {
-    uncompressed: sum(manifest.layers.map((l) => l.size)),
-    compressed: manifest.config.size + sum(layers),
-    layers,
-  };
-}
-
-/** A layer's size once gzipped (level 6, as registries receive it from skopeo/podman push), cached by digest. */
-async function gzipSize(layer: Descriptor): Promise<number> {
-  const cacheFile = join(imagesCache, "gzip-sizes.json");
-  let sizes: Record<string, number> = {};
-  try {
-    sizes = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, number>;
-  } catch {
-    // first measurement
-  }
-  const known = sizes[layer.digest];
-  if (known !== undefined) return known;
-  let size = 0;
-  await pipeline(createReadStream(blobPath(layer.digest)), createGzip({ level: 6 }), async (chunks: AsyncIterable<Buffer>) => {
-    for await (const chunk of chunks) size += chunk.length;
-  });
-  // Re-read: the other image's measurement may have landed meanwhile.
-  try {
-    sizes = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, number>;
-  } catch {
-    sizes = {};
-  }
-  writeFileSync(cacheFile, JSON.stringify({ ...sizes, [layer.digest]: size }));
-  return size;
+/** Drops all but the newest KEEP keys of an image from the store and from the OCI layout. */
+async function pruneOlder(name: string, title: string): Promise<void> {
+  const stored = JSON.parse(await output("podman", ["images", "--format=json", `--filter=reference=localhost/transcode-cp/${name}`])) as {
+    Id: string;
+    Names?: string[];
+    Created: number;
+  }[];
+  const byId = new Map(stored.map((i) => [i.Id, i]));
+  const stale = [...byId.values()].sort((a, b) => b.Created - a.Created).slice(KEEP);
+  // Untagging is enough: podman keeps layers that a newer image still uses.
+  for (const tag of stale.flatMap((i) => i.Names ?? [])) await output("podman", ["untag", tag]).catch(() => undefined);
+  // Images left without a tag: the stale ones, and earlier builds of a key whose moving tag (:VERSION) moved on.
+  // Only those carrying this image's title are ours to remove.
+  await output("podman", ["image", "prune", "--force", `--filter=label=org.opencontainers.image.title=${title}`]);
+  await pruneLayout(`${name}-`, KEEP);
 }
 
 /** Hard-links a cached file into the context (the node binary is 126 MB); copies across filesystems. */

@@ -70,7 +70,7 @@ apt_install_pinned() {
 
 install_containers() {
   apt_install_pinned containers podman "$PODMAN_VERSION" runc "$RUNC_VERSION" skopeo "$SKOPEO_VERSION" \
-    umoci "$UMOCI_VERSION" mmdebstrap "$MMDEBSTRAP_VERSION" uidmap "$UIDMAP_VERSION" fuse-overlayfs "$FUSE_OVERLAYFS_VERSION" \
+    mmdebstrap "$MMDEBSTRAP_VERSION" uidmap "$UIDMAP_VERSION" fuse-overlayfs "$FUSE_OVERLAYFS_VERSION" \
     slirp4netns "$SLIRP4NETNS_VERSION" containernetworking-plugins "$CNI_PLUGINS_VERSION"
   # Both settings are needed in this sandbox, and nothing in /etc has to change: podman's default ulimits exceed
   # the hard limits (root lacks CAP_SYS_RESOURCE, so every container fails to start), and crun 1.8 rejects the

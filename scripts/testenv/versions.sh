@@ -15,7 +15,6 @@ export TESTENV_BIN="$TESTENV_CACHE/bin"
 export PODMAN_VERSION=4.3.1            # podman build/run/import; runs containers through runc
 export RUNC_VERSION=1.1.5              # crun 1.8 rejects this sandbox's hybrid cgroups; runc works
 export SKOPEO_VERSION=1.9.3            # containers-storage -> OCI layout export
-export UMOCI_VERSION=0.4.7             # untags and garbage-collects blobs in the shared OCI layout
 export MMDEBSTRAP_VERSION=1.3.5        # the Debian rootfs the images' libraries come from
 export UIDMAP_VERSION=1:4.13           # newuidmap/newgidmap: rootless podman
 export FUSE_OVERLAYFS_VERSION=1.10     # rootless podman's overlay storage
