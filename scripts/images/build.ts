@@ -87,6 +87,8 @@ const IMAGES: Record<"node-runtime" | ImageName, ImageDef> = {
 /** Builds what is missing; returns every image's reference, OCI layout and sizes. */
 export async function buildImages(): Promise<BuildResult> {
   const t0 = Date.now();
+  // One run's logs (each step appends to its own file).
+  rmSync(logDir, { recursive: true, force: true });
   await run("install the container tools", join(logDir, "install.log"), "bash", [join(repoRoot, "scripts/testenv/install.sh"), "containers"]);
   const [builder, node] = await Promise.all([ensureBuilder(logDir), ensureNodeBinary(logDir)]);
   step(`debian builder ${builder.built ? "built" : "cached"}: ${builder.ref}`, t0);

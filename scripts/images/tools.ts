@@ -25,7 +25,7 @@ export function shellSettings<K extends string>(names: readonly K[]): Record<K, 
   return out;
 }
 
-export const settings = shellSettings(["TESTENV_CACHE", "CONTAINERS_CONF", "HADOLINT_VERSION", "DEBIAN_SUITE"] as const);
+export const settings = shellSettings(["TESTENV_CACHE", "CONTAINERS_CONF", "DEBIAN_SUITE"] as const);
 
 /** Where every image artifact lives: outside the clone, keyed by content (see build.ts). */
 export const imagesCache = join(settings.TESTENV_CACHE, "images");

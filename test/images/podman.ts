@@ -45,14 +45,15 @@ const RESTRICTED = [
 ];
 
 export interface RunOptions {
-  /** Passed by name (`-e NAME`) with the value in podman's environment, so no value shows in a process list. */
+  /**
+   * Passed by name (`-e NAME`) with the value in podman's own environment, so no value shows in a process list;
+   * only the names listed reach the container.
+   */
   env?: Record<string, string>;
   /** Host file -> container path, read-only. */
   mounts?: Record<string, string>;
   /** Replaces the image's entrypoint. */
   entrypoint?: string;
-  /** Extra `podman run` flags. */
-  flags?: string[];
 }
 
 export interface Container {
@@ -72,7 +73,6 @@ export function runContainer(image: string, args: string[], o: RunOptions = {}):
     ...Object.keys(env).flatMap((k) => ["-e", k]),
     ...Object.entries(o.mounts ?? {}).flatMap(([from, to]) => ["-v", `${from}:${to}:ro`]),
     ...(o.entrypoint ? [`--entrypoint=${o.entrypoint}`] : []),
-    ...(o.flags ?? []),
     image, ...args,
   ];
   const child: ChildProcess = spawn("podman", flags, { env: { ...podmanEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
