@@ -1,8 +1,8 @@
 #!/bin/sh
 # closure.sh [--lower DIR] OUT FILE...
 # Copies each FILE into OUT at the same path, and for an executable FILE every shared library the dynamic loader
-# resolves for it (ldd), so that OUT needs nothing else to run them; files already present under DIR (the image layer below)
-# are left out. Runs inside the Debian builder image, where the libraries are installed.
+# resolves for it (ldd), so that OUT needs nothing else to run them; files already present under DIR (the image
+# layer below) are left out. Runs inside the Debian builder image, where the libraries are installed.
 # - Paths are canonical: this Debian is merged-/usr, ldd reports /lib/x86_64-linux-gnu/..., the file lives in
 #   /usr/lib/x86_64-linux-gnu/; OUT gets the /lib, /lib64, /bin, /sbin -> usr/... links (unless DIR has them),
 #   so the ELF interpreter path /lib64/ld-linux-x86-64.so.2 resolves.
