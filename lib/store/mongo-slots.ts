@@ -70,6 +70,16 @@ export class MongoSlots implements Slots {
     return doc?._id ?? 0;
   }
 
+  async enter(epoch: number): Promise<void> {
+    this.registered = undefined;
+    await this.register(epoch);
+    await this.assertCurrent(epoch);
+  }
+
+  async assertCurrent(epoch: number): Promise<void> {
+    if ((await this.newestEpoch()) > epoch) throw new FencedError(epoch);
+  }
+
   /** Records `epoch` as having claimed, once per epoch: later claims of the same epoch only compare. */
   private async register(epoch: number): Promise<void> {
     if (this.registered === epoch) return;

@@ -109,6 +109,14 @@ export interface Slots {
    * The hint only saves round trips; a claim never takes a slot that is held.
    */
   claim(holder: string, epoch: number, hint?: ClaimHint): Promise<number | undefined>;
+  /**
+   * Records `epoch` as the newest that acts, and throws FencedError when a newer one already did: a new leader
+   * calls it before its first reconcile, so that an older leader's next claim or launch is refused even when
+   * the new one has claimed nothing yet.
+   */
+  enter(epoch: number): Promise<void>;
+  /** Throws FencedError when a newer epoch than `epoch` has entered (checked right before a launch). */
+  assertCurrent(epoch: number): Promise<void>;
   /** Frees every slot the holder has; returns how many. */
   release(holder: string): Promise<number>;
   holders(): Promise<SlotHolder[]>;

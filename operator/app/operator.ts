@@ -98,6 +98,9 @@ export class Operator {
     this.state = "started";
     await this.store.ensureIndexes();
     await this.slots.init();
+    // Enter the new epoch before the first reconcile: an older leader's next claim or launch is fenced off now.
+    const epoch = this.o.epoch();
+    if (epoch !== undefined) await this.slots.enter(epoch);
     this.notices.start();
     await this.informer.start();
     this.controller.start();

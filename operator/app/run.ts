@@ -95,7 +95,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
           wallClockSecondsPerMediaSecond: cfg.TRANSCODE_BUDGET_SECONDS_PER_MEDIA_SECOND,
         },
       },
-      epoch: () => epoch,
+      // The epoch this Operator was started for, while the elector still holds the lease by its own clock.
+      epoch: () => (epoch !== undefined && (!cfg.LEADER_ELECTION || elector?.epoch === epoch) ? epoch : undefined),
       registry,
       log,
       informer: { idleTimeoutMs: cfg.WATCH_IDLE_TIMEOUT_MS, resyncPeriodMs: cfg.RESYNC_PERIOD_MS },
@@ -150,6 +151,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
       namespace: cfg.LEASE_NAMESPACE,
       name: cfg.LEASE_NAME,
       identity,
+      leaseDurationMs: cfg.LEASE_DURATION_SECONDS * 1000,
+      renewDeadlineMs: cfg.LEASE_RENEW_DEADLINE_SECONDS * 1000,
+      retryPeriodMs: cfg.LEASE_RETRY_PERIOD_SECONDS * 1000,
       logger: log.child({ component: "leader" }),
       onStartedLeading: (e) => {
         log.info({ epoch: e }, "leading");

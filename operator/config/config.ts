@@ -31,6 +31,9 @@ export const operatorSettings = {
   LEADER_ELECTION: setting(bool().default(true), "Elect one acting replica on a Lease; off only for a single replica"),
   LEASE_NAMESPACE: setting(namespace().default("default"), "Namespace of the leader-election Lease"),
   LEASE_NAME: setting(text().default("transcode-operator"), "Name of the leader-election Lease"),
+  LEASE_DURATION_SECONDS: setting(int(2, 3600).default(15), "How long a lease holder is trusted without a renewal (client-go's default)"),
+  LEASE_RENEW_DEADLINE_SECONDS: setting(int(1, 3600).default(10), "A leader that could not renew for this long steps down (below the lease duration)"),
+  LEASE_RETRY_PERIOD_SECONDS: setting(int(1, 600).default(2), "How often the lease is renewed or tried"),
   POD_NAME: setting(text().optional(), "This replica's pod name (the downward API); a random suffix makes the lease identity unique"),
   POLL_MS: setting(int(100, 600_000).default(2_000), "How often a Starting/Running job is looked at again"),
   STOP_POLL_MS: setting(int(50, 60_000).default(500), "How often a task asked to stop is described until STOPPED (its slot is freed then)"),
@@ -52,7 +55,16 @@ export function loadOperatorConfig(env: Record<string, string | undefined>): Loa
     c.LAUNCHER !== launcher
       ? []
       : names.filter((k) => c[k] === undefined || (Array.isArray(c[k]) && c[k].length === 0)).map((variable) => ({ variable, message: `required when LAUNCHER=${launcher}` }));
+  const leaseOrder = (c: OperatorConfig) =>
+    [c.LEASE_DURATION_SECONDS, c.LEASE_RENEW_DEADLINE_SECONDS, c.LEASE_RETRY_PERIOD_SECONDS].includes(undefined as unknown as number) ||
+    (c.LEASE_DURATION_SECONDS > c.LEASE_RENEW_DEADLINE_SECONDS && c.LEASE_RENEW_DEADLINE_SECONDS > c.LEASE_RETRY_PERIOD_SECONDS)
+      ? []
+      : [{ variable: "LEASE_RENEW_DEADLINE_SECONDS", message: "needs LEASE_DURATION_SECONDS > LEASE_RENEW_DEADLINE_SECONDS > LEASE_RETRY_PERIOD_SECONDS" }];
   return loadConfig("transcode-operator", operatorSettings, env, {
-    refine: (c) => [...missing(c, "ecs", ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"]), ...missing(c, "local", ["LOCAL_TASK_COMMAND"])],
+    refine: (c) => [
+      ...missing(c, "ecs", ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"]),
+      ...missing(c, "local", ["LOCAL_TASK_COMMAND"]),
+      ...(c.LEADER_ELECTION ? leaseOrder(c) : []),
+    ],
   });
 }

@@ -30,6 +30,7 @@ export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
  */
 export class Controller {
   private workers: Promise<void> | undefined;
+  private stopped = false;
   /** Indexes derived from the informer's events: the admission order and uid -> key. */
   private readonly admission: AdmissionQueue;
   private readonly keysByUid = new Map<string, string>();
@@ -78,6 +79,20 @@ export class Controller {
     }
     this.ownWrites.forget(keyOf(job));
     this.enqueue(keyOf(job));
+    // Gone: if it still holds a slot, its finalizer never ran (deleted in the instant before it landed, or
+    // removed by hand). Its task is stopped now and the slot freed once it is STOPPED, not after the sweep's grace.
+    if (uid) this.sweepGone(uid);
+  }
+
+  /** Sweeps one vanished job's slot every stopPollMs until it is free (its task stopped first). */
+  private sweepGone(uid: string, tries = 0): void {
+    const d = this.deps;
+    void this.sweepOrphans(0, uid)
+      .then(async () => (await d.slots.holders()).some((h) => h.holder === uid))
+      .catch((err: unknown) => (d.log.warn({ uid, err: (err as Error).message }, "sweep of a deleted job's slot failed; trying again"), true))
+      .then((held) => {
+        if (held && !this.stopped && tries < 3600) d.clock.setTimeout(() => this.sweepGone(uid, tries + 1), d.options.stopPollMs);
+      });
   }
 
   /** A task announced its result: look at its job now instead of on the next poll. */
@@ -96,9 +111,10 @@ export class Controller {
    * them, found through the MongoDB record's taskRefs and the launcher's (uid, attempt) lookup. A slot whose task
    * is still stopping is freed by a later sweep. Returns the number of slots freed.
    */
-  async sweepOrphans(graceMs: number): Promise<number> {
+  async sweepOrphans(graceMs: number, only?: string): Promise<number> {
     const d = this.deps;
-    const orphans = orphanedHolders(await d.slots.holders(), (uid) => this.keysByUid.has(uid), d.clock.now(), graceMs);
+    const holders = (await d.slots.holders()).filter((h) => only === undefined || h.holder === only);
+    const orphans = orphanedHolders(holders, (uid) => this.keysByUid.has(uid), d.clock.now(), graceMs);
     let freed = 0;
     for (const h of orphans) {
       const log = d.log.child({ uid: h.holder, slot: h.slot });
@@ -138,6 +154,7 @@ export class Controller {
 
   /** Stops handing out keys and waits for reconciles in flight to finish. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.deps.queue.shutDown();
     await this.workers;
   }

@@ -101,6 +101,11 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
         return;
       }
       case "launch": {
+        // The fence, last thing before RunTask: still leading by our own clock (a paused process that wakes up
+        // past its lease is not), and no newer leader has entered since (lib/store Slots.assertCurrent).
+        const epoch = deps.epoch();
+        if (epoch === undefined) throw new TransientError("not the leader: launch withheld", 5_000);
+        await deps.slots.assertCurrent(epoch);
         try {
           const env = deps.taskEnv(job, a.attempt);
           launchCalled = true;

@@ -71,8 +71,13 @@ export class LeaseLeaderElector implements LeaderElector {
     }
   }
 
+  /**
+   * The fencing epoch while this replica leads, by its own clock: past renewDeadline without a renewal it is
+   * undefined even before the renew loop has noticed (a process paused by SIGSTOP or a long GC wakes up
+   * believing it leads; nothing it launches on that belief may count).
+   */
   get epoch(): number | undefined {
-    return this.leading ? this.currentEpoch : undefined;
+    return this.leading && this.clock.now() - this.lastRenew < this.renewDeadlineMs ? this.currentEpoch : undefined;
   }
   get leader(): string | undefined {
     return this.lastLeader;

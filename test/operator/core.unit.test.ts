@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { createLogger } from "../../lib/log.js";
-import type { SlotHolder } from "../../lib/store/index.js";
+import { FencedError, type SlotHolder } from "../../lib/store/index.js";
 import { execute, statusMergePatch, type ExecutorDeps } from "../../operator/controller/index.js";
 import { ConfigError } from "../../lib/config/index.js";
 import { loadOperatorConfig } from "../../operator/config/index.js";
@@ -88,6 +88,7 @@ describe("loadOperatorConfig", () => {
     ["local without its command", { ...base, LAUNCHER: "local" }, /LOCAL_TASK_COMMAND: required when LAUNCHER=local/],
     ["a command that is not a JSON array", { ...base, LAUNCHER: "local", LOCAL_TASK_COMMAND: "node main.js" }, /LOCAL_TASK_COMMAND: must be a JSON array of strings/],
     ["cap of zero", { ...base, MAX_CONCURRENT_TASKS: "0" }, /MAX_CONCURRENT_TASKS/],
+    ["lease timings out of order", { ...base, LEASE_DURATION_SECONDS: "5", LEASE_RENEW_DEADLINE_SECONDS: "8" }, /LEASE_RENEW_DEADLINE_SECONDS: needs LEASE_DURATION_SECONDS > /],
     ["ECS without subnets", { ...base, ECS_SUBNETS: "" }, /ECS_SUBNETS: required/],
     ["not a number", { ...base, WORKERS: "many" }, /WORKERS/],
   ];
@@ -98,7 +99,7 @@ describe("loadOperatorConfig", () => {
 });
 
 /** Records calls at the port interfaces; the executor's ordering rules are pure logic over them. */
-function fakes(opts: { claim?: number | undefined; launch?: () => Promise<TaskRef> } = {}) {
+function fakes(opts: { claim?: number | undefined; launch?: () => Promise<TaskRef>; fenced?: boolean } = {}) {
   const calls: string[] = [];
   const patches: Partial<JobStatus>[] = [];
   const deps: ExecutorDeps = {
@@ -122,6 +123,8 @@ function fakes(opts: { claim?: number | undefined; launch?: () => Promise<TaskRe
       claim: () => (calls.push("claim"), Promise.resolve("claim" in opts ? opts.claim : 0)),
       release: () => (calls.push("release"), Promise.resolve(1)),
       holders: () => Promise.resolve([] as SlotHolder[]),
+      enter: () => Promise.resolve(),
+      assertCurrent: () => (opts.fenced ? Promise.reject(new FencedError(1)) : Promise.resolve()),
     },
     launcher: {
       kind: "ecs",
@@ -225,5 +228,16 @@ describe("execute (action runner over ports)", () => {
     f.deps.epoch = () => undefined;
     await assert.rejects(execute(job, admit, f.deps, log), /not the leader/);
     assert.deepEqual(f.calls, []);
+  });
+
+  it("a slot held from before does not let a deposed leader launch: the fence is checked right before RunTask", async () => {
+    const held: Decision = { actions: admit.actions.filter((a) => a.type !== "claimSlot") };
+    const fenced = fakes({ fenced: true });
+    await assert.rejects(execute(job, held, fenced.deps, log), FencedError);
+    assert.deepEqual(fenced.calls, [], "no launch after a newer leader entered");
+    const paused = fakes();
+    paused.deps.epoch = () => undefined; // leading, but past the renew deadline by its own clock
+    await assert.rejects(execute(job, held, paused.deps, log), /not the leader: launch withheld/);
+    assert.deepEqual(paused.calls, []);
   });
 });

@@ -329,6 +329,29 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     await succeeded(["orphan-b"]);
   });
 
+  it("a job that vanishes while the operator runs (its finalizer never ran) has its task stopped at once, not after the sweep's 60 s grace", async () => {
+    policies.set("vanish-", () => "hold");
+    await run(1); // the periodic sweep at its defaults: every 30 s, slots older than 60 s
+    await createJob(s.kc, s.namespace, "vanish-a");
+    const arnA = await waitFor("vanish-a running", () => Promise.resolve(player!.taskOf("vanish-a")));
+    await createJob(s.kc, s.namespace, "vanish-b");
+    await s.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: s.namespace, plural: PLURAL, name: "vanish-a", body: { metadata: { finalizers: null } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    const t0 = Date.now();
+    await deleteJob(s.kc, s.namespace, "vanish-a");
+    const arnB = await waitFor("vanish-b launched into the freed slot", () => Promise.resolve(player!.taskOf("vanish-b")), 15_000);
+    const took = Date.now() - t0;
+    const [a] = (await s.ecs.send(new DescribeTasksCommand({ cluster: s.ecsOptions.cluster, tasks: [arnA] }))).tasks ?? [];
+    assert.equal(a?.lastStatus, "STOPPED");
+    assert.match(a?.stoppedReason ?? "", /no longer exists/);
+    assert.ok(took < 15_000, `slot reused ${took} ms after the delete`);
+    assert.ok(player!.maxRunning <= 1);
+    await player!.finish(arnB, ok);
+    await succeeded(["vanish-b"]);
+  });
+
   it("suspending a Running job stops its task and frees its slot for the next job; resumed, it runs its next attempt", async () => {
     policies.set("susp-", () => "hold");
     const patch = (name: string, spec: Record<string, unknown>) =>

@@ -77,6 +77,20 @@ describe("lib/store against FerretDB", function () {
       assert.deepEqual((await slots.holders()).map((h) => h.holder), ["new"]);
     });
 
+    it("a new leader's entry fences the old one before it claims anything: its claims and launches are refused", async () => {
+      const oldLeader = new MongoSlots(db, 3, { slots: "slots_enter", fencing: "fencing_enter" });
+      const newLeader = new MongoSlots(db, 3, { slots: "slots_enter", fencing: "fencing_enter" });
+      await oldLeader.init();
+      await oldLeader.enter(4);
+      assert.notEqual(await oldLeader.claim("held-before", 4), undefined);
+      await oldLeader.assertCurrent(4);
+      await newLeader.enter(5);
+      await assert.rejects(oldLeader.assertCurrent(4), FencedError, "the launch of a slot held from before is fenced");
+      await assert.rejects(oldLeader.claim("another", 4), FencedError);
+      await assert.rejects(oldLeader.enter(4), FencedError, "a deposed leader cannot enter again with its old epoch");
+      await newLeader.assertCurrent(5);
+    });
+
     it("refuses claims from an older leader epoch (fencing)", async () => {
       const slots = new MongoSlots(db, 3, { slots: "slots_fence", fencing: "fencing_fence" });
       await slots.init();
