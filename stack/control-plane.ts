@@ -4,6 +4,7 @@
  * through its environment, on top of a started stack of real services. Used by `npm start` and test/e2e.
  */
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { CoreV1Api, KubeConfig, type ApiException } from "@kubernetes/client-node";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { applyCrd } from "../lib/kube/index.js";
@@ -100,6 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           LEASE_NAMESPACE: namespace,
           LAUNCHER: "local",
           LOCAL_TASK_COMMAND: JSON.stringify(transcoderCommand()),
+          LOCAL_TASK_STATE_DIR: join(options.runDir, "local-tasks"),
           MAX_CONCURRENT_TASKS: String(options.maxConcurrentTasks ?? 5),
           HTTP_PORT: String(operatorPort),
           POLL_MS: "500",

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
@@ -24,7 +25,16 @@ export interface RunningOperator {
 }
 
 function makeLauncher(cfg: OperatorConfig, log: Logger): TaskLauncher {
-  if (cfg.LAUNCHER === "local") return new LocalLauncher({ command: cfg.LOCAL_TASK_COMMAND ?? [], log: log.child({ component: "local-launcher" }), output: "inherit" });
+  if (cfg.LAUNCHER === "local") {
+    const stateDir = cfg.LOCAL_TASK_STATE_DIR;
+    return new LocalLauncher({
+      command: cfg.LOCAL_TASK_COMMAND ?? [],
+      stateDir,
+      // With a state directory a task writes its own log file, so it outlives this process's stdout.
+      output: stateDir ? { dir: join(stateDir, "logs") } : "inherit",
+      log: log.child({ component: "local-launcher" }),
+    });
+  }
   const ecs = new ECSClient({ region: cfg.AWS_REGION, ...(cfg.AWS_ENDPOINT_URL_ECS ? { endpoint: cfg.AWS_ENDPOINT_URL_ECS } : {}) });
   return new EcsLauncher(ecs, {
     cluster: cfg.ECS_CLUSTER ?? "",

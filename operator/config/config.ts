@@ -21,6 +21,7 @@ export const operatorSettings = {
   WORKERS: setting(int(1, 100).default(10), "Reconciles run in parallel (never two for one job)"),
   LAUNCHER: setting(z.enum(["ecs", "local"]).default("ecs"), "Where tasks run: ECS Fargate, or local child processes (embedded mode)"),
   LOCAL_TASK_COMMAND: setting(argv().optional(), "The transcoder's command line as a JSON array (required with LAUNCHER=local)"),
+  LOCAL_TASK_STATE_DIR: setting(text().optional(), "Where local tasks are recorded (and log), so that a restarted operator adopts them; unset: they are not"),
   ECS_CLUSTER: setting(text().optional(), "ECS cluster of the tasks (required with LAUNCHER=ecs)"),
   ECS_TASK_DEFINITION: setting(text().optional(), "Task definition family, family:revision or ARN (required with LAUNCHER=ecs)"),
   ECS_CONTAINER_NAME: setting(text().default("transcoder"), "The transcoder container in the task definition"),

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { waitFor } from "../support/wait.js";
 import { join } from "node:path";
 import { testEnv } from "../env/index.js";
 import { createRequire } from "node:module";
@@ -15,6 +16,20 @@ import { EXIT_OK, EXIT_RETRYABLE, parseProgress, parseTaskResult, progressKey, r
 import { createHarness, listKeys, putFile, taskEnv, type Harness } from "./harness.js";
 import { makeClip } from "./media.js";
 
+
+/** Processes of process group `pgid` that have not exited (zombies count as exited). */
+function liveInGroup(pgid: number): number {
+  let n = 0;
+  for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
 
 describe("LocalLauncher (real child processes)", function () {
   this.timeout(120_000);
@@ -52,6 +67,44 @@ describe("LocalLauncher (real child processes)", function () {
     assert.equal(childEnv.AWS_SECRET_ACCESS_KEY, "secret-test");
     assert.equal(childEnv.PATH, "/usr/bin:/bin");
     assert.equal(childEnv.SOME_SECRET, undefined);
+  });
+
+  it("a task outlives its launcher (an operator crash) and the next launcher adopts it: found, described, stopped with its process group", async () => {
+    const stateDir = mkdtempSync(join(dir, "state-"));
+    // The task starts a grandchild in its process group, as the transcoder starts ffmpeg.
+    const script = `require("child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("task up"); setInterval(() => {}, 1000);`;
+    const command = [process.execPath, "-e", script];
+    const first = new LocalLauncher({ command, stateDir, output: { dir: join(stateDir, "logs") } });
+    const env = taskEnv(h, "uid-adopt", "k", {});
+    const ref = await first.launch({ uid: "uid-adopt", namespace: "ns", name: "n", attempt: 1, env });
+    // The first launcher is dropped without stopping anything, as a SIGKILLed operator would be.
+    const second = new LocalLauncher({ command, stateDir, output: "ignore" });
+    assert.deepEqual(await second.find("uid-adopt", 1), ref, "found again by (uid, attempt)");
+    assert.equal(await second.find("uid-adopt", 2), undefined);
+    assert.equal((await second.describe([ref.id]))[0]?.state, "Running");
+    const again = await second.launch({ uid: "uid-adopt", namespace: "ns", name: "n", attempt: 1, env });
+    assert.deepEqual(again, ref, "launching the same attempt adopts it instead of starting a second process");
+    await waitFor(() => /task up/.test(readFileSync(join(stateDir, "logs", `${ref.id}.log`), "utf8")), 10_000, "the task writes its own log file");
+    const { pid } = JSON.parse(readFileSync(join(stateDir, `${ref.id}.json`), "utf8")) as { pid: number };
+    await waitFor(() => liveInGroup(pid) === 2, 5_000, "the task and its grandchild run");
+    await second.stop(ref.id, "adopted and stopped");
+    const state = (await second.describe([ref.id]))[0]!;
+    assert.equal(state.state, "Stopped");
+    assert.equal(state.stopReason, "adopted and stopped");
+    await waitFor(() => liveInGroup(pid) === 0, 5_000, "its whole process group gone (zombies aside: they wait for their reaper)");
+    assert.equal(existsSync(join(stateDir, `${ref.id}.json`)), false, "the record goes once the task is known stopped");
+    const third = new LocalLauncher({ command, stateDir, output: "ignore" });
+    assert.equal(await third.find("uid-adopt", 1), undefined, "a later operator no longer knows it");
+  });
+
+  it("an adopted record whose pid now belongs to another process (pid reuse) is a stopped task, never signalled", async () => {
+    const stateDir = mkdtempSync(join(dir, "reuse-"));
+    // This test's own process: alive, but not started at the recorded time.
+    writeFileSync(join(stateDir, "local-uid-reuse-1.json"), JSON.stringify({ id: "local-uid-reuse-1", pid: process.pid, started: "1" }));
+    const launcher = new LocalLauncher({ command: [process.execPath], stateDir, output: "ignore" });
+    assert.equal((await launcher.describe(["local-uid-reuse-1"]))[0]?.state, "Stopped");
+    await launcher.stop("local-uid-reuse-1", "must not signal");
+    assert.ok(true, "this process is still alive");
   });
 
   it("launch is idempotent per (uid, attempt); unknown ids are Missing", async () => {

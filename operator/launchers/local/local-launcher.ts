@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { decodeTaskEnv } from "../../../lib/task-contract/index.js";
 import type { Logger } from "../../../lib/log.js";
 import type { LaunchRequest, TaskLauncher, TaskState } from "../../ports/launcher.js";
 import type { TaskRef } from "../../ports/job.js";
+import { isRunning, processStart, TaskRecords, type TaskRecord } from "./task-records.js";
 
 /**
  * Variables copied from the operator's own env into the child besides the contract env: what the container
@@ -33,11 +34,19 @@ export interface LocalLauncherOptions {
   log?: Logger;
   /** Parent env to inherit from (tests); default process.env. */
   parentEnv?: NodeJS.ProcessEnv;
+  /**
+   * Where each task's (pid, start time) is recorded, so that the next operator adopts the tasks of one that
+   * crashed. Without it a crashed operator's tasks run on unobserved.
+   */
+  stateDir?: string | undefined;
 }
 
 interface LocalTask {
   id: string;
-  child: ChildProcess;
+  pid: number | undefined;
+  /** Our own child; undefined for a task adopted from the records of an operator that crashed. */
+  child: ChildProcess | undefined;
+  record: TaskRecord | undefined;
   state: "Running" | "Stopped";
   exitCode: number | undefined;
   stopReason: string | undefined;
@@ -46,19 +55,48 @@ interface LocalTask {
 
 /**
  * Runs the transcoder as a child process with the same env contract the ECS task gets, in its own process group
- * so stopping it also stops its ffmpeg. State lives in this process: after an operator restart earlier tasks
- * are Missing and the operator retries them; a task orphaned by a crashed operator runs on unobserved (its
- * outputs are overwritten by the retry, whose manifest is written last).
+ * so stopping it also stops its ffmpeg. With a state directory, each task's (pid, start time) is recorded there
+ * and its output goes to a file of its own, so a task outlives a crashed operator and the next one adopts it:
+ * finds it again (find, describe), stops it, and keeps the cap. The exit code of an adopted task is unknowable;
+ * its result in Redis says how it ended.
  */
 export class LocalLauncher implements TaskLauncher {
   readonly kind = "local" as const satisfies TaskRef["launcher"];
   private readonly tasks = new Map<string, LocalTask>();
+  private readonly records: TaskRecords | undefined;
   private closed = false;
 
-  constructor(private readonly opts: LocalLauncherOptions) {}
+  constructor(private readonly opts: LocalLauncherOptions) {
+    if (opts.stateDir) {
+      this.records = new TaskRecords(opts.stateDir);
+      for (const r of this.records.load()) this.adopt(r);
+    }
+  }
 
   static taskId(uid: string, attempt: number): string {
     return `local-${uid}-${attempt}`;
+  }
+
+  /** A task an earlier operator started: followed by polling its pid, since it is not our child. */
+  private adopt(r: TaskRecord): void {
+    const running = isRunning(r);
+    const task: LocalTask = { id: r.id, pid: r.pid, child: undefined, record: r, state: running ? "Running" : "Stopped", exitCode: undefined, stopReason: undefined, exited: Promise.resolve() };
+    if (running) {
+      task.exited = new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (isRunning(r)) return;
+          clearInterval(poll);
+          task.state = "Stopped";
+          task.stopReason ??= "exited while its operator was away";
+          resolve();
+        }, 200);
+        poll.unref();
+      });
+      this.opts.log?.info({ id: r.id, pid: r.pid }, "adopted a local task started by an earlier operator");
+    } else {
+      task.stopReason = "exited while its operator was away";
+    }
+    this.tasks.set(r.id, task);
   }
 
   /** Idempotent per (uid, attempt): the second call returns the first call's task. */
@@ -70,6 +108,11 @@ export class LocalLauncher implements TaskLauncher {
     }
   }
 
+  find(uid: string, attempt: number): Promise<TaskRef | undefined> {
+    const id = LocalLauncher.taskId(uid, attempt);
+    return Promise.resolve(this.tasks.has(id) ? { launcher: "local", id, attempt } : undefined);
+  }
+
   private launchNow(request: LaunchRequest): TaskRef {
     if (this.closed) throw new Error("LocalLauncher is closed");
     const id = LocalLauncher.taskId(request.uid, request.attempt);
@@ -79,21 +122,29 @@ export class LocalLauncher implements TaskLauncher {
     decodeTaskEnv(request.env);
     const [cmd, ...args] = this.opts.command;
     if (cmd === undefined) throw new Error("LocalLauncher: empty command");
-    const child = spawn(cmd, args, {
-      env: this.childEnv(request.env),
-      detached: true,
-      stdio: ["ignore", ...this.stdio(id)],
-    });
-    this.pipeOutput(id, child);
+    const out = this.output(id);
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd, args, { env: this.childEnv(request.env), detached: true, stdio: ["ignore", out, out] });
+    } finally {
+      if (typeof out === "number") closeSync(out);
+    }
     let resolveExit!: () => void;
     const task: LocalTask = {
       id,
+      pid: child.pid,
       child,
+      record: undefined,
       state: "Running",
       exitCode: undefined,
       stopReason: undefined,
       exited: new Promise<void>((r) => (resolveExit = r)),
     };
+    const started = child.pid === undefined ? undefined : processStart(child.pid);
+    if (this.records && child.pid !== undefined && started !== undefined) {
+      task.record = { id, pid: child.pid, started };
+      this.records.save(task.record);
+    }
     child.on("error", (err) => {
       task.state = "Stopped";
       task.stopReason ??= `could not start: ${err.message}`;
@@ -116,6 +167,15 @@ export class LocalLauncher implements TaskLauncher {
       ids.map((id): TaskState => {
         const t = this.tasks.get(id);
         if (!t) return { id, state: "Missing" };
+        if (t.state === "Running" && t.record && !t.child && !isRunning(t.record)) {
+          t.state = "Stopped";
+          t.stopReason ??= "exited while its operator was away";
+        }
+        if (t.state === "Stopped" && t.record) {
+          // Known stopped now: its record has done its job.
+          this.records?.remove(id);
+          t.record = undefined;
+        }
         const s: TaskState = { id, state: t.state };
         if (t.state === "Running" && t.stopReason !== undefined) s.stopping = true;
         if (t.exitCode !== undefined) s.exitCode = t.exitCode;
@@ -127,7 +187,7 @@ export class LocalLauncher implements TaskLauncher {
 
   /**
    * SIGTERM to the task (which stops its own children and reports), SIGKILL to its whole process group after
-   * the grace period; resolves once it has exited.
+   * the grace period or once the task has exited; resolves once it has exited.
    */
   async stop(id: string, reason: string): Promise<void> {
     const t = this.tasks.get(id);
@@ -139,6 +199,14 @@ export class LocalLauncher implements TaskLauncher {
       await t.exited;
     } finally {
       clearTimeout(timer);
+    }
+    // Whatever the task left in its process group (an ffmpeg it did not stop) goes with it.
+    if (t.pid !== undefined) {
+      try {
+        process.kill(-t.pid, "SIGKILL");
+      } catch {
+        // The group is already gone.
+      }
     }
   }
 
@@ -156,10 +224,12 @@ export class LocalLauncher implements TaskLauncher {
   }
 
   private signal(t: LocalTask, sig: NodeJS.Signals, group: boolean): void {
-    if (t.child.pid === undefined) return;
+    if (t.pid === undefined) return;
     if (t.state === "Stopped" && !group) return;
+    // An adopted pid is signalled only while it is still the process we recorded (pids are reused).
+    if (t.record && !t.child && !isRunning(t.record)) return;
     try {
-      process.kill(group ? -t.child.pid : t.child.pid, sig);
+      process.kill(group ? -t.pid : t.pid, sig);
     } catch {
       // The group is already gone.
     }
@@ -182,19 +252,14 @@ export class LocalLauncher implements TaskLauncher {
     return { ...env, ...contract };
   }
 
-  private stdio(_id: string): ["pipe" | "inherit" | "ignore", "pipe" | "inherit" | "ignore"] {
+  /**
+   * Where a task's stdout and stderr go. A log file is opened here and handed to the child as its descriptor (no
+   * pipe through this process), so a task outlives a crashed operator without writing into a closed pipe.
+   */
+  private output(id: string): number | "inherit" | "ignore" {
     const o = this.opts.output ?? "inherit";
-    if (o === "inherit" || o === "ignore") return [o, o];
-    return ["pipe", "pipe"];
-  }
-
-  private pipeOutput(id: string, child: ChildProcess): void {
-    const o = this.opts.output;
-    if (o === undefined || typeof o === "string") return;
+    if (o === "inherit" || o === "ignore") return o;
     mkdirSync(o.dir, { recursive: true });
-    const file = createWriteStream(join(o.dir, `${id}.log`), { flags: "a" });
-    child.stdout?.pipe(file, { end: false });
-    child.stderr?.pipe(file, { end: false });
-    child.on("close", () => file.end());
+    return openSync(join(o.dir, `${id}.log`), "a");
   }
 }
