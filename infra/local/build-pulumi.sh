@@ -43,8 +43,7 @@ for t in "${targets[@]}"; do
     kubernetes)
       build pulumi-resource-kubernetes "$PULUMI_K8S_VERSION" github.com/pulumi/pulumi-kubernetes/provider/v4 \
         github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes \
-        "$cache/bin/pulumi-resource-kubernetes-$PULUMI_K8S_VERSION" "" \
-        "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.34.2" ;;
+        "$cache/bin/pulumi-resource-kubernetes-$PULUMI_K8S_VERSION" "" "" ;;
     *) echo "unknown target $t (cli|kubernetes)"; exit 2 ;;
   esac
 done
