@@ -49,7 +49,7 @@ export function loadStackConfig() {
       memory: c.getNumber("taskMemory"),
       ephemeralStorageGiB: c.getNumber("taskEphemeralStorageGiB"),
     },
-    trigger: { secretsExtensionLayerArn: c.require("secretsExtensionLayerArn"), alarmTopicArn: c.get("alarmTopicArn") },
+    trigger: { secretsExtensionLayerArn: c.require("secretsExtensionLayerArn"), alarmTopicArn: c.get("alarmTopicArn"), bundleDir: c.get("lambdaBundleDir") },
     controlPlane: {
       mode: c.get<"existing" | "create">("controlPlaneMode") ?? "create",
       kubeconfig: c.getSecret("kubeconfig"),
