@@ -1,8 +1,6 @@
-import type { DEFAULT_CONTAINER_NAME } from "../types.js";
-
 /** The transcoder's container definition, built as data so that tests and the policy pack can read it. */
 export interface ContainerDefinitionInput {
-  name: string | typeof DEFAULT_CONTAINER_NAME;
+  name: string;
   image: string;
   region: string;
   logGroupName: string;

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleLambda } from "../../lambda/bundle.js";
 import { awsScope, roleWithPolicy } from "../aws.js";
+import { PRELOAD_LAYER_PATH, PRELOAD_NODE_OPTIONS, buildPreload } from "../lambda-preload/build.js";
 import { deadLetterStatement, lambdaVpcStatement, policyDocument, readSecretStatements, secretKind, serviceTrust, writeLogsStatement } from "../iam/index.js";
 import { DEFAULT_UPLOADS_PREFIX, type SecretRef, type VpcEndpointsRef } from "../types.js";
 import { restrictedEgress } from "./egress.js";
@@ -36,7 +37,6 @@ export interface UploadTriggerArgs {
 }
 
 const REPO_ROOT = join(import.meta.dirname, "..", "..");
-const PRELOAD = join(import.meta.dirname, "..", "lambda-preload", "redis-url.mjs");
 
 /**
  * The S3 trigger: the lambda/ handler, bundled by the project's own bundle script, invoked for ObjectCreated under
@@ -85,7 +85,7 @@ export class UploadTrigger extends pulumi.ComponentResource {
       {
         layerName: `${name}-redis-url-preload`,
         description: "sets REDIS_URL from Secrets Manager before the handler loads",
-        code: new pulumi.asset.AssetArchive({ "tj/redis-url.mjs": new pulumi.asset.FileAsset(PRELOAD) }),
+        code: pulumi.output(buildPreload()).apply((js) => new pulumi.asset.AssetArchive({ [PRELOAD_LAYER_PATH]: new pulumi.asset.StringAsset(js) })),
         compatibleRuntimes: ["nodejs22.x"],
       },
       opt,
@@ -109,7 +109,7 @@ export class UploadTrigger extends pulumi.ComponentResource {
           variables: {
             UPLOADS_PREFIX: prefix,
             LOG_LEVEL: args.logLevel ?? "info",
-            NODE_OPTIONS: "--import /opt/tj/redis-url.mjs",
+            NODE_OPTIONS: PRELOAD_NODE_OPTIONS,
             TJ_REDIS_URL_SECRET_ID: secretArn,
           },
         },

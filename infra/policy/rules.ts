@@ -95,7 +95,7 @@ export const noPlaintextSecretsInTaskDefinitions: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: ({ type, props }, report) => {
     if (type !== T.taskDefinition) return;
-    let containers: ContainerDefinition[] = [];
+    let containers: ContainerDefinition[];
     try {
       containers = JSON.parse(String(props.containerDefinitions)) as ContainerDefinition[];
     } catch {

@@ -88,9 +88,10 @@ function outputsOf(type: string, name: string, i: Record<string, any>): Record<s
 await pulumi.runtime.setMocks(
   {
     newResource(args) {
-      const extra = outputsOf(args.type, args.name, args.inputs as Record<string, unknown>);
-      const state = { ...args.inputs, ...extra };
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, state });
+      const inputs = args.inputs as Record<string, unknown>;
+      const extra = outputsOf(args.type, args.name, inputs);
+      const state: Record<string, unknown> = { ...inputs, ...extra };
+      registered.push({ type: args.type, name: args.name, inputs, state });
       return { id: typeof extra.id === "string" ? extra.id : `${args.name}-id`, state };
     },
     call(args) {

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call --
+   the resource inputs the mocks record are untyped provider data; the assertions are the type check. */
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
@@ -8,7 +10,7 @@ const P = "tcp";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const secretArn = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed IAM/container document
 const json = (r: Registered, key: string): any => JSON.parse(String(r.inputs[key]));
 /** Every (action, resource) pair an inline policy allows, sorted. */
 const grants = (policyName: string): string[] =>

@@ -2,7 +2,7 @@
 // handler: reads the Redis URL from Secrets Manager through the AWS Parameters and Secrets Lambda Extension
 // (a local HTTP cache on port 2773, authenticated with the function's session token) and sets REDIS_URL, which
 // lambda/config.ts reads. The handler stays the project's bundle, unchanged, and the URL is never in the
-// function's configuration. Shipped as is (a layer file), so it is plain JavaScript with no dependencies.
+// function's configuration. No dependencies: buildPreload() (build.ts) compiles it to the layer's one file.
 const secretId = process.env.TJ_REDIS_URL_SECRET_ID;
 
 if (secretId && !process.env.REDIS_URL) {
@@ -16,7 +16,7 @@ if (secretId && !process.env.REDIS_URL) {
     try {
       const res = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
       if (res.ok) {
-        const body = await res.json();
+        const body = (await res.json()) as { SecretString?: unknown };
         if (typeof body.SecretString === "string" && body.SecretString !== "") process.env.REDIS_URL = body.SecretString;
         else failure = "the secret has no SecretString";
       } else failure = `the extension answered HTTP ${res.status}`;
@@ -28,3 +28,5 @@ if (secretId && !process.env.REDIS_URL) {
   // The message names the secret, never a value; the runtime reports it as an init error and Lambda retries.
   if (!process.env.REDIS_URL) throw new Error(`could not read the Redis URL secret ${secretId}: ${failure}`);
 }
+
+export {};
