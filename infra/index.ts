@@ -11,4 +11,4 @@ export type { ControlPlaneValues, ProcessValues, PlainSetting, SecretSetting } f
 export { controlPlaneValues, type ControlPlaneSettings } from "./wiring.js";
 export { transcodePlatform } from "./program.js";
 export { loadStackConfig, type StackConfig } from "./config.js";
-export type { SecretRef, VpcEndpointsRef, RedisClient } from "./types.js";
+export type { SecretRef, StackSecretRef, ReleaseSecretRef, VpcEndpointsRef, RedisClient } from "./types.js";

@@ -9,6 +9,15 @@ export interface SecretRef {
   arn: pulumi.Input<string>;
 }
 
+/**
+ * For ControlPlaneRelease only: a value that is already a Pulumi secret (stack config set with `--secret`), for
+ * a cluster with no AWS secret store to read from, such as the emulator stack.
+ */
+export interface StackSecretRef {
+  stackSecret: pulumi.Output<string>;
+}
+export type ReleaseSecretRef = SecretRef | StackSecretRef;
+
 /** VPC endpoints the task and the Lambda reach AWS through instead of a NAT gateway (see VpcEndpoints). */
 export interface VpcEndpointsRef {
   /** The interface endpoints' security group (ECR, CloudWatch Logs, Secrets Manager): egress on 443 to it. */

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { readSecret } from "../secrets.js";
-import type { SecretRef } from "../types.js";
+import type { ReleaseSecretRef } from "../types.js";
 import { SECRET_SETTINGS_OF, type ControlPlaneProcess, type ControlPlaneValues, type SecretSetting } from "./release-values.js";
 
 /** Values without `existingSecret`: the release sets it to the Secret it creates. */
@@ -15,7 +15,7 @@ export interface ControlPlaneReleaseArgs {
   /** Typed values, wired from the other components' outputs (see controlPlaneValues). */
   values: pulumi.Input<ReleaseValues>;
   /** Secret settings by reference: each process's Secret gets exactly the keys SECRET_SETTINGS_OF lists. */
-  secrets: { [P in ControlPlaneProcess]: { [K in (typeof SECRET_SETTINGS_OF)[P][number]]: SecretRef } };
+  secrets: { [P in ControlPlaneProcess]: { [K in (typeof SECRET_SETTINGS_OF)[P][number]]: ReleaseSecretRef } };
   /** Wait for the Deployments to become ready. Default true (false where no kubelet runs, as in tests). */
   wait?: boolean;
   timeoutSeconds?: number;
@@ -41,7 +41,7 @@ export class ControlPlaneRelease extends pulumi.ComponentResource {
     const secretNames = {} as Record<ControlPlaneProcess, pulumi.Output<string>>;
     const secrets: k8s.core.v1.Secret[] = [];
     for (const proc of Object.keys(SECRET_SETTINGS_OF) as ControlPlaneProcess[]) {
-      const refs = args.secrets[proc] as Partial<Record<SecretSetting, SecretRef>>;
+      const refs = args.secrets[proc] as Partial<Record<SecretSetting, ReleaseSecretRef>>;
       const stringData = Object.fromEntries((SECRET_SETTINGS_OF[proc] as readonly SecretSetting[]).map((key) => [key, readSecret(refs[key]!, this)]));
       const secret = new k8s.core.v1.Secret(
         `${name}-${proc}`,
