@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { VpcEndpointsRef } from "../types.js";
+import { allowClient } from "./client-access.js";
 
 export interface RestrictedEgressArgs {
   redisSecurityGroupId: pulumi.Input<string>;
@@ -24,11 +25,8 @@ export function restrictedEgress(name: string, sg: aws.ec2.SecurityGroup, args: 
     { securityGroupId: sg.id, referencedSecurityGroupId: args.redisSecurityGroupId, description: "Redis", ...tcp(args.redisPort) },
     opts,
   );
-  new aws.vpc.SecurityGroupIngressRule(
-    `${name}-redis`,
-    { securityGroupId: args.redisSecurityGroupId, referencedSecurityGroupId: sg.id, description: `from ${name}`, ...tcp(args.redisPort) },
-    opts,
-  );
+  const client = { clientSecurityGroupId: sg.id, description: `from ${name}` };
+  allowClient(`${name}-redis`, { ...client, serverSecurityGroupId: args.redisSecurityGroupId, port: args.redisPort }, opts);
   if (args.endpoints === undefined) {
     new aws.vpc.SecurityGroupEgressRule(`${name}-https`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", description: "AWS APIs via NAT", ...tcp(443) }, opts);
     return;
@@ -39,11 +37,7 @@ export function restrictedEgress(name: string, sg: aws.ec2.SecurityGroup, args: 
     { securityGroupId: sg.id, referencedSecurityGroupId: endpointSg, description: "AWS interface endpoints", ...tcp(443) },
     opts,
   );
-  new aws.vpc.SecurityGroupIngressRule(
-    `${name}-endpoints`,
-    { securityGroupId: endpointSg, referencedSecurityGroupId: sg.id, description: `from ${name}`, ...tcp(443) },
-    opts,
-  );
+  allowClient(`${name}-endpoints`, { ...client, serverSecurityGroupId: endpointSg, port: 443 }, opts);
   if (args.s3)
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-s3`,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudFrontReadStatement, objectsUnder } from "../iam/index.js";
+import { assertPrefix, cloudFrontReadStatement, objectsUnder } from "../iam/index.js";
 import { DEFAULT_OUTPUTS_PREFIX, DEFAULT_UPLOADS_PREFIX } from "../types.js";
 import { bucketPolicy, privateBucket } from "./private-bucket.js";
 
@@ -49,10 +49,9 @@ export class Storage extends pulumi.ComponentResource {
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("transcode:infra:Storage", name, {}, opts);
-    this.uploadsPrefix = args.uploadsPrefix ?? DEFAULT_UPLOADS_PREFIX;
-    this.outputsPrefix = args.outputsPrefix ?? DEFAULT_OUTPUTS_PREFIX;
-    objectsUnder("arn:check", this.uploadsPrefix); // fail fast on a prefix IAM could not scope
-    objectsUnder("arn:check", this.outputsPrefix);
+    // Fail at once on a prefix IAM could not scope, rather than in an apply during the update.
+    this.uploadsPrefix = assertPrefix(args.uploadsPrefix ?? DEFAULT_UPLOADS_PREFIX);
+    this.outputsPrefix = assertPrefix(args.outputsPrefix ?? DEFAULT_OUTPUTS_PREFIX);
     if (args.cloudFront && args.playbackPublicKeyPem === undefined)
       throw new Error("Storage: cloudFront needs playbackPublicKeyPem (the signed-URL key pair's public half)");
     const common = { kmsKeyArn: args.kmsKeyArn, forceDestroy: args.forceDestroy, tags: args.tags };

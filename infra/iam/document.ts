@@ -34,8 +34,13 @@ export interface AwsScope {
   accountId: string;
 }
 
-/** `bucketArn/prefix*`: objects under one key prefix only (an empty prefix would mean the whole bucket). */
-export function objectsUnder(bucketArn: string, prefix: string): string {
+/** A key prefix IAM can scope to: non-empty (that would mean the whole bucket) and ending in "/". */
+export function assertPrefix(prefix: string): string {
   if (prefix === "" || !prefix.endsWith("/")) throw new Error(`an object prefix must be non-empty and end in "/": "${prefix}"`);
-  return `${bucketArn}/${prefix}*`;
+  return prefix;
+}
+
+/** `bucketArn/prefix*`: objects under one key prefix only. */
+export function objectsUnder(bucketArn: string, prefix: string): string {
+  return `${bucketArn}/${assertPrefix(prefix)}*`;
 }

@@ -1,4 +1,4 @@
-export { policyDocument, objectsUnder, type AwsScope, type PolicyDocument, type Statement, type PrincipalStatement, type Condition } from "./document.js";
+export { policyDocument, objectsUnder, assertPrefix, type AwsScope, type PolicyDocument, type Statement, type PrincipalStatement, type Condition } from "./document.js";
 export { transcoderTaskS3Statements, apiS3Statements, type BucketPrefix } from "./s3.js";
 export { operatorEcsStatements, type EcsScope } from "./ecs.js";
 export { readSecretStatements, secretKind } from "./secrets.js";

@@ -127,7 +127,7 @@ export async function settled(): Promise<void> {
   let seen = -1;
   while (seen !== registered.length) {
     seen = registered.length;
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
