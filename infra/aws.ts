@@ -14,18 +14,20 @@ export function toJson(doc: PolicyDocument): string {
   return JSON.stringify(doc);
 }
 
-/** An IAM role with one inline policy; the two documents come from the pure builders in iam/. */
+/**
+ * An IAM role with one inline policy; the two documents come from the pure builders in iam/. The policy is
+ * returned too, for resources that AWS checks against it when they are created (a VPC Lambda's ENI actions).
+ */
 export function roleWithPolicy(
   name: string,
-  args: { description: string; trust: pulumi.Input<PolicyDocument>; policy?: pulumi.Input<PolicyDocument>; tags?: pulumi.Input<Record<string, string>> },
+  args: { description: string; trust: pulumi.Input<PolicyDocument>; policy: pulumi.Input<PolicyDocument>; tags?: pulumi.Input<Record<string, string>> },
   parent: pulumi.Resource,
-): aws.iam.Role {
+): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
   const role = new aws.iam.Role(
     name,
     { description: args.description, assumeRolePolicy: pulumi.output(args.trust).apply(toJson), tags: args.tags },
     { parent },
   );
-  if (args.policy !== undefined)
-    new aws.iam.RolePolicy(name, { role: role.id, policy: pulumi.output(args.policy).apply(toJson) }, { parent });
-  return role;
+  const policy = new aws.iam.RolePolicy(name, { role: role.id, policy: pulumi.output(args.policy).apply(toJson) }, { parent });
+  return { role, policy };
 }

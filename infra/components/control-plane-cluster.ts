@@ -133,7 +133,7 @@ export class ControlPlaneCluster extends pulumi.ComponentResource {
         identity === "irsa"
           ? pulumi.all([oidcProviderArn!, oidcIssuerUrl!]).apply(([arn, url]) => irsaTrust({ oidcProviderArn: arn, issuerUrl: url, namespace: this.namespace, serviceAccount }))
           : pulumi.output(podIdentityTrust());
-      const role = roleWithPolicy(`${name}-${holder}`, { description: `${holder} (${this.namespace}/${serviceAccount})`, trust, policy: policies[holder], tags: args.tags }, this);
+      const { role } = roleWithPolicy(`${name}-${holder}`, { description: `${holder} (${this.namespace}/${serviceAccount})`, trust, policy: policies[holder], tags: args.tags }, this);
       if (identity === "pod-identity")
         new aws.eks.PodIdentityAssociation(`${name}-${holder}`, { clusterName: clusterName!, namespace: this.namespace, serviceAccount, roleArn: role.arn, tags: args.tags }, opt);
       roleArns[holder] = role.arn;

@@ -98,7 +98,7 @@ export class TranscodeCluster extends pulumi.ComponentResource {
 
     const trust = scope.apply(ecsTasksTrust);
     const secretArn = pulumi.output(args.redisUrlSecret.arn);
-    const executionRole = roleWithPolicy(
+    const { role: executionRole } = roleWithPolicy(
       `${name}-execution`,
       {
         description: "ECS agent for transcoder tasks: image pull, logs, secrets",
@@ -112,7 +112,7 @@ export class TranscodeCluster extends pulumi.ComponentResource {
       },
       this,
     );
-    const taskRole = roleWithPolicy(
+    const { role: taskRole } = roleWithPolicy(
       `${name}-task`,
       {
         description: "transcoder task: read sources, write outputs",

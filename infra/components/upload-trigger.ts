@@ -62,7 +62,7 @@ export class UploadTrigger extends pulumi.ComponentResource {
 
     const logs = new aws.cloudwatch.LogGroup(`${name}-upload-trigger`, { retentionInDays: args.logRetentionDays ?? 30, tags: args.tags }, opt);
     const dlq = new aws.sqs.Queue(`${name}-upload-trigger-dlq`, { messageRetentionSeconds: 14 * 86400, sqsManagedSseEnabled: true, tags: args.tags }, opt);
-    const role = roleWithPolicy(
+    const { role, policy } = roleWithPolicy(
       `${name}-upload-trigger`,
       {
         description: "upload trigger: logs, VPC attachment, its Redis secret, dead letters",
@@ -115,7 +115,8 @@ export class UploadTrigger extends pulumi.ComponentResource {
         },
         tags: args.tags,
       },
-      opt,
+      // Lambda checks the ENI permissions when it creates a VPC function.
+      { parent: this, dependsOn: [policy] },
     );
     // Async invocations S3 makes: retried twice by Lambda, then dead-lettered (the error path).
     new aws.lambda.FunctionEventInvokeConfig(

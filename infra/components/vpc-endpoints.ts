@@ -8,7 +8,10 @@ export interface VpcEndpointsArgs {
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Route tables of those subnets, for the S3 gateway endpoint. */
   routeTableIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Interface endpoints. Default: what a Fargate task with Secrets Manager secrets and awslogs needs. */
+  /**
+   * Interface endpoints. Default: what a Fargate task with Secrets Manager secrets and awslogs needs. Control-plane
+   * nodes without a NAT gateway also need "ecs", "sts" and "eks-auth" (Pod Identity), and "ec2"/"eks" for the nodes.
+   */
   services?: string[];
   tags?: pulumi.Input<Record<string, string>>;
 }
