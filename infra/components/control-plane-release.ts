@@ -45,7 +45,18 @@ export class ControlPlaneRelease extends pulumi.ComponentResource {
       const stringData = Object.fromEntries((SECRET_SETTINGS_OF[proc] as readonly SecretSetting[]).map((key) => [key, readSecret(refs[key]!, this)]));
       const secret = new k8s.core.v1.Secret(
         `${name}-${proc}`,
-        { metadata: { name: `${name}-${proc}`, namespace, labels: { "app.kubernetes.io/part-of": "transcode-control-plane" } }, type: "Opaque", stringData },
+        {
+          metadata: {
+            name: `${name}-${proc}`,
+            namespace,
+            labels: { "app.kubernetes.io/part-of": "transcode-control-plane" },
+            // A Secret has no dependents; the provider's default foreground deletion would wait on the garbage
+            // collector's finalizer, which never comes on an apiserver without a controller-manager.
+            annotations: { "pulumi.com/deletionPropagationPolicy": "background" },
+          },
+          type: "Opaque",
+          stringData,
+        },
         { parent: this, additionalSecretOutputs: ["stringData", "data"] },
       );
       secretNames[proc] = secret.metadata.name;

@@ -16,6 +16,7 @@ import { gunzipSync } from "node:zlib";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
+import { installExitHandlers, registerExitCleanup } from "../../test/env/process.js";
 import { StartContext } from "../../test/env/services/context.js";
 import { startKube } from "../../test/env/services/kube.js";
 import { ControlPlaneRelease, type ReleaseValues } from "../index.js";
@@ -95,6 +96,12 @@ async function main(): Promise<void> {
   const logDir = join(cache, "logs", `emulator-${Date.now()}`);
   mkdirSync(logDir, { recursive: true });
   const ctx = new StartContext(runDir, logDir);
+  // Ctrl-C, SIGTERM or a crash still stops the apiserver and etcd this run started.
+  installExitHandlers();
+  const unregister = registerExitCleanup(() => {
+    for (const p of ctx.processes) p.killNow();
+    rmSync(runDir, { recursive: true, force: true });
+  });
   const timings: [string, number][] = [];
   const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -153,6 +160,7 @@ async function main(): Promise<void> {
     check(!kubectl(kube, "get", "secrets,deployments", "-o", "name").includes("tcp-"), "destroy removed the Secrets and Deployments");
     console.log("\ntimings:", timings.map(([w, ms]) => `${w} ${(ms / 1000).toFixed(1)} s`).join("; "));
   } finally {
+    unregister();
     await Promise.allSettled(ctx.processes.map((p) => p.stop()));
     rmSync(runDir, { recursive: true, force: true });
   }
