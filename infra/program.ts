@@ -35,6 +35,7 @@ export function transcodePlatform(cfg: StackConfig, prefix = "tcp") {
     vpcId: net.vpcId,
     subnetIds: net.privateSubnetIds,
     redisUrlSecret: data.redisUrlSecret("task"),
+    bucketsKmsKeyArn: cfg.storage.kmsKeyArn,
     endpoints: endpoints?.ref,
     tags,
   });
@@ -62,6 +63,7 @@ export function transcodePlatform(cfg: StackConfig, prefix = "tcp") {
     uploadsPrefix: storage.uploadsPrefix,
     outputsBucketArn: storage.outputsBucketArn,
     outputsPrefix: storage.outputsPrefix,
+    bucketsKmsKeyArn: cfg.storage.kmsKeyArn,
     tags,
   });
   // The pods reach Redis and MongoDB from the created cluster's security group, or the one configured.

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsScope, roleWithPolicy } from "../aws.js";
-import { apiS3Statements, irsaTrust, operatorEcsStatements, podIdentityTrust, policyDocument, type PolicyDocument } from "../iam/index.js";
+import { apiS3Statements, bucketKeyStatement, irsaTrust, operatorEcsStatements, podIdentityTrust, policyDocument, type PolicyDocument } from "../iam/index.js";
 import { createEks } from "./eks.js";
 
 /** The processes that get an AWS role. The bridge talks only to Redis and the apiserver, so it has none. */
@@ -45,6 +45,8 @@ export interface ControlPlaneClusterArgs {
   uploadsPrefix: string;
   outputsBucketArn: pulumi.Input<string>;
   outputsPrefix: string;
+  /** The buckets' customer-managed KMS key (Storage kmsKeyArn), if any: the API may use it. */
+  bucketsKmsKeyArn?: pulumi.Input<string>;
   tags?: pulumi.Input<Record<string, string>>;
 }
 
@@ -121,8 +123,11 @@ export class ControlPlaneCluster extends pulumi.ComponentResource {
         .apply(([s, clusterArn, ecsName, family, taskRoleArn, executionRoleArn]) =>
           policyDocument(operatorEcsStatements({ ...s, clusterArn, clusterName: ecsName, taskDefinitionFamily: family, taskRoleArn, executionRoleArn })),
         ),
-      api: pulumi.all([args.uploadsBucketArn, args.outputsBucketArn]).apply(([uploads, outputs]) =>
-        policyDocument(apiS3Statements({ uploads: { bucketArn: uploads, prefix: args.uploadsPrefix }, outputs: { bucketArn: outputs, prefix: args.outputsPrefix } })),
+      api: pulumi.all([args.uploadsBucketArn, args.outputsBucketArn, args.bucketsKmsKeyArn]).apply(([uploads, outputs, kms]) =>
+        policyDocument([
+          ...apiS3Statements({ uploads: { bucketArn: uploads, prefix: args.uploadsPrefix }, outputs: { bucketArn: outputs, prefix: args.outputsPrefix } }),
+          ...(kms === undefined ? [] : [bucketKeyStatement(kms)]),
+        ]),
       ),
     };
     const roleArns = {} as Record<AwsRoleHolder, pulumi.Output<string>>;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsScope, roleWithPolicy } from "../aws.js";
 import {
+  bucketKeyStatement,
   ecsTasksTrust,
   policyDocument,
   pullImageStatements,
@@ -39,6 +40,8 @@ export interface TranscodeClusterArgs {
   cpuArchitecture?: "X86_64" | "ARM64";
   containerName?: string;
   logRetentionDays?: pulumi.Input<number>;
+  /** The buckets' customer-managed KMS key (Storage kmsKeyArn), if any: the task role may use it. */
+  bucketsKmsKeyArn?: pulumi.Input<string>;
   /** Customer-managed KMS key of the secrets, if any (kms:Decrypt for the execution role). */
   secretsKmsKeyArn?: pulumi.Input<string>;
   /** CloudWatch Container Insights (billed per metric). Default false. */
@@ -117,14 +120,15 @@ export class TranscodeCluster extends pulumi.ComponentResource {
       {
         description: "transcoder task: read sources, write outputs",
         trust,
-        policy: pulumi.all([args.uploadsBucketArn, args.outputsBucketArn]).apply(([uploads, outputs]) =>
-          policyDocument(
-            transcoderTaskS3Statements({
+        policy: pulumi.all([args.uploadsBucketArn, args.outputsBucketArn, args.bucketsKmsKeyArn]).apply(([uploads, outputs, kms]) =>
+          policyDocument([
+            ...transcoderTaskS3Statements({
               uploads: { bucketArn: uploads, prefix: args.uploadsPrefix },
               outputs: { bucketArn: outputs, prefix: args.outputsPrefix },
               allowDeleteSource: args.allowDeleteSource ?? false,
             }),
-          ),
+            ...(kms === undefined ? [] : [bucketKeyStatement(kms)]),
+          ]),
         ),
         tags: args.tags,
       },

@@ -77,3 +77,8 @@ export function apiS3Statements(args: { uploads: BucketPrefix; outputs: BucketPr
     },
   ];
 }
+
+/** With SSE-KMS buckets (a customer-managed key), reading and writing objects also needs the key. */
+export function bucketKeyStatement(kmsKeyArn: string): Statement {
+  return { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [kmsKeyArn] };
+}

@@ -8,6 +8,7 @@ import type { RedisClient } from "../../infra/index.js";
 
 const P = "ext";
 const sm = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-XyZ123`;
+const KMS = "arn:aws:kms:us-east-1:123456789012:key/buckets";
 const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXISTING";
 
 describe("infra components (Pulumi mocks): existing Redis, MongoDB and cluster; IRSA; no VPC endpoints", function () {
@@ -23,7 +24,7 @@ describe("infra components (Pulumi mocks): existing Redis, MongoDB and cluster; 
       {
         ...base,
         network: { ...base.network, routeTableIds: undefined },
-        storage: { ...base.storage, cloudFront: false, playbackPublicKeyPem: undefined },
+        storage: { ...base.storage, cloudFront: false, playbackPublicKeyPem: undefined, kmsKeyArn: KMS },
         data: {
           ...base.data,
           redisMode: "existing",
@@ -72,6 +73,15 @@ describe("infra components (Pulumi mocks): existing Redis, MongoDB and cluster; 
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", `${P}-task`).inputs.policy);
     const deletes = policy.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith("s3:Delete")));
     assert.deepEqual(deletes.map((s: { Resource: string[] }) => s.Resource), [[`arn:aws:s3:::${P}-outputs-bucket/outputs/*`]]);
+  });
+
+  it("SSE-KMS buckets: default encryption with the key, and the task and API roles may use it", () => {
+    const sse = one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${P}-uploads`).inputs;
+    assert.deepEqual(sse.rules[0], { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS }, bucketKeyEnabled: true });
+    for (const role of ["task", "api"]) {
+      const statements = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", `${P}-${role}`).inputs.policy).Statement;
+      assert.deepEqual(statements.find((s: { Sid: string }) => s.Sid === "UseBucketKey")?.Resource, [KMS], role);
+    }
   });
 
   it("without VPC endpoints egress is Redis plus HTTPS (through NAT), nothing else", () => {

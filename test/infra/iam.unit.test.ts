@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   apiS3Statements,
+  bucketKeyStatement,
   ecsTasksTrust,
   irsaTrust,
   objectsUnder,
@@ -76,6 +77,15 @@ describe("infra IAM documents (pure)", () => {
       assert.deepEqual(st.Condition, { ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:111122223333:cluster/tc" } }, st.Sid);
     assert.deepEqual(s.find((x) => x.Sid === "TagTasksAtLaunch")?.Condition, { StringEquals: { "ecs:CreateAction": "RunTask" } });
     assert.deepEqual(s.find((x) => x.Sid === "PassTaskRoles")?.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+  });
+
+  it("with SSE-KMS buckets, the bucket key for decrypt and data keys only", () => {
+    assert.deepEqual(bucketKeyStatement("arn:aws:kms:us-east-1:1:key/k"), {
+      Sid: "UseBucketKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: ["arn:aws:kms:us-east-1:1:key/k"],
+    });
   });
 
   it("reads exactly the referenced secrets, by service", () => {
