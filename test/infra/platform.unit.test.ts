@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT, REGION, mockSecretValue, ofType, one, registered, settled, valueOf, type Registered } from "./mocks.js";
 import { SESSION_KEYS_ARN, platformConfig } from "./fixture.js";
 
@@ -33,10 +34,21 @@ const OUTPUTS = `${P}-outputs-bucket`;
 describe("infra components (Pulumi mocks, whole platform)", function () {
   this.timeout(60_000);
 
+  /** The type of each resource's parent (by `type::name`), seen through a stack transformation. */
+  const parentTypes = new Map<string, string | undefined>();
+
   before(async () => {
     const { transcodePlatform } = await import("../../infra/index.js");
-    const p = transcodePlatform(platformConfig(), P);
-    await valueOf(p.trigger.functionArn); // the Lambda waits for its bundle
+    // Inside a stack, so that a stack transformation can see every resource's parent.
+    await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        parentTypes.set(`${args.type}::${args.name}`, (args.opts.parent as { __pulumiType?: string } | undefined)?.__pulumiType);
+        return undefined;
+      });
+      const p = transcodePlatform(platformConfig(), P);
+      await valueOf(p.trigger.functionArn); // the Lambda waits for its bundle
+      return {};
+    });
     await settled();
   });
 
@@ -302,6 +314,14 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
       });
       assert.deepEqual(one("kubernetes:helm.sh/v3:Release", P).inputs.values.api.serviceAccount, { name: "transcode-api", annotations: {} });
     });
+  });
+
+  it("every resource is a child of its component (parent: this), except the two program-level ingress rules", () => {
+    const orphans = registered
+      .filter((r) => r.name.startsWith(P) && !r.type.startsWith("transcode:infra:"))
+      .filter((r) => !parentTypes.get(`${r.type}::${r.name}`)?.startsWith("transcode:infra:"))
+      .map((r) => r.name);
+    assert.deepEqual(orphans.sort(), [`${P}-pods-mongo`, `${P}-pods-redis`]);
   });
 
   describe("no static credentials anywhere", () => {
