@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ControlPlaneCluster } from "./components/control-plane-cluster.js";
+import type { ReleaseValues } from "./components/control-plane-release.js";
+import type { ImageValues, PlainSetting } from "./components/release-values.js";
+import type { Storage } from "./components/storage.js";
+import type { TranscodeCluster } from "./components/transcode-cluster.js";
+
+export interface ControlPlaneSettings {
+  images: { operator: ImageValues; bridge: ImageValues; api: ImageValues };
+  region: pulumi.Input<string>;
+  mongoDatabase: string;
+  jobsNamespace: string;
+  maxConcurrentTasks: number;
+  logLevel: string;
+  /** Non-AWS S3 (the emulators); unset on AWS. */
+  s3Endpoint?: string | undefined;
+}
+
+/** The chart values from the other components' outputs: the one place the settings' names meet the resources. */
+export function controlPlaneValues(
+  c: { storage: Storage; transcode: TranscodeCluster; cluster: ControlPlaneCluster },
+  s: ControlPlaneSettings,
+): pulumi.Output<ReleaseValues> {
+  return pulumi
+    .all([
+      c.storage.uploadsBucketName,
+      c.storage.outputsBucketName,
+      c.transcode.clusterName,
+      c.transcode.taskDefinitionArn,
+      c.transcode.subnetIds,
+      c.transcode.securityGroupId,
+      pulumi.all([c.cluster.serviceAccountAnnotations.operator, c.cluster.serviceAccountAnnotations.api]),
+      s.region,
+    ])
+    .apply(([uploads, outputs, ecsCluster, taskDefinition, subnets, taskSg, [operatorAnnotations, apiAnnotations], region]): ReleaseValues => {
+      const shared: Partial<Record<PlainSetting, string>> = {
+        AWS_REGION: region,
+        UPLOADS_BUCKET: uploads,
+        UPLOADS_PREFIX: c.storage.uploadsPrefix,
+        OUTPUTS_BUCKET: outputs,
+        LOG_LEVEL: s.logLevel,
+        ...(s.s3Endpoint === undefined ? {} : { S3_ENDPOINT: s.s3Endpoint, S3_FORCE_PATH_STYLE: "true" }),
+      };
+      const sa = (name: string, annotations: Record<string, string> = {}) => ({ name, annotations });
+      return {
+        operator: {
+          image: s.images.operator,
+          serviceAccount: sa(c.cluster.serviceAccounts.operator, operatorAnnotations),
+          env: {
+            ...shared,
+            MONGODB_DATABASE: s.mongoDatabase,
+            LAUNCHER: "ecs",
+            MAX_CONCURRENT_TASKS: String(s.maxConcurrentTasks),
+            ECS_CLUSTER: ecsCluster,
+            ECS_TASK_DEFINITION: taskDefinition,
+            ECS_CONTAINER_NAME: c.transcode.containerName,
+            ECS_SUBNETS: subnets.join(","),
+            ECS_SECURITY_GROUPS: taskSg,
+          },
+        },
+        bridge: { image: s.images.bridge, serviceAccount: sa(c.cluster.serviceAccounts.bridge), env: { ...shared, JOBS_NAMESPACE: s.jobsNamespace } },
+        api: {
+          image: s.images.api,
+          serviceAccount: sa(c.cluster.serviceAccounts.api, apiAnnotations),
+          env: { ...shared, MONGODB_DATABASE: s.mongoDatabase, JOBS_NAMESPACE: s.jobsNamespace },
+        },
+      };
+    });
+}
