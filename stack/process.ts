@@ -78,17 +78,26 @@ export interface ServiceProcessOptions {
  */
 export class ServiceProcess {
   readonly logFile: string;
-  private readonly child: ChildProcess;
+  private child!: ChildProcess;
   private exitCode: number | null = null;
   private exited = false;
-  private readonly exitPromise: Promise<void>;
+  private exitPromise!: Promise<void>;
+  /** The readiness probe of the last waitReady, so that a restart waits for the same thing. */
+  private readiness: { probe: () => Promise<boolean>; timeoutMs: number } | undefined;
 
   constructor(
     readonly options: ServiceProcessOptions,
-    pidFile: string,
+    private readonly pidFile: string,
   ) {
     mkdirSync(options.logDir, { recursive: true });
     this.logFile = join(options.logDir, `${options.service}.log`);
+    this.spawnChild();
+  }
+
+  private spawnChild(): void {
+    const options = this.options;
+    this.exited = false;
+    this.exitCode = null;
     const fd = openSync(this.logFile, "a");
     try {
       this.child = spawn(options.command, options.args, {
@@ -99,19 +108,35 @@ export class ServiceProcess {
     } finally {
       closeSync(fd);
     }
+    const child = this.child;
     this.exitPromise = new Promise((resolve) => {
-      this.child.once("exit", (code, signal) => {
+      child.once("exit", (code, signal) => {
         this.exited = true;
         this.exitCode = code ?? (signal ? 128 : null);
         resolve();
       });
-      this.child.once("error", (err) => {
+      child.once("error", (err) => {
         this.exited = true;
         writeFileSync(this.logFile, `\nspawn error: ${err.message}\n`, { flag: "a" });
         resolve();
       });
     });
-    if (this.child.pid) writeFileSync(pidFile, `${this.child.pid}\n`, { flag: "a" });
+    if (child.pid) writeFileSync(this.pidFile, `${child.pid}\n`, { flag: "a" });
+  }
+
+  /**
+   * Stops the service (SIGKILL: a crash, unless `graceful`), keeps it down for `downMs`, then starts the same
+   * command on the same ports and data and waits until it is ready again. For tests of servers that restart.
+   */
+  async restart(o: { downMs?: number; graceful?: boolean } = {}): Promise<void> {
+    if (o.graceful) await this.stop();
+    else if (!this.exited) {
+      this.child.kill("SIGKILL");
+      await this.exitPromise;
+    }
+    await sleep(o.downMs ?? 0);
+    this.spawnChild();
+    if (this.readiness) await this.waitReady(this.readiness.probe, this.readiness.timeoutMs);
   }
 
   get pid(): number | undefined {
@@ -142,6 +167,7 @@ export class ServiceProcess {
 
   /** Polls `probe` until it returns true; fails fast if the process exits, and after `timeoutMs`. */
   async waitReady(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    this.readiness = { probe, timeoutMs };
     const deadline = Date.now() + timeoutMs;
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
       if (this.exited) throw this.failure(`exited with code ${this.exitCode} before it was ready`);

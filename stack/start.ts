@@ -31,6 +31,11 @@ export interface Stack {
   stop(): Promise<void>;
   /** Synchronous SIGKILL of everything, for process 'exit' handlers. */
   killNow(): void;
+  /**
+   * Crashes one service ("kube-apiserver", "redis", "ferretdb", ...) and starts it again on the same ports and
+   * data, resolving once it is ready: for tests of what happens when a server restarts.
+   */
+  restart(service: string, o?: { downMs?: number; graceful?: boolean }): Promise<void>;
 }
 
 const runsRoot = join(tmpdir(), "transcode-cp-runs");
@@ -80,6 +85,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (failed.length) throw new Error(`${failed.length} service(s) failed to stop; logs in ${logDir}`);
     },
     killNow,
+    async restart(service, o) {
+      const p = ctx.processes.find((x) => x.options.service === service);
+      if (!p) throw new Error(`no service ${service} in this stack (external services cannot be restarted)`);
+      await p.restart(o);
+    },
   };
 
   const started = await Promise.allSettled([

@@ -120,16 +120,23 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
       },
     });
 
+  // Starts an Operator for epoch `e`, and again every few seconds while this replica still leads with that epoch
+  // and the start fails (the apiserver or MongoDB restarting): a leader that holds the lease but runs no
+  // Operator would keep every other replica from admitting anything.
   const lead = async (e: number) => {
     epoch = e;
-    const op = makeOperator();
-    operator = op;
-    try {
-      await op.start();
-    } catch (err) {
-      log.error({ err: (err as Error).message }, "operator failed to start; will retry on the next leadership");
-      operator = undefined;
-      await op.stop().catch(() => undefined);
+    for (let retryMs = 1_000; epoch === e && stopping === undefined; retryMs = Math.min(retryMs * 2, 15_000)) {
+      const op = makeOperator();
+      operator = op;
+      try {
+        await op.start();
+        return;
+      } catch (err) {
+        log.error({ err: (err as Error).message, retryMs }, "operator failed to start; trying again while leading");
+        if (operator === op) operator = undefined;
+        await op.stop().catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, retryMs).unref());
     }
   };
   const unlead = async () => {
@@ -167,7 +174,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
       logger: log.child({ component: "leader" }),
       onStartedLeading: (e) => {
         log.info({ epoch: e }, "leading");
-        void lead(e);
+        lead(e).catch((err: unknown) => log.error({ err: (err as Error).message }, "leading failed"));
       },
       onStoppedLeading: () => {
         log.warn("lost leadership: stopping admission");

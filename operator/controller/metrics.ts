@@ -8,14 +8,25 @@ export interface OperatorMetrics {
   echoesSkipped: Counter;
 }
 
+interface Sources {
+  phases: () => Map<string, number>;
+}
+
+/** One set per registry: a replica that leads again starts a new Operator in the same process and registry. */
+const perRegistry = new WeakMap<Registry, { metrics: OperatorMetrics; sources: Sources }>();
+
 /**
  * The reconciler's own metrics (the workqueue exports its depth and latencies as workqueue_*); jobs by phase
- * are read at scrape time through `collect`.
+ * are read at scrape time through `collect`, from the newest Operator's informer.
  */
-export function operatorMetrics(
-  registry: Registry,
-  sources: { phases: () => Map<string, number> },
-): OperatorMetrics {
+export function operatorMetrics(registry: Registry, sources: Sources): OperatorMetrics {
+  const known = perRegistry.get(registry);
+  if (known) {
+    // prom-client refuses a second metric of the same name: the new term takes over the existing ones.
+    known.sources = sources;
+    return known.metrics;
+  }
+  const entry = { sources, metrics: undefined as unknown as OperatorMetrics };
   const registers = [registry];
   new Gauge({
     name: "transcode_operator_jobs",
@@ -24,10 +35,10 @@ export function operatorMetrics(
     registers,
     collect() {
       this.reset();
-      for (const [phase, n] of sources.phases()) this.set({ phase }, n);
+      for (const [phase, n] of entry.sources.phases()) this.set({ phase }, n);
     },
   });
-  return {
+  entry.metrics = {
     reconciles: new Counter({ name: "transcode_operator_reconcile_total", help: "Reconciles by result", labelNames: ["result"], registers }),
     errors: new Counter({ name: "transcode_operator_reconcile_errors_total", help: "Failed reconciles by error class", labelNames: ["kind"], registers }),
     duration: new Histogram({
@@ -44,4 +55,6 @@ export function operatorMetrics(
       registers,
     }),
   };
+  perRegistry.set(registry, entry);
+  return entry.metrics;
 }

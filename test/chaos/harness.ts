@@ -1,9 +1,12 @@
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
-import { testEnv } from "../env/index.js";
+import { testEnv, testStack } from "../env/index.js";
 import { EcsFaultProxy } from "../support/ecs-fault-proxy.js";
+import { FaultProxy } from "../support/fault-proxy.js";
 import { openSuite, TaskPlayer, type Outcome, type Suite } from "../operator/helpers/operator-harness.js";
+import { cacheDir } from "../../stack/versions.js";
 import { Replica } from "./replica.js";
 
 export interface ChaosOptions {
@@ -15,16 +18,30 @@ export interface ChaosOptions {
   policy: (name: string, attempt: number) => Outcome;
 }
 
+export type FaultKind = "kill-leader" | "pause-leader" | "stop-leader" | "apiserver-restart" | "redis-restart" | "mongo-restart" | "leader-mongo-cut" | "ecs-throttle";
+
+export const FAULT_KINDS: readonly FaultKind[] = ["kill-leader", "pause-leader", "stop-leader", "apiserver-restart", "redis-restart", "mongo-restart", "leader-mongo-cut", "ecs-throttle"];
+
+/** One injected fault: when, on whom, and (for the leader faults) when a new leader next admitted a job. */
+export interface FaultRecord {
+  kind: FaultKind;
+  at: number;
+  replica?: string | undefined;
+  detail?: string;
+}
+
 /**
  * Several operator processes with leader election against the real apiserver, FerretDB, Redis and the ECS
- * emulator (through an API fault proxy), and a TaskPlayer that plays every task's container and samples how many
- * tasks are alive.
+ * emulator, each replica reaching MongoDB through a TCP fault proxy of its own and ECS through an API fault
+ * proxy, and a TaskPlayer that plays every task's container and samples how many tasks are alive.
  */
 export class ChaosCluster {
   readonly replicas: Replica[] = [];
   readonly lease = "transcode-operator";
+  readonly faults: FaultRecord[] = [];
   player!: TaskPlayer;
   ecsProxy!: EcsFaultProxy;
+  private readonly mongoProxies: FaultProxy[] = [];
 
   private constructor(
     readonly suite: Suite,
@@ -36,20 +53,23 @@ export class ChaosCluster {
     c.ecsProxy = await new EcsFaultProxy(testEnv().ecs.endpoint).start();
     c.player = new TaskPlayer(c.suite, options.policy);
     c.ecsProxy.faults.stopDelayMs = (task) => c.player.stopDelayMs(task);
-    const logDir = join(testEnv().tmpDir, `${prefix}-${c.suite.namespace}`);
+    // Outside the run's own directory (pruned to the last five runs): what to read when a chaos run fails.
+    const logDir = join(cacheDir, "logs", `chaos-${new Date().toISOString().replace(/[:.]/g, "-")}-${c.suite.namespace}`);
     for (let i = 0; i < options.replicas; i++) {
-      c.replicas.push(new Replica(`replica-${i}`, c.replicaEnv(options.podName?.(i) ?? `operator-${i}`), logDir));
+      const mongo = await FaultProxy.to(testEnv().mongo.url).start();
+      c.mongoProxies.push(mongo);
+      c.replicas.push(new Replica(`replica-${i}`, c.replicaEnv(options.podName?.(i) ?? `operator-${i}`, `mongodb://127.0.0.1:${mongo.port}/`), logDir));
     }
     return c;
   }
 
-  private replicaEnv(podName: string): Record<string, string> {
+  private replicaEnv(podName: string, mongoUrl: string): Record<string, string> {
     const e = testEnv();
     const s = this.suite;
     return {
       KUBECONFIG: e.kube.kubeconfigPath,
       JOBS_NAMESPACE: s.namespace,
-      MONGODB_URL: e.mongo.url,
+      MONGODB_URL: mongoUrl,
       MONGODB_DATABASE: s.db.databaseName,
       REDIS_URL: e.redis.url,
       AWS_REGION: e.ecs.region,
@@ -76,7 +96,7 @@ export class ChaosCluster {
 
   start(): void {
     for (const r of this.replicas) r.start();
-    this.player.start(100);
+    this.player.start(200);
   }
 
   /** The lease holder's identity, as the apiserver has it. */
@@ -91,7 +111,60 @@ export class ChaosCluster {
 
   async leader(): Promise<Replica | undefined> {
     const id = await this.holderIdentity();
-    return this.replicas.find((r) => r.alive && r.identity !== undefined && r.identity === id);
+    return this.replicas.find((r) => r.alive && !r.paused && r.identity !== undefined && r.identity === id);
+  }
+
+  /** Injects one fault and waits until it is over (a killed replica is restarted, a paused one resumed). */
+  async inject(kind: FaultKind, o: { leaseMs: number }): Promise<void> {
+    const record: FaultRecord = { kind, at: Date.now() };
+    this.faults.push(record);
+    const stack = testStack();
+    switch (kind) {
+      case "kill-leader":
+      case "pause-leader":
+      case "stop-leader":
+      case "leader-mongo-cut": {
+        const leader = await this.leader();
+        if (!leader) {
+          record.detail = "no leader at that moment: skipped";
+          return;
+        }
+        record.replica = leader.name;
+        if (kind === "kill-leader") {
+          await leader.kill();
+          await sleep(2_000);
+          leader.start();
+        } else if (kind === "stop-leader") {
+          // A graceful SIGTERM (a rolling update): the lease is released, a standby takes over at once.
+          await leader.stop();
+          leader.start();
+        } else if (kind === "pause-leader") {
+          // Longer than the lease: the classic fencing case, a process that wakes up still believing it leads.
+          leader.signal("SIGSTOP");
+          await sleep(o.leaseMs + 3_000);
+          leader.signal("SIGCONT");
+        } else {
+          const proxy = this.mongoProxies[this.replicas.indexOf(leader)]!;
+          proxy.down();
+          await sleep(5_000);
+          proxy.restore();
+        }
+        return;
+      }
+      case "apiserver-restart":
+        return stack.restart("kube-apiserver", { downMs: 1_000 });
+      case "redis-restart":
+        return stack.restart("redis", { downMs: 1_000 });
+      case "mongo-restart":
+        return stack.restart("ferretdb", { downMs: 1_000 });
+      case "ecs-throttle":
+        this.ecsProxy.faults.throttle = { RunTask: 0.5, DescribeTasks: 0.3, ListTasks: 0.3, StopTask: 0.3 };
+        this.ecsProxy.faults.capacity = 0.3;
+        await sleep(6_000);
+        this.ecsProxy.faults.throttle = {};
+        this.ecsProxy.faults.capacity = 0;
+        return;
+    }
   }
 
   /** Every task the emulator knows in this cluster, RUNNING or STOPPED. */
@@ -106,10 +179,27 @@ export class ChaosCluster {
     return new Map([...by].filter(([, n]) => n > 1));
   }
 
+  /**
+   * For each leader fault: how long from the fault to the first task launched afterwards by another replica
+   * (the failover as a user sees it), read from the replicas' own log lines.
+   */
+  failovers(): { kind: FaultKind; ms: number | undefined }[] {
+    return this.faults
+      .filter((f) => (f.kind === "kill-leader" || f.kind === "pause-leader" || f.kind === "stop-leader") && f.replica)
+      .map((f) => {
+        const launches = this.replicas
+          .filter((r) => r.name !== f.replica)
+          .flatMap((r) => r.events("launching task"))
+          .filter((t) => t > f.at);
+        return { kind: f.kind, ms: launches.length ? Math.min(...launches) - f.at : undefined };
+      });
+  }
+
   async close(): Promise<void> {
     this.player.stop();
     await Promise.all(this.replicas.map((r) => r.stop(10_000)));
     await this.ecsProxy.stop();
+    for (const p of this.mongoProxies) await p.stop();
     await this.suite.close();
   }
 }

@@ -63,6 +63,15 @@ export class Replica {
     child.stderr.on("data", take);
   }
 
+  /** When each log line with this message was written (pino's "time"), across incarnations. */
+  events(msg: string): number[] {
+    const needle = `"msg":${JSON.stringify(msg)}`;
+    return this.lines.filter((l) => l.includes(needle)).flatMap((l) => {
+      const t = /"time":(\d+)/.exec(l);
+      return t ? [Number(t[1])] : [];
+    });
+  }
+
   private line(line: string): void {
     this.lines.push(line);
     const listening = /"port":(\d+),"identity":"([^"]+)"[^\n]*health server listening/.exec(line);

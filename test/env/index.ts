@@ -1,4 +1,4 @@
-import type { StackEnv } from "../../stack/index.js";
+import type { Stack as StackOf, StackEnv } from "../../stack/index.js";
 
 /** The endpoints of this run's real services (the embedded stack's, see stack/). */
 export type TestEnv = StackEnv;
@@ -22,4 +22,17 @@ export function testEnv(): TestEnv {
     );
   }
   return current;
+}
+
+let currentStack: StackOf | undefined;
+
+/** Set by the mocha global fixture alongside the endpoints. */
+export function setTestStack(stack: StackOf | undefined): void {
+  currentStack = stack;
+}
+
+/** The running stack itself, for suites that restart its servers (the chaos suite). */
+export function testStack(): StackOf {
+  if (!currentStack) throw new Error("the test environment is not started (see testEnv())");
+  return currentStack;
 }

@@ -5,6 +5,7 @@ import { GROUP, PLURAL, VERSION } from "../../crds/index.js";
 import { EcsLauncher, startedByFor } from "../../operator/launchers/ecs/index.js";
 import type { Operator } from "../../operator/app/index.js";
 import { Redis } from "ioredis";
+import { Registry } from "prom-client";
 import { testEnv } from "../env/index.js";
 import { createJob, deleteJob, getJob, listJobs, ok, openSuite, startOperator, TaskPlayer, waitFor, type OperatorOverrides, type Outcome, type Suite } from "./helpers/operator-harness.js";
 import { ecsClient } from "./helpers/ecs.js";
@@ -162,6 +163,21 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       return r?.phase === "Failed" ? r : undefined;
     });
     assert.equal(rec.reason, "LaunchFailed");
+  });
+
+  it("a replica that leads again starts a new Operator in the same process and metrics registry, and it admits", async () => {
+    const registry = new Registry();
+    const first = startOperator(s, { registry });
+    await first.start();
+    await first.stop();
+    // Before, the second term's metrics collided with the first's and the process crashed.
+    op = startOperator(s, { registry });
+    await op.start();
+    player = new TaskPlayer(s, policy);
+    player.start(100);
+    await createJob(s.kc, s.namespace, "again-a");
+    await succeeded(["again-a"]);
+    assert.match(await registry.metrics(), /transcode_operator_jobs\{phase="Succeeded"\} [1-9]/, "jobs by phase come from the current term's cache");
   });
 
   it("a retryable exit is retried up to maxAttempts, then Failed; a permanent exit fails at once", async () => {

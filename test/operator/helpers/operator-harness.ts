@@ -41,6 +41,7 @@ export async function openSuite(prefix: string): Promise<Suite> {
   await mongo.connect();
   const db = mongo.db(`${prefix}_${randomUUID().slice(0, 8)}`);
   const redis = new Redis(testEnv().redis.url, { maxRetriesPerRequest: 2 });
+  redis.on("error", () => undefined); // a Redis restart under test: commands fail and are retried by their callers
   const { ecs, options: ecsOptions } = await setupEcs(prefix);
   await holdTasksRunning();
   const server = new URL(kc.getCurrentCluster()!.server);
@@ -92,6 +93,8 @@ export interface OperatorOverrides {
   /** How often Starting/Running jobs are polled (250 ms unless set). */
   pollMs?: number;
   orphanSweep?: { everyMs: number; graceMs: number };
+  /** The metrics registry (a replica that leads again reuses its process's). */
+  registry?: Registry;
 }
 
 export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator {
@@ -110,7 +113,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600, startTimeoutMs: over.startTimeoutMs ?? 600_000, stallTimeoutMs: over.stallTimeoutMs ?? 300_000 },
     taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
-    registry: new Registry(),
+    registry: over.registry ?? new Registry(),
     log,
     ...(over.informer ? { informer: over.informer } : {}),
     ...(over.orphanSweep ? { orphanSweep: over.orphanSweep } : {}),
@@ -171,32 +174,41 @@ export class TaskPlayer {
     return out;
   }
 
+  /** Errors of the player's own calls (a Redis or moto restart under way): counted, and tried again next tick. */
+  tickErrors = 0;
+
   private async tick(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      const tasks = await this.running();
-      this.samples++;
-      this.maxRunning = Math.max(this.maxRunning, tasks.length);
-      const now = Date.now();
-      for (const t of tasks) {
-        const env = new Map((t.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
-        const arn = t.taskArn!;
-        if (!this.seen.has(arn)) {
-          this.seen.set(arn, { uid: env.get("TJ_JOB_UID") ?? "", name: env.get("TJ_JOB_NAME") ?? "", attempt: Number(env.get("TJ_ATTEMPT")), firstSeen: now });
-        }
-        const info = this.seen.get(arn)!;
-        const outcome = this.policy(info.name, info.attempt);
-        if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
-        if (info.resultAt === undefined) {
-          await writeResult(this.s.redis, info.uid, info.attempt, outcome.result);
-          info.resultAt = Date.now();
-        }
-        if (Date.now() - info.resultAt < (outcome.exitLagMs ?? 0)) continue;
-        await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
-      }
+      await this.play();
+    } catch {
+      this.tickErrors++;
     } finally {
       this.busy = false;
+    }
+  }
+
+  private async play(): Promise<void> {
+    const tasks = await this.running();
+    this.samples++;
+    this.maxRunning = Math.max(this.maxRunning, tasks.length);
+    const now = Date.now();
+    for (const t of tasks) {
+      const env = new Map((t.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
+      const arn = t.taskArn!;
+      if (!this.seen.has(arn)) {
+        this.seen.set(arn, { uid: env.get("TJ_JOB_UID") ?? "", name: env.get("TJ_JOB_NAME") ?? "", attempt: Number(env.get("TJ_ATTEMPT")), firstSeen: now });
+      }
+      const info = this.seen.get(arn)!;
+      const outcome = this.policy(info.name, info.attempt);
+      if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
+      if (info.resultAt === undefined) {
+        await writeResult(this.s.redis, info.uid, info.attempt, outcome.result);
+        info.resultAt = Date.now();
+      }
+      if (Date.now() - info.resultAt < (outcome.exitLagMs ?? 0)) continue;
+      await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
     }
   }
 
