@@ -17,6 +17,8 @@ const FAULTS = long ? 24 : FAULT_KINDS.length;
 const LEASE = long ? { duration: 15, renew: 10, retry: 2 } : { duration: 6, renew: 4, retry: 1 };
 const CAP = 5;
 
+const secs = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
+
 /** A small seeded generator, so that a failing run can be repeated (the seed is printed). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -118,7 +120,8 @@ describe(`chaos: three operator replicas under faults (${long ? "long" : "bounde
         `      max tasks not STOPPED at a sampled instant: ${c.player.maxRunning} (cap ${CAP}; ${c.player.samples} samples)`,
         `      duplicate launches (job attempts with more than one task): ${duplicates.size}`,
         `      jobs not final at the deadline: ${notFinal.length}${notFinal.length ? ` (${notFinal.join("; ")})` : ""}`,
-        `      failovers (fault -> first launch by another replica): ${failovers.map((f) => `${f.kind} ${f.ms === undefined ? "no launch after" : `${(f.ms / 1000).toFixed(1)} s`}`).join(", ")}`,
+        `      failovers (fault -> another replica leads / launches): ${failovers.map((f) => `${f.kind} ${secs(f.toLeaderMs)} / ${secs(f.toLaunchMs)}`).join(", ")}`,
+        `      timeline: ${c.faults.map((f) => `+${Math.round((f.at - t0) / 1000)} s ${f.kind}${f.replica ? ` (${f.replica})` : ""}${f.detail ? ` [${f.detail}]` : ""}`).join(", ")}`,
         `      refused by the fence after a leader fault (log lines): ${fenced}; player errors while servers restarted: ${c.player.tickErrors}`,
       ].join("\n"),
     );

@@ -180,19 +180,20 @@ export class ChaosCluster {
   }
 
   /**
-   * For each leader fault: how long from the fault to the first task launched afterwards by another replica
-   * (the failover as a user sees it), read from the replicas' own log lines.
+   * For each leader fault, from the replicas' own log lines: how long from the fault until another replica led
+   * ("started leading"), and until it launched a task (the failover as a user sees it, when a job was waiting).
    */
-  failovers(): { kind: FaultKind; ms: number | undefined }[] {
+  failovers(): { kind: FaultKind; toLeaderMs: number | undefined; toLaunchMs: number | undefined }[] {
+    const after = (f: FaultRecord, msg: string): number | undefined => {
+      const times = this.replicas
+        .filter((r) => r.name !== f.replica)
+        .flatMap((r) => r.events(msg))
+        .filter((t) => t > f.at);
+      return times.length ? Math.min(...times) - f.at : undefined;
+    };
     return this.faults
       .filter((f) => (f.kind === "kill-leader" || f.kind === "pause-leader" || f.kind === "stop-leader") && f.replica)
-      .map((f) => {
-        const launches = this.replicas
-          .filter((r) => r.name !== f.replica)
-          .flatMap((r) => r.events("launching task"))
-          .filter((t) => t > f.at);
-        return { kind: f.kind, ms: launches.length ? Math.min(...launches) - f.at : undefined };
-      });
+      .map((f) => ({ kind: f.kind, toLeaderMs: after(f, "started leading"), toLaunchMs: after(f, "launching task") }));
   }
 
   async close(): Promise<void> {
