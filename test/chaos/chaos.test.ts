@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createJob, getJob, ok, waitFor, type Outcome } from "../operator/helpers/operator-harness.js";
+import { isAlreadyExists } from "../../lib/kube/index.js";
 import type { TaskResult } from "../../lib/task-contract/index.js";
 import { ChaosCluster, FAULT_KINDS, type FaultKind } from "./harness.js";
 
@@ -77,10 +78,10 @@ describe(`chaos: three operator replicas under faults (${long ? "long" : "bounde
     const t0 = Date.now();
     const creating = (async () => {
       for (const n of names) {
-        await createJob(c.suite.kc, c.suite.namespace, n, { maxAttempts: 3 }).catch(async () => {
-          await sleep(2000); // the apiserver may be restarting: try once more
-          await createJob(c!.suite.kc, c!.suite.namespace, n, { maxAttempts: 3 });
-        });
+        // The apiserver may be restarting (refused, then 503 until it has installed its paths): keep trying, as a
+        // client would; an AlreadyExists after a lost response is the job we made.
+        const create = () => createJob(c!.suite.kc, c!.suite.namespace, n, { maxAttempts: 3 }).then(() => true, (err: unknown) => isAlreadyExists(err) || undefined);
+        await waitFor(`created ${n}`, create, 90_000, 1000);
         await sleep(long ? 1500 : 600);
       }
     })();
