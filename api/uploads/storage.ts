@@ -53,14 +53,12 @@ export class S3UploadStorage implements UploadStorage {
 
   async presignPost(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<PresignedPost> {
     // The policy, checked by S3 itself on upload: exactly this key (under the caller's prefix), exactly this
-    // video/* type, and 1..maxBytes bytes. Changing any field in the form voids the signature.
+    // video/* or audio/* type (every field is an exact-match condition), and 1..maxBytes bytes. Changing any
+    // field in the form voids the signature.
     const post = await createPresignedPost(this.s3, {
       Bucket: this.uploadsBucket,
       Key: key,
-      Conditions: [
-        ["content-length-range", 1, maxBytes],
-        ["starts-with", "$Content-Type", "video/"],
-      ],
+      Conditions: [["content-length-range", 1, maxBytes]],
       Fields: { "Content-Type": contentType },
       Expires: expiresSeconds,
     });

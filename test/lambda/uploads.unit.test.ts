@@ -6,7 +6,7 @@ import {
   decodeS3EventKey,
   encodeEntryFields,
   idempotencyKey,
-  isVideoObject,
+  isMediaObject,
   jobNameFor,
   parseUploadKey,
   type UploadEntry,
@@ -55,8 +55,8 @@ describe("uploads: key layout", () => {
   }
 });
 
-describe("uploads: video detection", () => {
-  const cases: [file: string, type: string | undefined, video: boolean][] = [
+describe("uploads: audio and video detection", () => {
+  const cases: [file: string, type: string | undefined, media: boolean][] = [
     ["a.mp4", undefined, true],
     ["a.MOV", undefined, true],
     ["a.mkv", "application/octet-stream", true],
@@ -66,9 +66,20 @@ describe("uploads: video detection", () => {
     ["a.mp4", "image/jpeg", false],
     ["notes.txt", "text/plain", false],
     ["noext", undefined, false],
+    // Audio uploads become audio-only ladders.
+    ["talk.mp3", undefined, true],
+    ["memo.m4a", "application/octet-stream", true],
+    ["loop.aac", undefined, true],
+    ["take.FLAC", undefined, true],
+    ["raw.wav", undefined, true],
+    ["song.ogg", undefined, true],
+    ["note.opus", undefined, true],
+    ["note", "audio/ogg", true],
+    ["song.mp3", "audio/mpeg", true],
+    ["cover.mp3", "image/png", false],
   ];
-  for (const [file, type, video] of cases) {
-    it(`${file} (${type ?? "no type"}) -> ${video}`, () => assert.equal(isVideoObject(file, type), video));
+  for (const [file, type, media] of cases) {
+    it(`${file} (${type ?? "no type"}) -> ${media}`, () => assert.equal(isMediaObject(file, type), media));
   }
 });
 
@@ -105,7 +116,7 @@ describe("uploads: classifying S3 event records", () => {
   });
   const ignored: [what: string, record: unknown, reason: string][] = [
     ["outside the prefix", awsRecord({ key: "avatars/alice.png" }), "outside-prefix"],
-    ["not a video", awsRecord({ key: "uploads/alice/u1/photo.jpg" }), "not-video"],
+    ["not a video", awsRecord({ key: "uploads/alice/u1/photo.jpg" }), "not-media"],
     ["an empty object", awsRecord({ key: "uploads/alice/u1/a.mp4", size: 0 }), "empty-object"],
     ["a delete", awsRecord({ key: "uploads/alice/u1/a.mp4", eventName: "ObjectRemoved:Delete" }), "not-object-created"],
     ["an upper-case owner", awsRecord({ key: "uploads/ALICE/u1/a.mp4" }), "bad-owner"],
