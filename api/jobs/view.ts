@@ -1,10 +1,12 @@
-import { Outputs, Phase, Progress } from "../../crds/index.js";
+import { FILENAME_ANNOTATION, Outputs, Phase, Progress } from "../../crds/index.js";
 import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
+import { REENCODES_ANNOTATION } from "./names.js";
 import type { JobView } from "./schemas.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : str(v));
+const basename = (key: string) => key.slice(key.lastIndexOf("/") + 1);
 
 /**
  * The client's view of a TranscodeJob. Pure: the CR in, the response out. Status fields are parsed one by
@@ -25,9 +27,12 @@ export function toJobView(job: KubeJob): JobView {
     phase: phase.success ? phase.data : "Pending",
     cancelRequested: job.metadata.deletionTimestamp !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
+    filename: job.metadata.annotations?.[FILENAME_ANNOTATION] ?? basename(str(source.key) ?? ""),
     spec,
     attempts,
   };
+  const reencodes = job.metadata.annotations?.[REENCODES_ANNOTATION];
+  if (reencodes) view.reencodes = reencodes;
   if (progress.success) view.progress = progress.data;
   if (typeof status.queuePosition === "number") view.queuePosition = status.queuePosition;
   const startedAt = iso(status.startedAt);
@@ -63,6 +68,7 @@ export function recordToJobView(r: JobRecord): JobView {
     phase: p,
     cancelRequested: r.deletedAt !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
+    filename: basename(str(source.key) ?? ""),
     spec: r.spec,
     attempts: r.attempts,
   };

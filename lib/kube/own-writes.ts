@@ -42,8 +42,19 @@ export class OwnWrites<T extends KubeObject> {
     this.options.onWrite?.(obj!);
   }
 
-  /** Remembers that a delete of ours removed `obj` (what the DELETE returned: the object at its deletion revision). */
+  /**
+   * Remembers that a delete of ours removed `obj`: what the DELETE returned, the object at its deletion revision or
+   * (a Status, as the apiserver answers for custom resources deleted at once) only its name and uid. Until the watch
+   * delivers the deletion, that object reads as gone.
+   */
   recordDeleted(obj: T | undefined): void {
+    if (revisionOf(obj) === undefined) {
+      // Without a revision the uid tells the deleted object from a later one of the same name.
+      const cached = obj?.metadata?.name ? this.options.cached?.(keyOf(obj)) : undefined;
+      if (!obj?.metadata?.uid || cached?.metadata?.uid !== obj.metadata.uid) return; // the watch already delivered it
+      this.latest.set(keyOf(obj), { obj, deleted: true });
+      return;
+    }
     this.remember(obj, true);
   }
 
@@ -64,15 +75,17 @@ export class OwnWrites<T extends KubeObject> {
   }
 
   /**
-   * The watch delivered `obj` (added, modified or deleted): our writes it supersedes are forgotten (the cache is as
+   * The watch delivered `obj` (added, modified, or `deleted`): our writes it supersedes are forgotten (the cache is as
    * fresh as they are now). True when it is exactly one of our writes: the reconcile that wrote it already decided
    * on that state (and booked its own requeue), so this echo is not news.
    */
-  delivered(obj: T): boolean {
+  delivered(obj: T, deleted = false): boolean {
     const key = keyOf(obj);
+    const write = this.latest.get(key);
+    if (deleted && write?.deleted && revisionOf(write.obj) === undefined && write.obj.metadata?.uid === obj.metadata?.uid) this.latest.delete(key);
     const r = revisionOf(obj);
     if (r === undefined) return false;
-    const own = revisionOf(this.latest.get(key)?.obj);
+    const own = revisionOf(write?.obj);
     if (own !== undefined && r >= own) this.latest.delete(key);
     const pending = this.undelivered.get(key);
     if (!pending) return false;
@@ -91,6 +104,12 @@ export class OwnWrites<T extends KubeObject> {
     const own = this.latest.get(key);
     if (!own) return { object: cached };
     const a = revisionOf(own.obj);
+    if (own.deleted && a === undefined) {
+      // A delete known by uid: the cached object is the one we deleted (the watch lags), or a newer one.
+      if (!cached || cached.metadata?.uid === own.obj.metadata?.uid) return { object: undefined };
+      this.latest.delete(key);
+      return { object: cached };
+    }
     const b = revisionOf(cached);
     if (a === undefined || (cached && b === undefined)) return undefined;
     if (cached && b! >= a) {

@@ -36,7 +36,7 @@ export const operatorSettings = {
   RETRY_BACKOFF_BASE_MS: setting(int(0, 3_600_000).default(10_000), "First retry delay after a retryable failure; doubles per attempt"),
   RETRY_BACKOFF_MAX_MS: setting(int(0, 86_400_000).default(300_000), "Longest retry delay"),
   DEFAULT_MAX_ATTEMPTS: setting(int(1, 100).default(3), "Attempts of a job whose spec does not say"),
-  WATCH_IDLE_TIMEOUT_MS: setting(int(1_000, 3_600_000).default(90_000), "A watch silent for this long is restarted"),
+  ...f.watch,
   RESYNC_PERIOD_MS: setting(int(0, 86_400_000).default(600_000), "Every cached job is looked at again this often (0: never)"),
 };
 

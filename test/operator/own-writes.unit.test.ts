@@ -113,6 +113,21 @@ describe("OwnWrites", () => {
       w.delivered(at("13"));
       assert.equal(w.pick("ns/j", at("11"))?.object?.metadata?.resourceVersion, "11", "the deletion was delivered: the cache decides again");
     });
+    it("a delete known only by name and uid (the apiserver's Status) hides that object, not a newer one of the same name", () => {
+      const cache = new Map([["ns/j", at("7")]]);
+      const w = new OwnWrites<JobObject>({ cached: (key) => cache.get(key), watermark: () => "7" });
+      const status = { metadata: { name: "j", namespace: "ns", uid: "uid-j" } } as JobObject;
+      w.recordDeleted(status);
+      assert.deepEqual(w.pick("ns/j", at("7")), { object: undefined }, "the cache lags: gone for us");
+      const newer = { ...at("11"), metadata: { ...at("11").metadata, uid: "uid-j2" } };
+      assert.equal(w.pick("ns/j", newer)?.object, newer, "another object of that name: there");
+      w.recordDeleted(status);
+      w.delivered(at("9"), true);
+      assert.equal(w.pick("ns/j", at("7"))?.object?.metadata?.resourceVersion, "7", "the deletion was delivered: the cache decides");
+      cache.clear();
+      w.recordDeleted(status);
+      assert.equal(w.pick("ns/j", at("7"))?.object?.metadata?.resourceVersion, "7", "nothing kept when the watch had delivered it already");
+    });
     it("without a watermark a delete of ours still reads as gone", () => {
       const w = new OwnWrites<JobObject>();
       w.recordDeleted(at("9"));
