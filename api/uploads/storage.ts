@@ -37,8 +37,7 @@ export interface UploadStorage {
   /** undefined when there is no such object. */
   head(key: string): Promise<ObjectInfo | undefined>;
   deleteObject(key: string): Promise<void>;
-  presignGet(bucket: string, key: string, expiresSeconds: number): Promise<string>;
-  /** One signer for many GET URLs of `bucket` with the same lifetime (a playlist's segments). */
+  /** Presigned GETs of `bucket` with one lifetime: one signer for many URLs (a response's downloads, a playlist's segments). */
   getSigner(bucket: string, expiresSeconds: number): Promise<GetSigner>;
   /** A small text object (a playlist); undefined when there is none; an object over `maxBytes` is an error. */
   readText(bucket: string, key: string, maxBytes: number): Promise<string | undefined>;
@@ -114,10 +113,6 @@ export class S3UploadStorage implements UploadStorage {
 
   async deleteObject(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.uploadsBucket, Key: key }));
-  }
-
-  async presignGet(bucket: string, key: string, expiresSeconds: number): Promise<string> {
-    return (await this.gets.signer(bucket, expiresSeconds))(key);
   }
 
   getSigner(bucket: string, expiresSeconds: number): Promise<GetSigner> {
