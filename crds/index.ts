@@ -56,4 +56,4 @@ export {
   type ParseResult,
 } from "./parse.js";
 export { formatDuration, jobDuration } from "./duration.js";
-export { newTranscodeJob, outputPrefixFor, type NewJob, type NewJobResult } from "./new-job.js";
+export { newTranscodeJob, outputPrefixFor, sourceFilename, type NewJob, type NewJobResult } from "./new-job.js";

@@ -8,6 +8,11 @@ export function outputPrefixFor(owner: string, jobName: string): string {
   return `outputs/${owner}/${jobName}/`;
 }
 
+/** The uploaded file's name: the last segment of its key (what FILENAME_ANNOTATION holds). */
+export function sourceFilename(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
 export interface NewJob {
   name: string;
   namespace: string;
@@ -48,7 +53,7 @@ export function newTranscodeJob(n: NewJob, root = "spec"): NewJobResult {
         name: n.name,
         namespace: n.namespace,
         labels: { [OWNER_LABEL]: n.owner },
-        annotations: { [FILENAME_ANNOTATION]: source.key.slice(source.key.lastIndexOf("/") + 1), ...n.annotations },
+        annotations: { [FILENAME_ANNOTATION]: sourceFilename(source.key), ...n.annotations },
       },
       spec,
     },

@@ -1,4 +1,4 @@
-import { FILENAME_ANNOTATION, Outputs, Phase, Progress } from "../../crds/index.js";
+import { FILENAME_ANNOTATION, Outputs, Phase, Progress, sourceFilename } from "../../crds/index.js";
 import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
 import { REENCODES_ANNOTATION } from "./names.js";
@@ -6,7 +6,6 @@ import type { JobView } from "./schemas.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : str(v));
-const basename = (key: string) => key.slice(key.lastIndexOf("/") + 1);
 
 /**
  * The client's view of a TranscodeJob. Pure: the CR in, the response out. Status fields are parsed one by
@@ -27,7 +26,7 @@ export function toJobView(job: KubeJob): JobView {
     phase: phase.success ? phase.data : "Pending",
     cancelRequested: job.metadata.deletionTimestamp !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
-    filename: job.metadata.annotations?.[FILENAME_ANNOTATION] ?? basename(str(source.key) ?? ""),
+    filename: job.metadata.annotations?.[FILENAME_ANNOTATION] ?? sourceFilename(str(source.key) ?? ""),
     spec,
     attempts,
   };
@@ -68,7 +67,7 @@ export function recordToJobView(r: JobRecord): JobView {
     phase: p,
     cancelRequested: r.deletedAt !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
-    filename: basename(str(source.key) ?? ""),
+    filename: sourceFilename(str(source.key) ?? ""),
     spec: r.spec,
     attempts: r.attempts,
   };

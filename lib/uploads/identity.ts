@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { sourceFilename } from "../../crds/index.js";
 
 export interface ObjectIdentity {
   bucket: string;
@@ -29,8 +30,7 @@ const HASH_HEX = 16;
 /** The file name of the object an idempotency key names: its key's last segment ("@<version>" dropped). */
 export function filenameOf(idemKey: string): string {
   const at = idemKey.lastIndexOf("@");
-  const key = at < 0 ? idemKey : idemKey.slice(0, at);
-  return key.slice(key.lastIndexOf("/") + 1);
+  return sourceFilename(at < 0 ? idemKey : idemKey.slice(0, at));
 }
 
 /**
