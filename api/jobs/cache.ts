@@ -1,11 +1,11 @@
-import { OWNER_LABEL, type TranscodeJobInput } from "../../crds/index.js";
+import type { TranscodeJobInput } from "../../crds/index.js";
 import { objectKey, OwnWrites, type Informer } from "../../lib/kube/index.js";
 import type { JobsCluster, KubeJob } from "./cluster.js";
+import { ownerOf } from "./view.js";
 
 /** Where a read was served from (the api_job_reads_total metric's label). */
 export type ReadSource = "cache" | "apiserver";
 
-const ownerOf = (job: KubeJob): string | undefined => job.metadata.labels?.[OWNER_LABEL];
 
 /**
  * The API's TranscodeJob reads from a list+watch cache (lib/kube's informer, the operator's own), with an owner index

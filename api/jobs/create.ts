@@ -1,4 +1,4 @@
-import { newTranscodeJob, OWNER_LABEL, type TranscodeJobInput } from "../../crds/index.js";
+import { newTranscodeJob, type TranscodeJobInput } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { idempotencyKey, isOwnedUploadKey, jobNameFor, UPLOAD_KEY_ANNOTATION, UPLOAD_ORIGIN_ANNOTATION } from "../../lib/uploads/index.js";
 import type { CurrentUser } from "../auth/current-user.js";
@@ -7,6 +7,7 @@ import type { ApiDeps } from "../deps.js";
 import { AlreadyExistsError, InvalidJobError, type KubeJob } from "./cluster.js";
 import { IDEMPOTENCY_ANNOTATION, idempotencyDigest, REENCODES_ANNOTATION, renditionSet, REQUEST_HASH_ANNOTATION, requestHash } from "./names.js";
 import type { CreateJobBody } from "./schemas.js";
+import { ownerOf } from "./view.js";
 
 export interface CreateOutcome {
   job: KubeJob;
@@ -105,7 +106,7 @@ export function jobCreator(deps: CreateDeps) {
       // Made meanwhile: by the bridge (the upload's job) or by a concurrent request like this one.
       const winner = await jobs.get(name, { consistent: true });
       if (!winner) throw new HttpError(409, "the job was created and deleted meanwhile; retry", { field: "body.source.key" });
-      if (winner.metadata.labels?.[OWNER_LABEL] !== user.id || !sameUpload(winner)) {
+      if (ownerOf(winner) !== user.id || !sameUpload(winner)) {
         throw new HttpError(409, "another upload's job has this name", { field: "body.source.key" });
       }
       if (wanted === undefined || renditionsOf(winner) === wanted) return { job: winner, created: false, replayed: false };

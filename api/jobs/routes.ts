@@ -1,5 +1,4 @@
 import type { Context } from "koa";
-import { OWNER_LABEL } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { currentUser, type CurrentUser } from "../auth/current-user.js";
 import { READ, WRITE } from "../auth/scopes.js";
@@ -29,7 +28,7 @@ export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
   /** The caller's live job or a 404: another user's job is indistinguishable from a missing one. */
   async function ownJob(user: CurrentUser, id: string): Promise<KubeJob | undefined> {
     const job = await jobs.get(id);
-    if (job && ownerOf(job, OWNER_LABEL) !== user.id) throw notFound();
+    if (job && ownerOf(job) !== user.id) throw notFound();
     return job;
   }
 

@@ -1,4 +1,4 @@
-import { FILENAME_ANNOTATION, Outputs, Phase, Progress, sourceFilename } from "../../crds/index.js";
+import { FILENAME_ANNOTATION, OWNER_LABEL, Outputs, Phase, Progress, sourceFilename } from "../../crds/index.js";
 import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
 import { REENCODES_ANNOTATION } from "./names.js";
@@ -46,8 +46,9 @@ export function toJobView(job: KubeJob): JobView {
   return view;
 }
 
-export function ownerOf(job: KubeJob, ownerLabel: string): string | undefined {
-  return job.metadata.labels?.[ownerLabel];
+/** The user a job belongs to: its owner label (what the API lists by). */
+export function ownerOf(job: KubeJob): string | undefined {
+  return job.metadata.labels?.[OWNER_LABEL];
 }
 
 /**
