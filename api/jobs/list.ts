@@ -1,10 +1,8 @@
-import type { JobView } from "./schemas.js";
-
 /**
  * Listing order and cursors, pure. Jobs are listed newest first (creation time, then name), and a cursor is the
  * position of the last job of a page, so a job created while a client pages never shifts the later pages.
  */
-interface Position {
+export interface Position {
   createdAt: string;
   id: string;
 }
@@ -31,7 +29,7 @@ export function decodeCursor(cursor: string): Position | undefined {
 }
 
 /** One page of `sorted` (newest first) after `after`, and the cursor of the next page when there is one. */
-export function pageOf(sorted: JobView[], limit: number, after?: Position): { items: JobView[]; nextCursor?: string } {
+export function pageOf<T extends Position>(sorted: T[], limit: number, after?: Position): { items: T[]; nextCursor?: string } {
   const start = after ? sorted.findIndex((j) => before(after, j)) : 0;
   const items = start < 0 ? [] : sorted.slice(start, start + limit);
   const last = items[items.length - 1];

@@ -12,7 +12,7 @@ import { decodeCursor, newestFirst, pageOf } from "./list.js";
 import { CreateJobBody, IdempotencyHeaders, JobIdParams, JobListView, JobView, ListJobsQuery, OutputLinksView } from "./schemas.js";
 import type { JobView as JobViewT } from "./schemas.js";
 import { streamProgress } from "./sse.js";
-import { ownerOf, recordToJobView, toJobView } from "./view.js";
+import { listingOf, ownerOf, recordToJobView, toJobView } from "./view.js";
 
 const notFound = () => new HttpError(404, "no such job", { field: "path.id" });
 
@@ -93,8 +93,10 @@ export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
       handler: async (ctx, { query }) => {
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
         if (query.cursor !== undefined && !after) throw new HttpError(400, "the cursor is not one this API returned; start again without it", { field: "query.cursor" });
-        const all = (await jobs.ownedBy(currentUser(ctx).id)).map(toJobView).filter((j) => query.phase === undefined || j.phase === query.phase);
-        ctx.body = pageOf(newestFirst(all), query.limit, after);
+        // Sorted and filtered on what a listing needs; only the page's jobs become views.
+        const rows = (await jobs.ownedBy(currentUser(ctx).id)).map((job) => ({ job, ...listingOf(job) })).filter((r) => query.phase === undefined || r.phase === query.phase);
+        const page = pageOf(newestFirst(rows), query.limit, after);
+        ctx.body = { items: page.items.map((r) => toJobView(r.job)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
       },
     }),
     defineRoute({

@@ -7,6 +7,12 @@ import type { JobView } from "./schemas.js";
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : str(v));
 
+/** What a list sorts and filters by, read without building the whole view. */
+export function listingOf(job: KubeJob): { id: string; createdAt: string; phase: Phase } {
+  const phase = Phase.safeParse(job.status?.phase);
+  return { id: job.metadata.name ?? "", createdAt: iso(job.metadata.creationTimestamp) ?? "", phase: phase.success ? phase.data : "Pending" };
+}
+
 /**
  * The client's view of a TranscodeJob. Pure: the CR in, the response out. Status fields are parsed one by
  * one, so a status the operator is still filling in (or one from a newer version) never breaks a read.
@@ -15,15 +21,15 @@ export function toJobView(job: KubeJob): JobView {
   const spec = job.spec ?? {};
   const status = job.status ?? {};
   const source = (spec.source ?? {}) as Record<string, unknown>;
-  const phase = Phase.safeParse(status.phase);
   const progress = Progress.safeParse(status.progress);
   const outputs = Outputs.safeParse(status.outputs);
   const attempts = typeof status.attempts === "number" ? status.attempts : 0;
+  const { id, createdAt, phase } = listingOf(job);
   const view: JobView = {
-    id: job.metadata.name ?? "",
+    id,
     uid: job.metadata.uid ?? "",
-    createdAt: iso(job.metadata.creationTimestamp) ?? "",
-    phase: phase.success ? phase.data : "Pending",
+    createdAt,
+    phase,
     cancelRequested: job.metadata.deletionTimestamp !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
     filename: job.metadata.annotations?.[FILENAME_ANNOTATION] ?? sourceFilename(str(source.key) ?? ""),
