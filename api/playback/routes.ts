@@ -19,7 +19,7 @@ export const RenditionParams = JobIdParams.extend({
 });
 
 /** What the playback routes use: job reads (cache, then the record), S3 for playlists and signed segment URLs. */
-export type PlaybackRouteDeps = Pick<ApiDeps, "jobs" | "history" | "storage" | "log"> & { config: Pick<ApiConfig, "s3"> };
+export type PlaybackRouteDeps = Pick<ApiDeps, "jobs" | "history" | "storage"> & { config: Pick<ApiConfig, "s3"> };
 
 interface Playable {
   outputs: Outputs;
@@ -63,10 +63,12 @@ export function playbackRoutes(deps: PlaybackRouteDeps): AnyRoute[] {
     ctx.body = playlist;
   }
 
-  /** A URI the transcoder did not write (absolute, outside the job's prefix, unknown): our outputs are wrong, not the request. */
+  /**
+   * A URI the transcoder did not write (absolute, outside the job's prefix, unknown): our outputs are wrong, not the
+   * request. A 500: the message goes to the log under the request id, never to the client.
+   */
   function foreign(what: string, uri: string): never {
-    deps.log.error({ uri }, `a playlist names ${what} the API will not sign`);
-    throw new Error(`unexpected URI in a playlist: ${what}`);
+    throw new Error(`a playlist names ${what}, which the API will not sign: ${JSON.stringify(uri.slice(0, 300))}`);
   }
 
   return [
