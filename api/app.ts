@@ -3,8 +3,9 @@ import Router from "@koa/router";
 import Koa from "koa";
 import createSession from "koa-session";
 import { HttpError } from "../lib/errors/index.js";
-import { requireUser } from "./auth/current-user.js";
+import { authenticator } from "./auth/authenticate.js";
 import { authRoutes } from "./auth/routes.js";
+import { tokenRoutes } from "./auth/token-routes.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoutes } from "./health/routes.js";
 import { problemMiddleware } from "./http/problem.js";
@@ -12,6 +13,7 @@ import { requestIdMiddleware } from "./http/request-id.js";
 import { routeMiddleware, type AnyRoute } from "./http/route.js";
 import { jobRoutes } from "./jobs/routes.js";
 import { SESSION_COOKIE, buildOpenApi } from "./openapi/document.js";
+import { playbackRoutes } from "./playback/routes.js";
 import { uploadRoutes } from "./uploads/routes.js";
 
 export interface ApiApp {
@@ -35,7 +37,14 @@ export function createApp(deps: ApiDeps): ApiApp {
   // maxIpsCount 1: take the address the (one) trusted proxy appended, not the client-supplied leftmost entry.
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: config.sessionKeys });
   let document: Record<string, unknown> = {};
-  const routes: AnyRoute[] = [...healthRoutes(deps, () => document), ...authRoutes(deps), ...uploadRoutes(deps), ...jobRoutes(deps)];
+  const routes: AnyRoute[] = [
+    ...healthRoutes(deps, () => document),
+    ...authRoutes(deps),
+    ...tokenRoutes(deps),
+    ...uploadRoutes(deps),
+    ...jobRoutes(deps),
+    ...playbackRoutes(deps),
+  ];
   document = buildOpenApi(routes, { title: API_TITLE, version: API_VERSION_STRING });
 
   // Errors Koa sees outside the middleware chain (mostly a client hanging up mid-stream) go to pino, not stderr.
@@ -72,7 +81,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   });
 
   const router = new Router();
-  for (const r of routes) router[r.method](r.path, routeMiddleware(r, { bodyLimitBytes: config.bodyLimitBytes, authenticate: requireUser }));
+  const authenticate = authenticator({ tokens: deps.tokens, tokenLimiter: deps.tokenLimiter, playback: deps.playback, onTokenRateLimited: () => deps.metrics.tokenRateLimited.inc() });
+  for (const r of routes) router[r.method](r.path, routeMiddleware(r, { bodyLimitBytes: config.bodyLimitBytes, authenticate }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return { app, router, routes, openapi: document };

@@ -1,6 +1,7 @@
 import type { Logger } from "../lib/log.js";
 import type { PasswordHasher } from "./auth/passwords.js";
-import type { LoginLimiter } from "./auth/limiter.js";
+import type { LoginLimiter, RequestLimiter } from "./auth/limiter.js";
+import type { TokenStore } from "./auth/tokens.js";
 import type { redisSessionStore } from "./auth/session-store.js";
 import type { UserStore } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
@@ -8,6 +9,7 @@ import type { ApiMetrics } from "./http/metrics.js";
 import type { JobsCluster } from "./jobs/cluster.js";
 import type { JobHistory } from "./jobs/history.js";
 import type { ProgressFeed } from "./jobs/progress.js";
+import type { PlaybackTokens } from "./playback/token.js";
 import type { UploadStorage } from "./uploads/storage.js";
 
 /** A named readiness check: resolves when the dependency answers, rejects otherwise. */
@@ -24,8 +26,14 @@ export interface ApiDeps {
   users: UserStore;
   passwords: PasswordHasher;
   limiter: LoginLimiter;
+  /** API tokens (Authorization: Bearer) and each token's request budget. */
+  tokens: TokenStore;
+  tokenLimiter: RequestLimiter;
+  /** Signs and checks playback links. */
+  playback: PlaybackTokens;
   sessionStore: ReturnType<typeof redisSessionStore>;
   storage: UploadStorage;
+  /** TranscodeJobs: reads from the watch cache (read-your-writes), writes to the apiserver. */
   jobs: JobsCluster;
   /** MongoDB job records, read when a TranscodeJob no longer exists. */
   history: JobHistory;

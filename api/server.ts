@@ -3,20 +3,24 @@ import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
-import { loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
+import { OWNER_LABEL } from "../crds/index.js";
+import { createTranscodeJobInformer, loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { MongoJobStore } from "../lib/store/index.js";
 import { createApp, type ApiApp } from "./app.js";
-import { RedisLoginLimiter } from "./auth/limiter.js";
+import { RedisLoginLimiter, RedisRequestLimiter } from "./auth/limiter.js";
 import { argon2idHasher } from "./auth/passwords.js";
 import { redisSessionStore } from "./auth/session-store.js";
+import { MongoTokenStore } from "./auth/tokens.js";
 import { MongoUserStore } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiDeps } from "./deps.js";
 import { createMetrics } from "./http/metrics.js";
-import { KubeJobsCluster } from "./jobs/cluster.js";
+import { CachedJobsCluster } from "./jobs/cache.js";
+import { KubeJobsCluster, type KubeJob } from "./jobs/cluster.js";
 import { storeHistory } from "./jobs/history.js";
 import { RedisProgressFeed } from "./jobs/progress.js";
+import { PlaybackTokens } from "./playback/token.js";
 import { S3UploadStorage } from "./uploads/storage.js";
 
 export interface StartOptions {
@@ -64,13 +68,30 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     const db = mongo.db(config.mongo.db);
     const users = new MongoUserStore(db);
     await users.ensureIndexes();
+    const tokens = new MongoTokenStore(db);
+    await tokens.ensureIndexes();
     const records = new MongoJobStore(db);
     await records.ensureIndexes();
 
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const kc = loadKubeConfig(config.kube.kubeconfigPath);
     const pool = poolKubeConnections(kc);
     cleanups.push({ name: "kube", run: () => pool.close() });
-    const jobs = new KubeJobsCluster(kc, config.kube.namespace);
+    // Reads from a watch of the namespace's jobs that have an owner (every job the API can show); resync is
+    // pointless here: nothing acts on the cache's events but the indexes.
+    const informer = createTranscodeJobInformer<KubeJob>({
+      kubeConfig: kc,
+      namespace: config.kube.namespace,
+      labelSelector: OWNER_LABEL,
+      idleTimeoutMs: config.kube.watchIdleTimeoutMs,
+      resyncPeriodMs: 0,
+      name: "api-transcodejobs",
+      registry: metrics.registry,
+      logger: log,
+    });
+    const jobs = new CachedJobsCluster(new KubeJobsCluster(kc, config.kube.namespace), informer, (source) => metrics.jobReads.inc({ source }));
+    cleanups.push({ name: "job-cache", run: () => jobs.stop() });
+    await jobs.start();
 
     const s3 = new S3Client({
       region: config.s3.region,
@@ -85,10 +106,13 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     const deps: ApiDeps = {
       config,
       log,
-      metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? true }),
+      metrics,
       users,
       passwords: argon2idHasher(config.argon2),
       limiter: new RedisLoginLimiter(redis, config.redis.prefix, config.login),
+      tokens,
+      tokenLimiter: new RedisRequestLimiter(redis, config.redis.prefix, config.tokens),
+      playback: new PlaybackTokens(config.sessionKeys, config.kube.namespace, config.playback.ttlSeconds),
       sessionStore: redisSessionStore(redis, config.redis.prefix),
       storage,
       jobs,

@@ -15,6 +15,8 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 export const FINALIZER = "media.transcoder.dev/cleanup";
 /** Label with the owning user's id: lets the API list a user's jobs with a label selector. */
 export const OWNER_LABEL = "media.transcoder.dev/owner";
+/** Annotation with the uploaded file's name (the source key's last segment), shown by `kubectl get tj` as FILE. */
+export const FILENAME_ANNOTATION = "media.transcoder.dev/filename";
 
 /** Upper bound on explicit renditions: keeps the single ffmpeg pass (and CEL cost) bounded. */
 export const MAX_RENDITIONS = 8;

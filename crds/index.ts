@@ -12,6 +12,7 @@ export {
   CRD_NAME,
   FINALIZER,
   OWNER_LABEL,
+  FILENAME_ANNOTATION,
   MAX_RENDITIONS,
   MIN_HEIGHT,
   MAX_HEIGHT,
@@ -55,4 +56,4 @@ export {
   type ParseResult,
 } from "./parse.js";
 export { formatDuration, jobDuration } from "./duration.js";
-export { newTranscodeJob, outputPrefixFor, type NewJob, type NewJobResult } from "./new-job.js";
+export { newTranscodeJob, outputPrefixFor, sourceFilename, type NewJob, type NewJobResult } from "./new-job.js";

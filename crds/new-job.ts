@@ -1,4 +1,4 @@
-import { API_VERSION, KIND, OWNER_LABEL } from "./constants.js";
+import { API_VERSION, FILENAME_ANNOTATION, KIND, OWNER_LABEL } from "./constants.js";
 import { formatIssues, type FieldIssue } from "./parse.js";
 import { TranscodeJobSpec, type TranscodeJobSpecInput } from "./spec.js";
 import type { TranscodeJobInput } from "./transcode-job.js";
@@ -6,6 +6,11 @@ import type { TranscodeJobInput } from "./transcode-job.js";
 /** Where a job made on a user's behalf writes: its owner's and its own prefix of the outputs bucket. */
 export function outputPrefixFor(owner: string, jobName: string): string {
   return `outputs/${owner}/${jobName}/`;
+}
+
+/** The uploaded file's name: the last segment of its key (what FILENAME_ANNOTATION holds). */
+export function sourceFilename(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
 }
 
 export interface NewJob {
@@ -17,6 +22,7 @@ export interface NewJob {
   outputsBucket: string;
   /** What the request chose (ladder, formats, priority, ...); the CRD's defaults fill the rest on the server. */
   options?: Omit<TranscodeJobSpecInput, "source" | "output" | "owner">;
+  /** More annotations; the uploaded file's name (FILENAME_ANNOTATION) is always set from the source key. */
   annotations?: Record<string, string>;
 }
 
@@ -43,7 +49,12 @@ export function newTranscodeJob(n: NewJob, root = "spec"): NewJobResult {
     job: {
       apiVersion: API_VERSION,
       kind: KIND,
-      metadata: { name: n.name, namespace: n.namespace, labels: { [OWNER_LABEL]: n.owner }, ...(n.annotations ? { annotations: n.annotations } : {}) },
+      metadata: {
+        name: n.name,
+        namespace: n.namespace,
+        labels: { [OWNER_LABEL]: n.owner },
+        annotations: { [FILENAME_ANNOTATION]: sourceFilename(source.key), ...n.annotations },
+      },
       spec,
     },
   };

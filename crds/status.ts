@@ -95,7 +95,7 @@ export const TranscodeJobStatus = z
     startedAt: rfc3339.optional().meta({ description: "When the first task was launched." }),
     completedAt: rfc3339.optional().meta({ description: "When the job reached a final phase." }),
     duration: z.string().max(32).optional().meta({
-      description: 'Wall-clock time from startedAt to completedAt (or to the last status update), e.g. "3m12s".',
+      description: 'Wall-clock time from startedAt to completedAt, set when the job finishes, e.g. "3m12s".',
     }),
     outputs: Outputs.optional(),
     reason: reasonString.optional().meta({ description: "CamelCase reason for the current phase, set on failure." }),

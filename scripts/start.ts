@@ -66,11 +66,13 @@ The local control plane is up (logs: ${stack.logDir}).
   if (!flags["no-demo"]) {
     const files = await makeSamples(stack.env.tmpDir);
     const { jobs, client } = await runDemo(plane.apiUrl, files);
-    console.log("\nOutputs (presigned, valid for an hour):");
+    console.log("\nPlayback links: any HLS player plays them, no cookie needed (segments come straight from S3):");
     for (const job of jobs) {
       const links = job.phase === "Succeeded" ? await client.outputs(job.id) : undefined;
-      console.log(`  ${job.id}  ${job.phase}${links?.masterPlaylist ? `\n    master playlist: ${links.masterPlaylist}` : ""}`);
+      const play = links?.masterPlaylist ? `\n    master playlist (until ${links.playbackExpiresAt ?? "?"}): ${links.masterPlaylist}` : "";
+      console.log(`  ${job.id}  ${job.phase}${play}`);
     }
+    console.log(`  play one: ffplay '<master playlist>'   or decode it: ffmpeg -i '<master playlist>' -f null -`);
     console.log(`
 Inspect the jobs with kubectl:
   export KUBECONFIG=${env.kube.kubeconfigPath}

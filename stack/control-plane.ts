@@ -28,6 +28,8 @@ export interface ControlPlaneOptions {
   database?: string;
   maxConcurrentTasks?: number;
   logLevel?: string;
+  /** More settings of the API process (lib/config names), e.g. PLAYBACK_URL_TTL_SECONDS. */
+  apiEnv?: Record<string, string>;
 }
 
 export interface ControlPlane {
@@ -109,7 +111,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         },
         `http://127.0.0.1:${operatorPort}/readyz`,
       ),
-      start("api", "api/main.ts", { HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex") }, `http://127.0.0.1:${apiPort}/readyz`),
+      start(
+        "api",
+        "api/main.ts",
+        { HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex"), ...options.apiEnv },
+        `http://127.0.0.1:${apiPort}/readyz`,
+      ),
     ]);
   } catch (err) {
     await Promise.allSettled(ctx.processes.map((p) => p.stop()));

@@ -2,9 +2,13 @@ import { timingSafeEqual } from "node:crypto";
 import type { Context } from "koa";
 import { HttpError } from "../../lib/errors/index.js";
 
-export interface SessionUser {
+/** Who is asking, once the routing layer has authenticated the request (ctx.state.user). */
+export interface CurrentUser {
   id: string;
   email: string;
+  /** How: the session cookie, or an API token (then its id and scopes). */
+  via: "session" | "token";
+  token?: { id: string; scopes: readonly string[] };
 }
 
 /** The fields this API keeps in a koa-session session. */
@@ -36,13 +40,13 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /**
- * Resolves the signed-in user from the session cookie. Writes must also carry the session's CSRF token in
- * X-CSRF-Token: a cross-site page can make the browser send the cookie but cannot read or set that header.
+ * The signed-in user from the session cookie. Writes must also carry the session's CSRF token in X-CSRF-Token: a
+ * cross-site page can make the browser send the cookie but cannot read or set that header.
  */
-export function requireUser(ctx: Context): SessionUser {
+export function sessionUser(ctx: Context): CurrentUser {
   const s = sessionOf(ctx);
   if (!s?.uid || !s.email) {
-    throw new HttpError(401, "sign in first: no valid session", { type: "unauthenticated" });
+    throw new HttpError(401, "sign in first (no valid session), or send an API token as Authorization: Bearer", { type: "unauthenticated" });
   }
   if (!SAFE_METHODS.has(ctx.method)) {
     const sent = ctx.get(CSRF_HEADER);
@@ -53,7 +57,12 @@ export function requireUser(ctx: Context): SessionUser {
       });
     }
   }
-  const user = { id: s.uid, email: s.email };
-  ctx.state.user = user;
+  return { id: s.uid, email: s.email, via: "session" };
+}
+
+/** The user the routing layer authenticated for this request; a route declared without auth has none (a bug). */
+export function currentUser(ctx: Context): CurrentUser {
+  const user = ctx.state.user as CurrentUser | undefined;
+  if (!user) throw new Error("currentUser() on a route that does not authenticate");
   return user;
 }

@@ -68,3 +68,29 @@ export class RedisLoginLimiter implements LoginLimiter {
     await this.redis.del(this.accountKey(account));
   }
 }
+
+/** A per-client request budget: seconds to wait before the next request may go ahead, 0 when this one may. */
+export interface RequestLimiter {
+  hit(client: string): Promise<number>;
+}
+
+/**
+ * Fixed-window request counters in Redis shared by every API replica (one per API token): INCR, the window's expiry
+ * set by the first hit only, in one MULTI.
+ */
+export class RedisRequestLimiter implements RequestLimiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly limits: { maxRequests: number; windowSeconds: number },
+  ) {}
+
+  async hit(client: string): Promise<number> {
+    const key = `${this.prefix}rl:token:${hashId(client)}`;
+    const res = await this.redis.multi().incr(key).expire(key, this.limits.windowSeconds, "NX").pttl(key).exec();
+    const count = Number(res?.[0]?.[1] ?? 0);
+    if (count <= this.limits.maxRequests) return 0;
+    const pttl = Number(res?.[2]?.[1] ?? -1);
+    return Math.max(1, Math.ceil((pttl > 0 ? pttl : this.limits.windowSeconds * 1000) / 1000));
+  }
+}

@@ -3,8 +3,8 @@ import { HttpError } from "../../lib/errors/index.js";
 import { defineRoute, type AnyRoute } from "../http/route.js";
 import { problemResponses } from "../http/responses.js";
 import type { ApiDeps } from "../deps.js";
-import { clearSession, requireUser, sessionOf } from "./current-user.js";
-import { LoginBody, SessionView, SignupBody, UserView } from "./schemas.js";
+import { clearSession, currentUser, sessionOf } from "./current-user.js";
+import { LoginBody, MeView, SessionView, SignupBody, UserView } from "./schemas.js";
 import { EmailTakenError } from "./users.js";
 
 /** What sign-up and sign-in use: the user store, the password hasher, the login limiter, metrics. */
@@ -93,10 +93,9 @@ export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
       operationId: "logout",
       summary: "Sign out; the session is deleted server-side",
       tags: ["auth"],
-      auth: "user",
+      auth: "session",
       responses: { 204: { description: "Signed out" }, ...problemResponses(401, 403) },
       handler: (ctx) => {
-        requireUser(ctx);
         clearSession(ctx);
         ctx.status = 204;
       },
@@ -105,13 +104,13 @@ export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
       method: "get",
       path: "/auth/me",
       operationId: "me",
-      summary: "The signed-in user and the session's CSRF token",
+      summary: "Who is asking: the signed-in user and the session's CSRF token, or the API token's owner and the token",
       tags: ["auth"],
-      auth: "user",
-      responses: { 200: { description: "The current user", schema: SessionView }, ...problemResponses(401) },
+      auth: { scopes: [] },
+      responses: { 200: { description: "The current user", schema: MeView }, ...problemResponses(401, 429) },
       handler: (ctx) => {
-        const user = requireUser(ctx);
-        ctx.body = { user, csrfToken: sessionOf(ctx)?.csrf ?? "" };
+        const { id, email, via, token } = currentUser(ctx);
+        ctx.body = via === "session" ? { user: { id, email }, csrfToken: sessionOf(ctx)?.csrf ?? "" } : { user: { id, email }, token };
       },
     }),
   ];

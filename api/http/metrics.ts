@@ -6,7 +6,10 @@ export interface ApiMetrics {
   middleware: (ctx: Context, next: Next) => Promise<void>;
   loginFailures: Counter;
   rateLimited: Counter;
+  tokenRateLimited: Counter;
   jobsCreated: Counter;
+  /** Job reads by where they were served from: the watch cache, the apiserver, the MongoDB record. */
+  jobReads: Counter<"source">;
 }
 
 /** One registry per app (tests build several apps in one process, so the global registry would collide). */
@@ -28,7 +31,9 @@ export function createMetrics(opts: { defaultMetrics: boolean }): ApiMetrics {
   });
   const loginFailures = new Counter({ name: "api_login_failures_total", help: "Failed logins", registers: [registry] });
   const rateLimited = new Counter({ name: "api_login_rate_limited_total", help: "Logins refused by the rate limit", registers: [registry] });
+  const tokenRateLimited = new Counter({ name: "api_token_rate_limited_total", help: "API-token requests refused by the token's rate limit", registers: [registry] });
   const jobsCreated = new Counter({ name: "api_jobs_created_total", help: "TranscodeJobs created through the API", registers: [registry] });
+  const jobReads = new Counter({ name: "api_job_reads_total", help: "TranscodeJob reads by source (cache, apiserver, record)", labelNames: ["source"], registers: [registry] });
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
     const end = process.hrtime.bigint();
     try {
@@ -41,5 +46,5 @@ export function createMetrics(opts: { defaultMetrics: boolean }): ApiMetrics {
       duration.observe({ method: ctx.method, route }, Number(process.hrtime.bigint() - end) / 1e9);
     }
   };
-  return { registry, middleware, loginFailures, rateLimited, jobsCreated };
+  return { registry, middleware, loginFailures, rateLimited, tokenRateLimited, jobsCreated, jobReads };
 }

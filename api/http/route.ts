@@ -5,8 +5,12 @@ import { readJsonBody } from "./body.js";
 
 export type Method = "get" | "post" | "delete";
 
-/** Who may call a route: anyone, or a signed-in user (session cookie). */
-export type Auth = "none" | "user";
+/**
+ * Who may call a route: anyone; only a signed-in user (the session cookie); a signed-in user or an API token
+ * (Authorization: Bearer) holding every scope named; or whoever holds the route's signed link (a playback token in
+ * the query). The routing layer checks it before any input is read.
+ */
+export type Auth = "none" | "session" | { scopes: readonly string[] } | "link";
 
 export interface ResponseSpec {
   description: string;
@@ -72,15 +76,15 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: "body"
 
 export interface RouteOptions {
   bodyLimitBytes: number;
-  /** Who is asking, for routes with auth "user": throws the 401/403 HttpError when nobody (allowed) is. */
-  authenticate: (ctx: Context) => unknown;
+  /** Who is asking, for every route whose auth is not "none": throws the 401/403/429 HttpError when nobody (allowed) is. */
+  authenticate: (ctx: Context, auth: Exclude<Auth, "none">) => Promise<void> | void;
 }
 
 /** Koa middleware that validates every input of `route` and calls its handler. */
 export function routeMiddleware(route: AnyRoute, options: RouteOptions) {
   return async (ctx: Context & { params?: Record<string, string> }): Promise<void> => {
     // Who is asking comes before what they sent: an anonymous or cross-site write gets 401/403, not a 400.
-    if (route.auth === "user") options.authenticate(ctx);
+    if (route.auth !== "none") await options.authenticate(ctx, route.auth);
     const params: unknown = route.params ? parseWith(route.params, ctx.params ?? {}, "path") : undefined;
     const query: unknown = route.query ? parseWith(route.query, { ...ctx.query }, "query") : undefined;
     const headers: unknown = route.headers ? parseWith(route.headers, { ...ctx.headers }, "header") : undefined;

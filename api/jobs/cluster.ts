@@ -1,14 +1,18 @@
 import * as k8s from "@kubernetes/client-node";
-import { GROUP, OWNER_LABEL, PLURAL, VERSION, type TranscodeJobInput } from "../../crds/index.js";
+import { GROUP, KIND, OWNER_LABEL, PLURAL, VERSION, type TranscodeJobInput } from "../../crds/index.js";
 import { TransientError } from "../../lib/errors/index.js";
 import { isAlreadyExists, isNotFound, mapKubeError, statusOf } from "../../lib/kube/index.js";
 
 /** A TranscodeJob as the apiserver returns it: metadata is trusted, spec and status are read defensively. */
 export interface KubeJob {
+  apiVersion?: string;
+  kind?: string;
   metadata: {
     name?: string;
     namespace?: string;
     uid?: string;
+    resourceVersion?: string;
+    finalizers?: string[];
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     creationTimestamp?: string | Date;
@@ -18,12 +22,6 @@ export interface KubeJob {
   status?: Record<string, unknown>;
 }
 
-export interface JobPage {
-  items: KubeJob[];
-  /** Opaque apiserver continue token; absent on the last page. */
-  continue?: string;
-}
-
 export class AlreadyExistsError extends Error {
   override readonly name = "AlreadyExistsError";
 }
@@ -31,18 +29,20 @@ export class AlreadyExistsError extends Error {
 export class InvalidJobError extends Error {
   override readonly name = "InvalidJobError";
 }
-export class CursorExpiredError extends Error {
-  override readonly name = "CursorExpiredError";
-}
 
 /** TranscodeJobs of one namespace, as the API needs them. */
 export interface JobsCluster {
   readonly namespace: string;
   create(job: TranscodeJobInput): Promise<KubeJob>;
-  get(name: string): Promise<KubeJob | undefined>;
-  listByOwner(owner: string, limit: number, cont?: string): Promise<JobPage>;
-  /** false when there was nothing to delete. */
-  delete(name: string): Promise<boolean>;
+  /** `consistent`: as the apiserver has it now (not from a cache), e.g. right after a create said AlreadyExists. */
+  get(name: string, options?: { consistent?: boolean }): Promise<KubeJob | undefined>;
+  /** Every live job of `owner` (label media.transcoder.dev/owner), in no particular order. */
+  ownedBy(owner: string): Promise<KubeJob[]>;
+  /**
+   * What the delete left: the job still there with a deletionTimestamp while finalizers run, or the job as it was
+   * deleted. undefined when there was nothing to delete.
+   */
+  delete(name: string): Promise<KubeJob | undefined>;
   ping(): Promise<void>;
 }
 
@@ -89,35 +89,44 @@ export class KubeJobsCluster implements JobsCluster {
     }
   }
 
-  async listByOwner(owner: string, limit: number, cont?: string): Promise<JobPage> {
+  async ownedBy(owner: string): Promise<KubeJob[]> {
+    const items: KubeJob[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await this.page(`${OWNER_LABEL}=${owner}`, 500, cont);
+      items.push(...page.items);
+      cont = page.continue;
+    } while (cont);
+    return items;
+  }
+
+  private async page(labelSelector: string, limit: number, cont?: string): Promise<{ items: KubeJob[]; continue?: string | undefined }> {
     try {
-      const res = (await this.api.listNamespacedCustomObject({
-        ...this.base(),
-        labelSelector: `${OWNER_LABEL}=${owner}`,
-        limit,
-        ...(cont ? { _continue: cont } : {}),
-      })) as { items?: KubeJob[]; metadata?: { continue?: string } };
-      const next = res.metadata?.continue;
-      return { items: res.items ?? [], ...(next ? { continue: next } : {}) };
+      const res = (await this.api.listNamespacedCustomObject({ ...this.base(), labelSelector, limit, ...(cont ? { _continue: cont } : {}) })) as {
+        items?: KubeJob[];
+        metadata?: { continue?: string };
+      };
+      // Custom objects come back as raw JSON: the token is `continue`, not client-node's typed `_continue`.
+      return { items: res.items ?? [], continue: res.metadata?.continue || undefined };
     } catch (err) {
-      const code = statusOf(err);
-      // 410: the continue token outlived etcd's compaction; 400: it was never a token.
-      if (code === 410 || code === 400) throw new CursorExpiredError("cursor expired or invalid", { cause: err });
       return unavailable(err, "listing TranscodeJobs");
     }
   }
 
-  async delete(name: string): Promise<boolean> {
+  async delete(name: string): Promise<KubeJob | undefined> {
     try {
-      await this.api.deleteNamespacedCustomObject({ ...this.base(), name, propagationPolicy: "Background" });
-      return true;
+      const res = (await this.api.deleteNamespacedCustomObject({ ...this.base(), name, propagationPolicy: "Background" })) as KubeJob | { kind?: string; details?: { uid?: string } };
+      // Still there while finalizers run: the object, with its deletionTimestamp. Deleted at once: a Status naming its uid.
+      if (res.kind === KIND) return res as KubeJob;
+      const uid = (res as { details?: { uid?: string } }).details?.uid;
+      return { metadata: { name, namespace: this.namespace, ...(uid ? { uid } : {}) } };
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err)) return undefined;
       return unavailable(err, "deleting a TranscodeJob");
     }
   }
 
   async ping(): Promise<void> {
-    await this.listByOwner("readyz-probe", 1);
+    await this.page(`${OWNER_LABEL}=readyz-probe`, 1);
   }
 }

@@ -2,28 +2,16 @@ import type { JobRecord, JobStore } from "../../lib/store/index.js";
 
 /** Job records that outlive their TranscodeJob (cancelled, deleted): the API's second source for reads. */
 export interface JobHistory {
-  find(owner: string, name: string): Promise<JobRecord | undefined>;
+  /** The newest record of the job `name`, if it is `owner`'s (any owner's when `owner` is not given). */
+  find(name: string, owner?: string): Promise<JobRecord | undefined>;
 }
 
-const PAGE = 500;
-const MAX_PAGES = 20;
-
-/**
- * Finds a record by name through the JobStore port (the job-record store, lib/store). The port has no by-name lookup, so this
- * pages through the owner's records newest first; bounded, and only reached when the CR is gone.
- */
+/** Through the JobStore port (the job-record store, lib/store): one query on the (namespace, name) index. */
 export function storeHistory(store: JobStore, namespace: string): JobHistory {
   return {
-    async find(owner, name) {
-      let before: Date | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const records = await store.list({ owner, namespace, limit: PAGE, ...(before ? { before } : {}) });
-        const hit = records.find((r) => r.name === name);
-        if (hit) return hit;
-        if (records.length < PAGE) return undefined;
-        before = records[records.length - 1]?.createdAt;
-      }
-      return undefined;
+    async find(name, owner) {
+      const [record] = await store.list({ namespace, name, limit: 1 });
+      return record && (owner === undefined || record.owner === owner) ? record : undefined;
     },
   };
 }

@@ -62,6 +62,8 @@ export const JobView = z.object({
   phase: Phase,
   cancelRequested: z.boolean().describe("A cancel was requested and the operator is stopping the job"),
   source: z.object({ key: z.string(), versionId: z.string().optional() }),
+  filename: z.string().describe("The uploaded file's name"),
+  reencodes: z.string().optional().describe("The id of the upload's first job, when this one is another ladder/encoding of the same upload"),
   spec: z.record(z.string(), z.unknown()).describe("The TranscodeJob spec as stored"),
   progress: z.object({ percent: z.number(), stage: z.string() }).optional(),
   queuePosition: z.number().int().optional(),
@@ -88,9 +90,19 @@ export const JobListView = z.object({
 });
 
 export const OutputLinksView = z.object({
-  expiresAt: z.string(),
-  masterPlaylist: z.string().optional(),
+  expiresAt: z.string().describe("When the download URLs (MP4s, poster, manifest) stop working"),
+  playbackExpiresAt: z.string().optional().describe("When the playback links (masterPlaylist, renditions[].playlist) stop working"),
+  masterPlaylist: z
+    .string()
+    .optional()
+    .describe("HLS master playlist any player can play without a cookie until playbackExpiresAt (the API's playback link; segments come straight from S3)"),
   manifest: z.string().optional(),
   poster: z.string().optional(),
-  renditions: z.array(z.object({ name: z.string(), playlist: z.string().optional(), mp4: z.string().optional() })),
+  renditions: z.array(
+    z.object({
+      name: z.string(),
+      playlist: z.string().optional().describe("This rendition's HLS media playlist, a playback link like masterPlaylist"),
+      mp4: z.string().optional().describe("Presigned download URL of the MP4"),
+    }),
+  ),
 });

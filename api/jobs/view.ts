@@ -1,10 +1,17 @@
-import { Outputs, Phase, Progress } from "../../crds/index.js";
+import { FILENAME_ANNOTATION, OWNER_LABEL, Outputs, Phase, Progress, sourceFilename } from "../../crds/index.js";
 import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
+import { REENCODES_ANNOTATION } from "./names.js";
 import type { JobView } from "./schemas.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : str(v));
+
+/** What a list sorts and filters by, read without building the whole view. */
+export function listingOf(job: KubeJob): { id: string; createdAt: string; phase: Phase } {
+  const phase = Phase.safeParse(job.status?.phase);
+  return { id: job.metadata.name ?? "", createdAt: iso(job.metadata.creationTimestamp) ?? "", phase: phase.success ? phase.data : "Pending" };
+}
 
 /**
  * The client's view of a TranscodeJob. Pure: the CR in, the response out. Status fields are parsed one by
@@ -14,20 +21,23 @@ export function toJobView(job: KubeJob): JobView {
   const spec = job.spec ?? {};
   const status = job.status ?? {};
   const source = (spec.source ?? {}) as Record<string, unknown>;
-  const phase = Phase.safeParse(status.phase);
   const progress = Progress.safeParse(status.progress);
   const outputs = Outputs.safeParse(status.outputs);
   const attempts = typeof status.attempts === "number" ? status.attempts : 0;
+  const { id, createdAt, phase } = listingOf(job);
   const view: JobView = {
-    id: job.metadata.name ?? "",
+    id,
     uid: job.metadata.uid ?? "",
-    createdAt: iso(job.metadata.creationTimestamp) ?? "",
-    phase: phase.success ? phase.data : "Pending",
+    createdAt,
+    phase,
     cancelRequested: job.metadata.deletionTimestamp !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
+    filename: job.metadata.annotations?.[FILENAME_ANNOTATION] ?? sourceFilename(str(source.key) ?? ""),
     spec,
     attempts,
   };
+  const reencodes = job.metadata.annotations?.[REENCODES_ANNOTATION];
+  if (reencodes) view.reencodes = reencodes;
   if (progress.success) view.progress = progress.data;
   if (typeof status.queuePosition === "number") view.queuePosition = status.queuePosition;
   const startedAt = iso(status.startedAt);
@@ -42,8 +52,9 @@ export function toJobView(job: KubeJob): JobView {
   return view;
 }
 
-export function ownerOf(job: KubeJob, ownerLabel: string): string | undefined {
-  return job.metadata.labels?.[ownerLabel];
+/** The user a job belongs to: its owner label (what the API lists by). */
+export function ownerOf(job: KubeJob): string | undefined {
+  return job.metadata.labels?.[OWNER_LABEL];
 }
 
 /**
@@ -63,6 +74,7 @@ export function recordToJobView(r: JobRecord): JobView {
     phase: p,
     cancelRequested: r.deletedAt !== undefined,
     source: { key: str(source.key) ?? "", ...(str(source.versionId) ? { versionId: str(source.versionId) } : {}) },
+    filename: sourceFilename(str(source.key) ?? ""),
     spec: r.spec,
     attempts: r.attempts,
   };

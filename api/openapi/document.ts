@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CSRF_HEADER } from "../auth/current-user.js";
-import type { AnyRoute } from "../http/route.js";
+import { SCOPES } from "../auth/scopes.js";
+import type { AnyRoute, Auth } from "../http/route.js";
 
 export const SESSION_COOKIE = "tj.sid";
 
@@ -34,6 +35,14 @@ function parameters(schema: z.ZodType | undefined, where: "path" | "query" | "he
   });
 }
 
+/** A route's security requirements: any one of them admits the request. */
+function security(auth: Auth): Record<string, string[]>[] {
+  if (auth === "none") return [];
+  if (auth === "link") return [{ playbackToken: [] }];
+  if (auth === "session") return [{ session: [] }];
+  return [{ session: [] }, { bearer: [...auth.scopes] }];
+}
+
 /**
  * The OpenAPI 3.1 document, generated from the same route table and zod schemas the router validates with.
  * OpenAPI 3.1 schemas are JSON Schema 2020-12, which is what z.toJSONSchema emits.
@@ -42,8 +51,15 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { title: string;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const params = [...parameters(r.params, "path"), ...parameters(r.query, "query"), ...parameters(r.headers, "header")];
-    if (r.auth === "user" && r.method !== "get") {
-      params.push({ name: CSRF_HEADER, in: "header", required: true, description: "The csrfToken from login or /auth/me", schema: { type: "string" } });
+    if (r.auth !== "none" && r.auth !== "link" && r.method !== "get") {
+      const withToken = r.auth !== "session";
+      params.push({
+        name: CSRF_HEADER,
+        in: "header",
+        required: !withToken,
+        description: `The csrfToken from login or /auth/me, with the session cookie${withToken ? " (not with a bearer token)" : ""}`,
+        schema: { type: "string" },
+      });
     }
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
@@ -61,7 +77,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { title: string;
       responses,
       ...(params.length ? { parameters: params } : {}),
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
-      ...(r.auth === "user" ? { security: [{ session: [] }] } : { security: [] }),
+      security: security(r.auth),
     };
     const p = openApiPath(r.path);
     paths[p] = { ...(paths[p] ?? {}), [r.method]: op };
@@ -73,7 +89,20 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { title: string;
     paths,
     components: {
       securitySchemes: {
-        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "Session cookie set by POST /auth/login" },
+        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "Session cookie set by POST /auth/login; writes also send X-CSRF-Token" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: `An API token (POST /auth/tokens) as Authorization: Bearer <token>; no CSRF token. Scopes: ${Object.entries(SCOPES)
+            .map(([s, d]) => `${s} (${d})`)
+            .join(", ")}. Revoked or expired: 401; a missing scope: 403; over its request budget: 429.`,
+        },
+        playbackToken: {
+          type: "apiKey",
+          in: "query",
+          name: "token",
+          description: "The token of a playback link from GET /jobs/{id}/outputs: plays that job's HLS outputs until it expires, without a cookie",
+        },
       },
     },
   };

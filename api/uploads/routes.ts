@@ -1,6 +1,7 @@
 import { S3ServiceException } from "@aws-sdk/client-s3";
 import { HttpError } from "../../lib/errors/index.js";
-import { requireUser } from "../auth/current-user.js";
+import { currentUser } from "../auth/current-user.js";
+import { WRITE } from "../auth/scopes.js";
 import type { ApiConfig } from "../config.js";
 import type { ApiDeps } from "../deps.js";
 import { problemResponses } from "../http/responses.js";
@@ -55,13 +56,13 @@ export function uploadRoutes(deps: UploadRouteDeps): AnyRoute[] {
       method: "post",
       path: "/uploads/presigned-post",
       operationId: "createPresignedPost",
-      summary: "A presigned S3 POST form for one video upload under the caller's prefix",
+      summary: "A presigned S3 POST form for one video or audio upload under the caller's prefix",
       tags: ["uploads"],
-      auth: "user",
+      auth: WRITE,
       body: PresignedPostBody,
-      responses: { 201: { description: "Form to POST to S3", schema: PresignedPostView }, ...problemResponses(400, 401, 403, 413, 415) },
+      responses: { 201: { description: "Form to POST to S3", schema: PresignedPostView }, ...problemResponses(400, 401, 403, 413, 415, 429) },
       handler: async (ctx, { body }) => {
-        const user = requireUser(ctx);
+        const user = currentUser(ctx);
         const { key, uploadId } = newUploadKey(uploads.prefix, user.id, body.filename);
         const post = await deps.storage.presignPost(key, body.contentType, uploads.maxBytes, uploads.urlTtlSeconds);
         ctx.status = 201;
@@ -72,13 +73,13 @@ export function uploadRoutes(deps: UploadRouteDeps): AnyRoute[] {
       method: "post",
       path: "/uploads/multipart",
       operationId: "createMultipartUpload",
-      summary: "Start an S3 multipart upload for a large video",
+      summary: "Start an S3 multipart upload for a large video or audio file",
       tags: ["uploads"],
-      auth: "user",
+      auth: WRITE,
       body: MultipartCreateBody,
-      responses: { 201: { description: "Multipart upload started", schema: MultipartView }, ...problemResponses(400, 401, 403, 413, 415) },
+      responses: { 201: { description: "Multipart upload started", schema: MultipartView }, ...problemResponses(400, 401, 403, 413, 415, 429) },
       handler: async (ctx, { body }) => {
-        const user = requireUser(ctx);
+        const user = currentUser(ctx);
         if (body.size > uploads.maxBytes) {
           throw new HttpError(413, `the file is larger than the ${uploads.maxBytes}-byte limit`, { field: "body.size" });
         }
@@ -94,11 +95,11 @@ export function uploadRoutes(deps: UploadRouteDeps): AnyRoute[] {
       operationId: "presignMultipartParts",
       summary: "Presigned PUT URLs for parts of a multipart upload",
       tags: ["uploads"],
-      auth: "user",
+      auth: WRITE,
       body: MultipartPartsBody,
-      responses: { 200: { description: "One URL per part", schema: MultipartPartsView }, ...problemResponses(400, 401, 403, 404, 413, 415) },
+      responses: { 200: { description: "One URL per part", schema: MultipartPartsView }, ...problemResponses(400, 401, 403, 404, 413, 415, 429) },
       handler: async (ctx, { body }) => {
-        const user = requireUser(ctx);
+        const user = currentUser(ctx);
         if (!isOwnedUploadKey(uploads.prefix, user.id, body.key)) throw notYours();
         const parts = await Promise.all(
           [...new Set(body.partNumbers)].map(async (partNumber) => ({
@@ -115,14 +116,14 @@ export function uploadRoutes(deps: UploadRouteDeps): AnyRoute[] {
       operationId: "completeMultipartUpload",
       summary: "Complete a multipart upload",
       tags: ["uploads"],
-      auth: "user",
+      auth: WRITE,
       body: MultipartCompleteBody,
       responses: {
         200: { description: "The object exists", schema: MultipartCompleteView },
-        ...problemResponses(400, 401, 403, 404, 413, 415),
+        ...problemResponses(400, 401, 403, 404, 413, 415, 429),
       },
       handler: async (ctx, { body }) => {
-        const user = requireUser(ctx);
+        const user = currentUser(ctx);
         if (!isOwnedUploadKey(uploads.prefix, user.id, body.key)) throw notYours();
         await deps.storage.completeMultipart(body.key, body.uploadId, body.parts).catch(mapS3);
         const info = await deps.storage.head(body.key);
@@ -141,11 +142,11 @@ export function uploadRoutes(deps: UploadRouteDeps): AnyRoute[] {
       operationId: "abortMultipartUpload",
       summary: "Abort a multipart upload and discard its parts",
       tags: ["uploads"],
-      auth: "user",
+      auth: WRITE,
       body: MultipartAbortBody,
-      responses: { 204: { description: "Aborted" }, ...problemResponses(400, 401, 403, 404, 415) },
+      responses: { 204: { description: "Aborted" }, ...problemResponses(400, 401, 403, 404, 415, 429) },
       handler: async (ctx, { body }) => {
-        const user = requireUser(ctx);
+        const user = currentUser(ctx);
         if (!isOwnedUploadKey(uploads.prefix, user.id, body.key)) throw notYours();
         await deps.storage.abortMultipart(body.key, body.uploadId).catch(mapS3);
         ctx.status = 204;

@@ -7,10 +7,11 @@ export const Filename = z
   .max(200, "must be at most 200 characters")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may contain only letters, digits, '.', '_' and '-', and must start with a letter or digit");
 
-export const VideoContentType = z
+/** What may be uploaded: a video, or audio (it becomes an audio-only ladder), within the same limits. */
+export const MediaContentType = z
   .string()
   .max(100)
-  .regex(/^video\/[a-z0-9][a-z0-9.+-]*$/, "must be a video/* media type, e.g. video/mp4");
+  .regex(/^(?:video|audio)\/[a-z0-9][a-z0-9.+-]*$/, "must be a video/* or audio/* media type, e.g. video/mp4 or audio/mpeg");
 
 /**
  * An upload key in a request body: the shape <prefix><owner>/<uploadId>/<filename> is checked here (the prefix
@@ -21,7 +22,7 @@ export const UploadKey = z
   .max(1024)
   .regex(/^(?:[^/]+\/)*[a-z0-9-]{1,63}\/[A-Za-z0-9._-]{1,128}\/[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "must be an upload key returned by the uploads endpoints");
 
-export const PresignedPostBody = z.strictObject({ filename: Filename, contentType: VideoContentType });
+export const PresignedPostBody = z.strictObject({ filename: Filename, contentType: MediaContentType });
 
 export const PresignedPostView = z.object({
   key: z.string().describe("The S3 key the form uploads to; pass it to POST /jobs"),
@@ -34,7 +35,7 @@ export const PresignedPostView = z.object({
 
 export const MultipartCreateBody = z.strictObject({
   filename: Filename,
-  contentType: VideoContentType,
+  contentType: MediaContentType,
   size: z.number().int().positive().describe("Total size in bytes"),
 });
 

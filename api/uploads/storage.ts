@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { GetPresigner, type GetSigner } from "./presign-get.js";
 
 export interface PresignedPost {
   url: string;
@@ -36,7 +37,10 @@ export interface UploadStorage {
   /** undefined when there is no such object. */
   head(key: string): Promise<ObjectInfo | undefined>;
   deleteObject(key: string): Promise<void>;
-  presignGet(bucket: string, key: string, expiresSeconds: number): Promise<string>;
+  /** Presigned GETs of `bucket` with one lifetime: one signer for many URLs (a response's downloads, a playlist's segments). */
+  getSigner(bucket: string, expiresSeconds: number): Promise<GetSigner>;
+  /** A small text object (a playlist); undefined when there is none; an object over `maxBytes` is an error. */
+  readText(bucket: string, key: string, maxBytes: number): Promise<string | undefined>;
 }
 
 /** S3 says "not there" with several codes depending on the operation and the server. */
@@ -46,21 +50,22 @@ export function isNotFound(err: unknown): boolean {
 }
 
 export class S3UploadStorage implements UploadStorage {
+  private readonly gets: GetPresigner;
   constructor(
     private readonly s3: S3Client,
     readonly uploadsBucket: string,
-  ) {}
+  ) {
+    this.gets = new GetPresigner(s3);
+  }
 
   async presignPost(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<PresignedPost> {
     // The policy, checked by S3 itself on upload: exactly this key (under the caller's prefix), exactly this
-    // video/* type, and 1..maxBytes bytes. Changing any field in the form voids the signature.
+    // video/* or audio/* type (every field is an exact-match condition), and 1..maxBytes bytes. Changing any
+    // field in the form voids the signature.
     const post = await createPresignedPost(this.s3, {
       Bucket: this.uploadsBucket,
       Key: key,
-      Conditions: [
-        ["content-length-range", 1, maxBytes],
-        ["starts-with", "$Content-Type", "video/"],
-      ],
+      Conditions: [["content-length-range", 1, maxBytes]],
       Fields: { "Content-Type": contentType },
       Expires: expiresSeconds,
     });
@@ -110,7 +115,21 @@ export class S3UploadStorage implements UploadStorage {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.uploadsBucket, Key: key }));
   }
 
-  presignGet(bucket: string, key: string, expiresSeconds: number): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds });
+  getSigner(bucket: string, expiresSeconds: number): Promise<GetSigner> {
+    return this.gets.signer(bucket, expiresSeconds);
+  }
+
+  async readText(bucket: string, key: string, maxBytes: number): Promise<string | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if ((out.ContentLength ?? 0) > maxBytes) {
+        (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new Error(`s3://${bucket}/${key} is ${out.ContentLength} bytes, more than the ${maxBytes} expected`);
+      }
+      return await out.Body?.transformToString("utf8");
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 }

@@ -3,6 +3,7 @@ import {
   API_VERSION,
   CATEGORIES,
   CRD_NAME,
+  FILENAME_ANNOTATION,
   GROUP,
   KIND,
   LIST_KIND,
@@ -26,9 +27,10 @@ export const PRINTER_COLUMNS = [
   { name: "Progress", type: "number", jsonPath: ".status.progress.percent", description: "Percent of the source encoded." },
   { name: "Attempts", type: "integer", jsonPath: ".status.attempts", description: "Tasks started so far." },
   { name: "Reason", type: "string", jsonPath: ".status.reason", description: "Why the job is in this phase." },
+  { name: "File", type: "string", jsonPath: `.metadata.annotations.${FILENAME_ANNOTATION.replaceAll(".", "\\.")}`, description: "The uploaded file's name." },
   { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   { name: "Started", type: "date", jsonPath: ".status.startedAt", priority: 1, description: "When the first task started." },
-  { name: "Duration", type: "string", jsonPath: ".status.duration", priority: 1, description: "Run time so far or in total." },
+  { name: "Duration", type: "string", jsonPath: ".status.duration", priority: 1, description: "Run time of a finished job, first start to end." },
   { name: "Task", type: "string", jsonPath: ".status.taskRef.id", priority: 1, description: "The current task's id." },
 ] as const;
 

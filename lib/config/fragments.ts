@@ -31,6 +31,13 @@ export const kube = {
   }),
 };
 
+export const watch = {
+  WATCH_IDLE_TIMEOUT_MS: setting(
+    int(1_000, 3_600_000).default(90_000),
+    "A watch silent for this long is restarted; a watch cache with no word from the apiserver for twice this long is stale (the API then reads the apiserver)",
+  ),
+};
+
 export const mongo = {
   MONGODB_URL: setting(urlOf("mongodb", "mongodb+srv"), "MongoDB (or DocumentDB) connection URL", { secret: true, aliases: ["MONGO_URL"] }),
   MONGODB_DATABASE: setting(text().default("transcoder"), "Database of users, job records and slots", { aliases: ["MONGO_DB"] }),

@@ -80,6 +80,7 @@ export class MongoJobStore implements JobStore {
     const filter: Filter<JobRecord> = {};
     if (query.owner !== undefined) filter.owner = query.owner;
     if (query.namespace !== undefined) filter.namespace = query.namespace;
+    if (query.name !== undefined) filter.name = query.name;
     if (query.phase !== undefined) filter.phase = query.phase;
     if (query.before !== undefined) filter.createdAt = { $lt: query.before };
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);

@@ -61,6 +61,8 @@ export interface PhaseUpdate {
 export interface JobQuery {
   owner?: string;
   namespace?: string;
+  /** The TranscodeJob's name (several records when a name was used again: newest first). */
+  name?: string;
   phase?: string;
   /** Newest first; at most this many (default 50, max 500). */
   limit?: number;

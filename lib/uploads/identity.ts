@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { sourceFilename } from "../../crds/index.js";
 
 export interface ObjectIdentity {
   bucket: string;
@@ -23,7 +24,41 @@ export function idempotencyKey(id: ObjectIdentity): string {
   return `${id.bucket}/${id.key}@${version}`;
 }
 
-/** The upload-to-job contract: "up-" + the first 20 hex chars of sha256(idempotency key). A valid DNS-1123 name, 23 chars. */
-export function jobNameFor(idemKey: string): string {
-  return `up-${createHash("sha256").update(idemKey, "utf8").digest("hex").slice(0, 20)}`;
+const SLUG_MAX = 40;
+const HASH_HEX = 16;
+
+/** The file name of the object an idempotency key names: its key's last segment ("@<version>" dropped). */
+export function filenameOf(idemKey: string): string {
+  const at = idemKey.lastIndexOf("@");
+  return sourceFilename(at < 0 ? idemKey : idemKey.slice(0, at));
+}
+
+/**
+ * A file name as the readable part of a job name: the extension dropped, accents folded, lower-case ASCII letters
+ * and digits with single '-' between words, at most 40 characters; "upload" when nothing is left.
+ */
+export function slugOf(filename: string): string {
+  const stem = filename.replace(/\.[A-Za-z0-9]{1,8}$/, "");
+  const slug = stem
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, SLUG_MAX)
+    .replace(/-+$/, "");
+  return slug || "upload";
+}
+
+/**
+ * The upload-to-job contract: the job an upload becomes is "<slug of the file name>-<16 hex of sha256(idempotency
+ * key)>", e.g. "holiday-clip-3f9a2c1b7e4d5a6b": readable in `kubectl get tj`, a valid DNS-1123 label of at most
+ * 57 characters, the same for every delivery of the upload (the bridge and the API name it alike). `renditions`
+ * (the API's digest of another ladder/encoding) names a further job of the same upload.
+ */
+export function jobNameFor(idemKey: string, renditions?: string): string {
+  const digest = createHash("sha256")
+    .update(renditions === undefined ? idemKey : `${idemKey}\n${renditions}`, "utf8")
+    .digest("hex");
+  return `${slugOf(filenameOf(idemKey))}-${digest.slice(0, HASH_HEX)}`;
 }

@@ -3,16 +3,17 @@ export {
   DEFAULT_UPLOADS_PREFIX,
   OWNER_ID_PATTERN,
   VIDEO_EXTENSIONS,
+  AUDIO_EXTENSIONS,
   decodeS3EventKey,
   parseUploadKey,
   newUploadKey,
   isOwnedUploadKey,
-  isVideoObject,
+  isMediaObject,
   type UploadKey,
   type UploadKeyParse,
   type IgnoreReason,
 } from "./keys.js";
-export { idempotencyKey, jobNameFor, type ObjectIdentity } from "./identity.js";
+export { idempotencyKey, jobNameFor, filenameOf, slugOf, type ObjectIdentity } from "./identity.js";
 export { uploadEntrySchema, encodeEntryFields, decodeEntryFields, ENTRY_FIELD, IDEM_FIELD, type UploadEntry, type EntryDecode } from "./entry.js";
 export { s3EventRecordSchema, classifyRecord, type S3EventRecord, type RecordOutcome, type ClassifyOptions } from "./s3-event.js";
 export { DEFAULT_UPLOADS_STREAM, LEGACY_LIST, streamKeys, type StreamKeys } from "./stream-keys.js";

@@ -32,7 +32,7 @@ export type IgnoreReason =
   | "outside-prefix"
   | "bad-layout"
   | "bad-owner"
-  | "not-video"
+  | "not-media"
   | "empty-object"
   | "not-object-created"
   | "test-event";
@@ -75,17 +75,20 @@ export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
   ".ts", ".mts", ".m2ts", ".3gp", ".3g2", ".ogv", ".mxf", ".vob", ".f4v", ".asf", ".y4m",
 ]);
 
+/** Audio files the transcoder turns into an audio-only ladder (its container whitelist reads each of them). */
+export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([".mp3", ".m4a", ".aac", ".flac", ".wav", ".ogg", ".oga", ".opus", ".wma"]);
+
 /**
- * A video by content type (MinIO events carry it) or, failing that, by extension. A generic binary type
+ * Audio or video by content type (MinIO events carry it) or, failing that, by extension. A generic binary type
  * (application/octet-stream, as many clients send) defers to the extension.
  */
-export function isVideoObject(filename: string, contentType?: string): boolean {
+export function isMediaObject(filename: string, contentType?: string): boolean {
   const type = contentType?.split(";")[0]?.trim().toLowerCase();
-  if (type?.startsWith("video/")) return true;
+  if (type?.startsWith("video/") || type?.startsWith("audio/")) return true;
   const ext = posix.extname(filename).toLowerCase();
   if (type && type !== "" && type !== "application/octet-stream" && type !== "binary/octet-stream") {
-    // A declared non-video type (image/jpeg, text/plain) wins over a misleading extension.
+    // A declared type that is neither (image/jpeg, text/plain) wins over a misleading extension.
     return false;
   }
-  return VIDEO_EXTENSIONS.has(ext);
+  return VIDEO_EXTENSIONS.has(ext) || AUDIO_EXTENSIONS.has(ext);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { UploadEntry } from "./entry.js";
-import { decodeS3EventKey, isVideoObject, parseUploadKey, DEFAULT_UPLOADS_PREFIX, OWNER_ID_PATTERN } from "./keys.js";
+import { decodeS3EventKey, isMediaObject, parseUploadKey, DEFAULT_UPLOADS_PREFIX, OWNER_ID_PATTERN } from "./keys.js";
 
 /** One item of the original service's "VideoJobs" list: what its lambda pushed for every upload. */
 export const legacyItemSchema = z.looseObject({
@@ -54,7 +54,7 @@ export function parseLegacyItem(raw: string, options: LegacyOptions): LegacyPars
   if (!OWNER_ID_PATTERN.test(options.owner)) return { ok: false, error: `legacy owner ${options.owner} is not a valid owner id` };
   const layout = parseUploadKey(key, options.prefix ?? DEFAULT_UPLOADS_PREFIX);
   const filename = key.split("/").pop() ?? key;
-  if (!isVideoObject(filename)) return { ok: false, error: `legacy key ${key} is not a video file name` };
+  if (!isMediaObject(filename)) return { ok: false, error: `legacy key ${key} is not an audio or video file name` };
   const owner = layout.ok ? layout.value : { ownerId: options.owner, uploadId: "legacy", filename };
   return {
     ok: true,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { UploadEntry } from "./entry.js";
 import { idempotencyKey } from "./identity.js";
-import { decodeS3EventKey, isVideoObject, parseUploadKey, DEFAULT_UPLOADS_PREFIX, type IgnoreReason } from "./keys.js";
+import { decodeS3EventKey, isMediaObject, parseUploadKey, DEFAULT_UPLOADS_PREFIX, type IgnoreReason } from "./keys.js";
 
 /**
  * One record of an S3 event notification, as AWS sends it (eventSource "aws:s3", eventName
@@ -63,9 +63,9 @@ export function classifyRecord(raw: unknown, options: ClassifyOptions = {}): Rec
   const layout = parseUploadKey(key, prefix);
   if (!layout.ok) return { kind: "ignored", reason: layout.reason, detail: layout.detail, bucket, key };
   const { contentType, size, versionId, eTag } = record.s3.object;
-  if (!isVideoObject(layout.value.filename, contentType)) {
-    const detail = contentType ? `content type ${contentType}` : "file name has no video extension";
-    return { kind: "ignored", reason: "not-video", detail, bucket, key };
+  if (!isMediaObject(layout.value.filename, contentType)) {
+    const detail = contentType ? `content type ${contentType}` : "file name has no audio or video extension";
+    return { kind: "ignored", reason: "not-media", detail, bucket, key };
   }
   if (size === 0) return { kind: "ignored", reason: "empty-object", detail: "object is 0 bytes", bucket, key };
   if (!versionId && !eTag) {

@@ -44,7 +44,7 @@ export const operatorSettings = {
   TASK_START_TIMEOUT_SECONDS: setting(int(10, 86_400).default(600), "A launched task not RUNNING after this long is stopped and its attempt retried"),
   TASK_STALL_TIMEOUT_SECONDS: setting(int(10, 86_400).default(300), "A running task silent this long (no progress, no heartbeat) is stopped and its attempt retried"),
   DEFAULT_MAX_ATTEMPTS: setting(int(1, 100).default(3), "Attempts of a job whose spec does not say"),
-  WATCH_IDLE_TIMEOUT_MS: setting(int(1_000, 3_600_000).default(90_000), "A watch silent for this long is restarted"),
+  ...f.watch,
   RESYNC_PERIOD_MS: setting(int(0, 86_400_000).default(600_000), "Every cached job is looked at again this often (0: never)"),
 };
 

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../../lib/log.js";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
-import { keyOf, runWorkers, splitKey, type WorkQueue } from "../kube/index.js";
+import { keyOf, OwnWrites, splitKey } from "../../lib/kube/index.js";
+import { runWorkers, type WorkQueue } from "../kube/index.js";
 import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
 import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type Observed, type ReconcileOptions } from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
-import { OwnWrites } from "./own-writes.js";
+import { rememberWrites } from "./own-writes.js";
 
 export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
   queue: WorkQueue;
@@ -35,10 +36,10 @@ export class Controller {
   private readonly admission: AdmissionQueue;
   private readonly keysByUid = new Map<string, string>();
   /** Our writes update the admission index at once: the watch may deliver them late (or, while cut, much later). */
-  private readonly ownWrites = new OwnWrites(
-    (job) => this.admission.update(job),
-    (key) => this.deps.lister.get(key),
-  );
+  private readonly ownWrites = new OwnWrites<JobObject>({
+    onWrite: (job) => this.admission.update(job),
+    cached: (key) => this.deps.lister.get(key),
+  });
   /** The apiserver port, remembering what our writes return (see OwnWrites). */
   private readonly cluster: JobCluster;
   /** Slot holders as last read; wake-ups use them to skip jobs that already hold a slot. */
@@ -46,7 +47,7 @@ export class Controller {
 
   constructor(private readonly deps: ControllerDeps) {
     this.admission = new AdmissionQueue(deps.options);
-    this.cluster = this.ownWrites.wrap(deps.cluster);
+    this.cluster = rememberWrites(this.ownWrites, deps.cluster);
   }
 
   /** Queue a key now (informer events, wake-ups). */
@@ -197,7 +198,7 @@ export class Controller {
   private async read(namespace: string, name: string): Promise<JobObject | undefined> {
     const key = `${namespace}/${name}`;
     const picked = this.ownWrites.pick(key, this.deps.lister.get(key));
-    if (picked) return picked.job;
+    if (picked) return picked.object;
     const job = await this.deps.cluster.get(namespace, name);
     if (!job) this.ownWrites.forget(key);
     return job;

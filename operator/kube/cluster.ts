@@ -7,8 +7,8 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
-import { mapKubeError, statusOf, statusReason } from "../../lib/kube/index.js";
-import type { Cluster, CreateResult, EventInput, KubeObject, ListResult, PatchStatusOptions, StatusPatch } from "./types.js";
+import { mapKubeError, statusOf, statusReason, type KubeObject } from "../../lib/kube/index.js";
+import type { Cluster, CreateResult, EventInput, ListResult, PatchStatusOptions, StatusPatch } from "./types.js";
 
 export interface ResourceRef {
   group: string;

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { systemClock, type Clock, type TimerHandle } from "../../lib/clock.js";
 import { DEFAULT_BACKOFF, DEFAULT_BUCKET, TokenBucket, itemBackoffMs, type BackoffOptions, type TokenBucketOptions } from "./rate-limit.js";
-import type { ObjectKey, WorkQueue } from "./types.js";
+import type { ObjectKey } from "../../lib/kube/index.js";
+import type { WorkQueue } from "./types.js";
 
 export interface WorkQueueOptions {
   /** Metric label; default "transcodejobs". */

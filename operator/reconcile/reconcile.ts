@@ -1,3 +1,4 @@
+import { jobDuration } from "../../crds/index.js";
 import { EXIT_BAD_INPUT, EXIT_RETRYABLE } from "../../lib/task-contract/index.js";
 import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus, type TaskState } from "../ports/index.js";
 import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
@@ -119,6 +120,9 @@ function watchdog(o: Observed, opts: ReconcileOptions, attempt: number): { reaso
 function finish(d: Draft, phase: "Succeeded" | "Failed" | "Cancelled", reason: string, message: string): void {
   d.to(phase, { type: phase === "Succeeded" ? "Normal" : "Warning", reason: phase === "Succeeded" ? "Succeeded" : reason, message });
   d.status.completedAt = d.nowIso;
+  // kubectl's DURATION column (-o wide): first start to the end. A job that never started has none.
+  const duration = jobDuration(d.status.startedAt, d.nowIso, new Date(d.nowIso));
+  if (duration !== undefined) d.status.duration = duration;
   delete d.status.queuePosition;
   if (phase === "Succeeded") {
     delete d.status.reason;

@@ -1,6 +1,7 @@
 /**
- * A small typed client of the REST API, as a user would script it: cookie session + CSRF token, presigned
- * POST uploads straight to S3, job reads. Used by the demo and the end-to-end test.
+ * A small typed client of the REST API, as a user would script it: a cookie session + CSRF token, or an API token
+ * (Authorization: Bearer, no cookie), presigned POST uploads straight to S3, job reads. Used by the demo, the
+ * benchmark and the end-to-end test.
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
@@ -8,6 +9,8 @@ import { basename } from "node:path";
 export interface JobView {
   id: string;
   uid: string;
+  filename: string;
+  reencodes?: string;
   phase: string;
   progress?: { percent: number; stage: string };
   queuePosition?: number;
@@ -19,7 +22,9 @@ export interface JobView {
 }
 
 export interface OutputLinks {
+  /** Plays in any HLS player, without a cookie, until playbackExpiresAt. */
   masterPlaylist?: string;
+  playbackExpiresAt?: string;
   manifest?: string;
   poster?: string;
   renditions: { name: string; playlist?: string; mp4?: string }[];
@@ -28,7 +33,15 @@ export interface OutputLinks {
 export class ApiClient {
   private cookie = "";
   private csrf = "";
+  private bearer = "";
   constructor(readonly baseUrl: string) {}
+
+  /** A client that authenticates with an API token only (POST /auth/tokens), as a program would. */
+  static withToken(baseUrl: string, token: string): ApiClient {
+    const c = new ApiClient(baseUrl);
+    c.bearer = token;
+    return c;
+  }
 
   /** The session cookie, for load generators that send requests of their own. */
   get cookieHeader(): string {
@@ -56,6 +69,11 @@ export class ApiClient {
     return form.key;
   }
 
+  /** An API token of the signed-in user; its secret is in `token` (shown this once). */
+  createToken(name: string, scopes: string[], expiresInDays?: number): Promise<{ id: string; token: string }> {
+    return this.call("POST", "/auth/tokens", { name, scopes, ...(expiresInDays ? { expiresInDays } : {}) }, [201]);
+  }
+
   async listJobs(): Promise<JobView[]> {
     return (await this.call<{ items: JobView[] }>("GET", "/jobs?limit=100")).items;
   }
@@ -70,6 +88,7 @@ export class ApiClient {
 
   async call<T>(method: string, path: string, body?: unknown, okStatuses?: number[]): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
+    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf) headers["x-csrf-token"] = this.csrf;
     if (body !== undefined) headers["content-type"] = "application/json";

@@ -24,6 +24,8 @@ describe("api: backing services that drop away", function () {
       c.redis.url = `redis://127.0.0.1:${proxies.redis.port}`;
       c.mongo.url = `mongodb://127.0.0.1:${proxies.mongo.port}/`;
       c.kube.kubeconfigPath = kubeconfigPath;
+      // The job cache turns stale after twice this without word from the apiserver.
+      c.kube.watchIdleTimeoutMs = 1500;
     });
   });
   after(async () => {
@@ -69,7 +71,7 @@ describe("api: backing services that drop away", function () {
     assert.equal(ok.status, 201, ok.text);
   });
 
-  it("Kubernetes API down: job reads and creates are 503s; nothing half-made once it is back", async () => {
+  it("Kubernetes API down: reads come from the job cache until it is stale, then are 503s; creates are 503s; nothing half-made once it is back", async () => {
     const c = h.client();
     await c.signupAndLogin();
     const p = await c.call("POST", "/uploads/presigned-post", { json: { filename: "a.mp4", contentType: "video/mp4" } });
@@ -77,9 +79,14 @@ describe("api: backing services that drop away", function () {
     const headers = { "idempotency-key": "during-outage" };
     proxies.kube.down();
     try {
+      const cached = await c.call("GET", "/jobs");
+      assert.equal(cached.status, 200, "the watch cache still answers");
+      assertProblem(await c.call("POST", "/jobs", { json: { source: { key: String(p.body.key) } }, headers }), 503);
+      // Twice WATCH_IDLE_TIMEOUT_MS without a word from the apiserver: the cache is stale, reads go to the apiserver.
+      await waitFor(async () => (await c.call("GET", "/jobs")).status === 503, 15_000, "reads refused once the cache is stale");
       assertProblem(await c.call("GET", "/jobs"), 503);
       assertProblem(await c.call("GET", "/jobs/api-0123"), 503);
-      assertProblem(await c.call("POST", "/jobs", { json: { source: { key: String(p.body.key) } }, headers }), 503);
+      assert.equal((await c.call("GET", "/readyz")).status, 503, "not ready with a stale cache and no apiserver");
     } finally {
       proxies.kube.restore();
     }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import * as k8s from "@kubernetes/client-node";
 import { GROUP, OWNER_LABEL, PLURAL, VERSION } from "../../crds/index.js";
+import { waitFor } from "../support/wait.js";
 import { assertProblem, postForm, startHarness, type ApiClient, type Harness } from "./harness.js";
 
 const VIDEO = new Uint8Array(4096).fill(7);
@@ -41,6 +42,8 @@ describe("api: the full flow over real HTTP", function () {
     const created = await c.call("POST", "/jobs", { json: { source: { key }, ladder: { preset: "mobile" }, formats: ["hls"], priority: 5 } });
     assert.equal(created.status, 201, created.text);
     const id = String(created.body.id);
+    // The upload's own job, named as the bridge names it: the file name's slug and a hash of the upload.
+    assert.match(id, /^clip-[0-9a-f]{16}$/);
     assert.equal(created.headers.get("location"), `/jobs/${id}`);
     assert.equal(created.body.phase, "Pending");
 
@@ -67,21 +70,38 @@ describe("api: the full flow over real HTTP", function () {
       },
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
     );
+    // Reads come from the API's watch cache: the operator's write arrives through the watch.
+    await waitFor(async () => (await c.call("GET", `/jobs/${id}`)).body.phase === "Running", 10_000, "the status write reaches the cache");
     const got = await c.call("GET", `/jobs/${id}`);
     assert.equal(got.status, 200, got.text);
     assert.equal(got.body.phase, "Running");
     assert.deepEqual(got.body.progress, { percent: 42, stage: "transcoding" });
 
-    const second = await c.call("POST", "/jobs", { json: { source: { key } } });
-    assert.equal(second.status, 201);
+    // The upload has its job: asking again (without another ladder) returns it, and creates nothing.
+    const again = await c.call("POST", "/jobs", { json: { source: { key }, priority: 9 } });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.body.id, id);
+    assert.equal(again.headers.get("location"), `/jobs/${id}`);
+    assert.equal(again.body.filename, "clip.mp4");
+    // Another rendition set of the same upload is a new job that says which job it re-encodes.
+    const second = await c.call("POST", "/jobs", { json: { source: { key }, ladder: { preset: "standard" } } });
+    assert.equal(second.status, 201, second.text);
+    assert.notEqual(second.body.id, id);
+    assert.equal(second.body.reencodes, id);
+    assert.match(String(second.body.id), /^clip-[0-9a-f]{16}$/);
+    assert.equal(second.headers.get("location"), `/jobs/${String(second.body.id)}`);
+    const secondAgain = await c.call("POST", "/jobs", { json: { source: { key }, ladder: { preset: "standard" }, encoding: { segmentSeconds: 4 } } });
+    assert.equal(secondAgain.status, 200, "the same rendition set (defaults spelt out) is that job again");
+    assert.equal(secondAgain.body.id, second.body.id);
     const list = await c.call("GET", "/jobs?limit=1");
     assert.equal(list.status, 200);
     assert.equal((list.body.items as unknown[]).length, 1);
     assert.ok(list.body.nextCursor, "a second page exists");
     const page2 = await c.call("GET", `/jobs?limit=1&cursor=${list.body.nextCursor as string}`);
     assert.equal((page2.body.items as unknown[]).length, 1);
-    const ids = [...(list.body.items as { id: string }[]), ...(page2.body.items as { id: string }[])].map((j) => j.id).sort();
-    assert.deepEqual(ids, [id, String(second.body.id)].sort());
+    const ids = [...(list.body.items as { id: string }[]), ...(page2.body.items as { id: string }[])].map((j) => j.id);
+    assert.deepEqual(ids.sort(), [id, String(second.body.id)].sort());
+    assert.equal(page2.body.nextCursor, undefined, "two jobs, two pages");
     const running = await c.call("GET", "/jobs?phase=Running&limit=100");
     assert.deepEqual((running.body.items as { id: string }[]).map((j) => j.id), [id]);
 
@@ -104,12 +124,13 @@ describe("api: the full flow over real HTTP", function () {
     assertProblem(await c.call("GET", "/auth/me"), 401);
   });
 
-  it("outputs become presigned GET URLs once the status names them", async () => {
+  it("outputs become playback links and presigned downloads once the status names them", async () => {
     const c = h.client();
     await c.signupAndLogin();
     const key = await upload(c);
     const created = await c.call("POST", "/jobs", { json: { source: { key } } });
     const id = String(created.body.id);
+    const prefix = `outputs/x/${id}/`;
     await h.objects.patchNamespacedCustomObjectStatus(
       {
         group: GROUP,
@@ -117,17 +138,42 @@ describe("api: the full flow over real HTTP", function () {
         namespace: h.namespace,
         plural: PLURAL,
         name: id,
-        body: { status: { phase: "Succeeded", attempts: 1, outputs: { masterPlaylist: `outputs/x/${id}/master.m3u8`, renditions: [] } } },
+        body: {
+          status: {
+            phase: "Succeeded",
+            attempts: 1,
+            outputs: {
+              masterPlaylist: `${prefix}master.m3u8`,
+              poster: `${prefix}poster.jpg`,
+              renditions: [{ name: "360p", width: 640, height: 360, videoBitrateKbps: 800, bandwidth: 900000, codecs: "avc1.64001e", sizeBytes: 1, playlist: `${prefix}360p/index.m3u8`, mp4: `${prefix}360p.mp4` }],
+            },
+          },
+        },
       },
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
     );
+    // The watch brings the status to the API's cache.
+    await waitFor(async () => (await c.call("GET", `/jobs/${id}`)).body.phase === "Succeeded", 10_000, "status in the cache");
     const links = await c.call("GET", `/jobs/${id}/outputs`);
     assert.equal(links.status, 200, links.text);
-    const url = new URL(String(links.body.masterPlaylist));
-    assert.ok(url.pathname.endsWith(`/${h.config.s3.outputsBucket}/outputs/x/${id}/master.m3u8`), url.pathname);
-    assert.ok(url.searchParams.get("X-Amz-Signature"));
-    // The object does not exist, but the signature is accepted: S3 answers 404, not 403.
-    assert.equal((await fetch(url)).status, 404);
+    const master = new URL(String(links.body.masterPlaylist));
+    assert.equal(`${master.origin}${master.pathname}`, `${h.api.url}/jobs/${id}/playback/master.m3u8`);
+    assert.ok(master.searchParams.get("token"));
+    const rendition = (links.body.renditions as { name: string; playlist: string; mp4: string }[])[0]!;
+    assert.equal(new URL(rendition.playlist).pathname, `/jobs/${id}/playback/360p/index.m3u8`);
+    assert.equal(new URL(rendition.playlist).searchParams.get("token"), master.searchParams.get("token"));
+    assert.ok(Date.parse(String(links.body.playbackExpiresAt)) > Date.now() + (h.config.playback.ttlSeconds - 60) * 1000);
+    for (const download of [rendition.mp4, String(links.body.poster)]) {
+      const url = new URL(download);
+      assert.ok(url.pathname.startsWith(`/${h.config.s3.outputsBucket}/${prefix}`), url.pathname);
+      assert.ok(url.searchParams.get("X-Amz-Signature"));
+      // The object does not exist, but the signature is accepted: S3 answers 404, not 403.
+      assert.equal((await fetch(url)).status, 404);
+    }
+    // The playlist itself is missing from S3: a problem, not a broken playlist.
+    const missing = await fetch(master);
+    assert.equal(missing.status, 404);
+    assert.match(missing.headers.get("content-type") ?? "", /^application\/problem\+json/);
   });
 
   it("a replayed Idempotency-Key returns the first job; another body with it is refused", async () => {

@@ -34,6 +34,9 @@ function inertDeps(): ApiDeps {
     users: never as ApiDeps["users"],
     passwords: { hash: () => Promise.resolve("x"), verify: () => Promise.resolve(false) },
     limiter: never as ApiDeps["limiter"],
+    tokens: never as ApiDeps["tokens"],
+    tokenLimiter: never as ApiDeps["tokenLimiter"],
+    playback: never as ApiDeps["playback"],
     sessionStore: never as ApiDeps["sessionStore"],
     storage: never as ApiDeps["storage"],
     jobs: never as ApiDeps["jobs"],
@@ -85,10 +88,28 @@ describe("api: OpenAPI document", () => {
           assert.ok(resp.content?.["application/problem+json"], `${r.method} ${r.path} ${status} is problem+json`);
         }
       }
-      if (r.auth === "user" && r.method !== "get") {
+      if (r.auth !== "none" && r.auth !== "link" && r.method !== "get") {
         assert.ok(params.some((p) => p.in === "header" && p.name === "x-csrf-token"), `${r.path} documents the CSRF header`);
       }
+      const security = op.security as Record<string, string[]>[];
+      if (r.auth === "none") assert.deepEqual(security, [], `${r.path} needs nothing`);
+      else if (r.auth === "session") assert.deepEqual(security, [{ session: [] }], `${r.path}: the session only`);
+      else if (r.auth === "link") assert.deepEqual(security, [{ playbackToken: [] }], `${r.path}: its link`);
+      else assert.deepEqual(security, [{ session: [] }, { bearer: [...r.auth.scopes] }], `${r.method} ${r.path}: the session or a token with its scopes`);
     }
+  });
+
+  it("declares the session cookie, API tokens (bearer) and playback links as security schemes; jobs need their scope", () => {
+    const schemes = (openapi.components as { securitySchemes: Record<string, { type: string; scheme?: string; in?: string }> }).securitySchemes;
+    assert.equal(schemes.session?.in, "cookie");
+    assert.deepEqual([schemes.bearer?.type, schemes.bearer?.scheme], ["http", "bearer"]);
+    assert.deepEqual([schemes.playbackToken?.type, schemes.playbackToken?.in], ["apiKey", "query"]);
+    const paths = openapi.paths as Record<string, Record<string, { security: unknown }>>;
+    assert.deepEqual(paths["/jobs"]?.post?.security, [{ session: [] }, { bearer: ["jobs:write"] }]);
+    assert.deepEqual(paths["/jobs/{id}"]?.get?.security, [{ session: [] }, { bearer: ["jobs:read"] }]);
+    assert.deepEqual(paths["/uploads/presigned-post"]?.post?.security, [{ session: [] }, { bearer: ["jobs:write"] }]);
+    assert.deepEqual(paths["/auth/tokens"]?.post?.security, [{ session: [] }], "only a signed-in user makes tokens");
+    assert.deepEqual(paths["/jobs/{id}/playback/master.m3u8"]?.get?.security, [{ playbackToken: [] }]);
   });
 
   it("request bodies forbid unknown fields in the schema too", () => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { validationError } from "../../api/http/route.js";
-import { apiJobName, requestHash, JOB_NAME } from "../../api/jobs/names.js";
+import { idempotencyDigest, renditionSet, requestHash } from "../../api/jobs/names.js";
+import { decodeCursor, encodeCursor, newestFirst, pageOf } from "../../api/jobs/list.js";
 import { toJobView } from "../../api/jobs/view.js";
 import { openApiPath } from "../../api/openapi/document.js";
 import { isOwnedUploadKey, newUploadKey } from "../../lib/uploads/index.js";
@@ -51,23 +52,51 @@ describe("api: pure logic", () => {
     }
   });
 
-  describe("job names and request hashes", () => {
-    it("an Idempotency-Key gives the same valid name for the same owner, another for another owner", () => {
-      const a = apiJobName("alice", "k1");
-      assert.equal(a, apiJobName("alice", "k1"));
-      assert.notEqual(a, apiJobName("bob", "k1"));
-      assert.notEqual(a, apiJobName("alice", "k2"));
-      assert.match(a, JOB_NAME);
-      assert.equal(a.length, 24);
+  describe("rendition sets, Idempotency-Keys and request hashes", () => {
+    it("the same ladder and encoding written differently are one rendition set; another ladder or encoding is another", () => {
+      const standard = renditionSet(undefined, undefined);
+      assert.equal(renditionSet({ preset: "standard" }, {}), standard, "the defaults, spelt out");
+      assert.equal(renditionSet({ preset: "standard" }, { x264Preset: "faster", segmentSeconds: 4 }), standard);
+      assert.notEqual(renditionSet({ preset: "mobile" }, undefined), standard);
+      assert.notEqual(renditionSet(undefined, { segmentSeconds: 2 }), standard);
+      assert.equal(renditionSet({ renditions: [{ height: 720 }, { height: 360 }] }, {}), renditionSet({ renditions: [{ height: 360 }, { height: 720 }] }, {}), "rung order");
+      assert.notEqual(renditionSet({ renditions: [{ height: 360, crf: 23 }] }, {}), renditionSet({ renditions: [{ height: 360 }] }, {}));
+      assert.equal(renditionSet({ preset: "standard", renditions: [{ height: 360 }] }, {}), undefined, "not a ladder");
     });
-    it("without a key every name is new", () => {
-      assert.notEqual(apiJobName("alice"), apiJobName("alice"));
-      assert.match(apiJobName("alice"), JOB_NAME);
+    it("an Idempotency-Key's digest is per owner", () => {
+      assert.equal(idempotencyDigest("alice", "k1"), idempotencyDigest("alice", "k1"));
+      assert.notEqual(idempotencyDigest("alice", "k1"), idempotencyDigest("bob", "k1"));
     });
     it("the request hash ignores key order and undefined fields but not values", () => {
       const h = requestHash({ a: 1, b: { c: [1, 2], d: "x" } });
       assert.equal(h, requestHash({ b: { d: "x", c: [1, 2] }, a: 1, e: undefined }));
       assert.notEqual(h, requestHash({ a: 1, b: { c: [2, 1], d: "x" } }));
+    });
+  });
+
+  describe("listing order and cursors", () => {
+    const job = (id: string, createdAt: string) => ({ id, createdAt });
+    const jobs = newestFirst([job("b", "2026-01-01T00:00:01Z"), job("a", "2026-01-01T00:00:01Z"), job("c", "2026-01-01T00:00:03Z"), job("d", "2026-01-01T00:00:00Z")]);
+    it("newest first, then by name", () => assert.deepEqual(jobs.map((j) => j.id), ["c", "a", "b", "d"]));
+    it("pages follow each other without gaps or repeats, the last has no cursor", () => {
+      const seen: string[] = [];
+      let page = pageOf(jobs, 3);
+      seen.push(...page.items.map((j) => j.id));
+      assert.ok(page.nextCursor);
+      page = pageOf(jobs, 3, decodeCursor(page.nextCursor));
+      seen.push(...page.items.map((j) => j.id));
+      assert.deepEqual(seen, ["c", "a", "b", "d"]);
+      assert.equal(page.nextCursor, undefined);
+    });
+    it("a job created after the first page does not shift the next", () => {
+      const first = pageOf(jobs, 2);
+      const later = newestFirst([...jobs, job("new", "2026-01-01T00:00:09Z")]);
+      assert.deepEqual(pageOf(later, 2, decodeCursor(first.nextCursor!)).items.map((j) => j.id), ["b", "d"]);
+    });
+    it("a cursor that is not ours decodes to nothing", () => {
+      assert.equal(decodeCursor("bm90LWpzb24"), undefined);
+      assert.equal(decodeCursor(Buffer.from(JSON.stringify({ a: 1 })).toString("base64url")), undefined);
+      assert.deepEqual(decodeCursor(encodeCursor({ createdAt: "t", id: "x" })), { createdAt: "t", id: "x" });
     });
   });
 
@@ -111,6 +140,15 @@ describe("api: pure logic", () => {
     it("a deletion timestamp means cancel requested", () => {
       assert.equal(toJobView({ ...base, metadata: { ...base.metadata, deletionTimestamp: new Date() } }).cancelRequested, true);
     });
+    it("the file name comes from the annotation (else the key), the re-encoded job from its annotation", () => {
+      assert.equal(toJobView(base).filename, base.spec.source.key.split("/").pop());
+      const v = toJobView({
+        ...base,
+        metadata: { ...base.metadata, annotations: { "media.transcoder.dev/filename": "Holiday.mov", "media.transcoder.dev/reencodes": "holiday-0123456789abcdef" } },
+      });
+      assert.equal(v.filename, "Holiday.mov");
+      assert.equal(v.reencodes, "holiday-0123456789abcdef");
+    });
   });
 
   describe("validationError", () => {
@@ -148,6 +186,10 @@ describe("api: pure logic", () => {
       assert.equal(c.cookieSecure, false);
       assert.equal(c.uploads.maxBytes, 5 * 1024 ** 3);
       assert.equal(c.login.maxFailuresPerAccount, 5);
+      assert.equal(c.playback.ttlSeconds, 4 * 3600);
+      assert.deepEqual(c.tokens, { maxRequests: 600, windowSeconds: 60 });
+      assert.equal(c.publicUrl, undefined);
+      assert.equal(loadApiConfig({ ...env, API_PUBLIC_URL: "https://api.example.com/" }).config.publicUrl, "https://api.example.com");
     });
     it("trusting a TLS proxy makes cookies Secure unless told otherwise", () => {
       assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true" }).config.cookieSecure, true);

@@ -57,9 +57,40 @@ describe("api: uploads against the real S3 server", function () {
     assert.equal(await exists(post.key), true);
   });
 
-  it("the API refuses a non-video type and unsafe file names before anything reaches S3", async () => {
+  it("audio uploads get a form too, within the same limits; the policy pins the declared type", async () => {
+    const { c } = await presign();
+    for (const [filename, contentType] of [
+      ["talk.mp3", "audio/mpeg"],
+      ["memo.m4a", "audio/mp4"],
+      ["loop.aac", "audio/aac"],
+      ["take.flac", "audio/flac"],
+      ["raw.wav", "audio/wav"],
+      ["song.ogg", "audio/ogg"],
+      ["note.opus", "audio/opus"],
+    ] as const) {
+      const r = await c.call("POST", "/uploads/presigned-post", { json: { filename, contentType } });
+      assert.equal(r.status, 201, `${filename}: ${r.text}`);
+      const post = r.body as { key: string; url: string; fields: Record<string, string>; maxBytes: number };
+      assert.equal(post.fields["Content-Type"], contentType);
+      assert.equal(post.maxBytes, h.config.uploads.maxBytes);
+      if (filename !== "talk.mp3") continue;
+      const relabelled = await postForm(post, new Uint8Array(100), (f) => {
+        f["Content-Type"] = "video/mp4";
+      });
+      assert.equal(relabelled.status, 403, `another type than the declared one: ${relabelled.text}`);
+      assert.equal((await postForm(post, new Uint8Array(post.maxBytes + 1))).status >= 400, true, "the size limit holds for audio");
+      const ok = await postForm(post, new Uint8Array(100));
+      assert.equal(ok.status, 204, ok.text);
+      assert.equal(await exists(post.key), true);
+    }
+    const multipart = await c.call("POST", "/uploads/multipart", { json: { filename: "long.flac", contentType: "audio/flac", size: 1000 } });
+    assert.equal(multipart.status, 201, multipart.text);
+  });
+
+  it("the API refuses a type that is neither audio nor video, and unsafe file names, before anything reaches S3", async () => {
     const { c } = await presign();
     assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "x.mp4", contentType: "text/plain" } }), 400, "body.contentType");
+    assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "x.png", contentType: "image/png" } }), 400, "body.contentType");
     assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "../x.mp4", contentType: "video/mp4" } }), 400, "body.filename");
     assertProblem(await c.call("POST", "/uploads/presigned-post", { json: { filename: "a/b.mp4", contentType: "video/mp4" } }), 400, "body.filename");
   });

@@ -98,7 +98,7 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
 
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "uploads/frank/u-9/notes.txt", Body: "hello", ContentType: "text/plain" }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "elsewhere/frank.mp4", Body: Buffer.alloc(16), ContentType: "video/mp4" }));
-    await waitFor(async () => /outcome="ignored",reason="not-video"} 1/.test(await registry.getSingleMetricAsString("tj_upload_events_total")), 10_000, "non-video counted");
+    await waitFor(async () => /outcome="ignored",reason="not-media"} 1/.test(await registry.getSingleMetricAsString("tj_upload_events_total")), 10_000, "non-video counted");
     assert.equal((await listJobs(kc, namespace)).length, keys.length);
     assert.equal(await redis.xlen(stream), keys.length);
   });

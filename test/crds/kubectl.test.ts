@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FILENAME_ANNOTATION } from "../../crds/index.js";
 import { applyCrd } from "../../lib/kube/index.js";
 import { repoRoot, validSpec } from "./examples.js";
 import { createNamespace, customObjects, deleteNamespace, kubeConfig, kubectl, kubectlWithInput, mergePatch, ref, tj } from "./kube.js";
@@ -18,8 +19,9 @@ describe("crds: kubectl experience against the real kube-apiserver", function ()
     await applyCrd(kubeConfig());
     ns = await createNamespace("crds-kubectl");
     const api = customObjects();
-    const mk = async (name: string, spec: Record<string, unknown>, status: Record<string, unknown>) => {
-      await api.createNamespacedCustomObject({ ...ref(ns), body: tj(name, spec) });
+    const mk = async (name: string, spec: Record<string, unknown>, status: Record<string, unknown>, annotations: Record<string, string> = {}) => {
+      const body = tj(name, spec);
+      await api.createNamespacedCustomObject({ ...ref(ns), body: { ...body, metadata: { ...body.metadata, annotations } } });
       await api.patchNamespacedCustomObjectStatus({ ...ref(ns), name, body: { status } }, mergePatch);
     };
     await mk(
@@ -33,6 +35,7 @@ describe("crds: kubectl experience against the real kube-apiserver", function ()
         duration: "1m30s",
         taskRef: { launcher: "ecs", id: "arn:aws:ecs:eu-west-1:123456789012:task/tc/0f3c", attempt: 1 },
       },
+      { [FILENAME_ANNOTATION]: "Holiday clip (final).mov" },
     );
     await mk(
       "clip-failed",
@@ -44,23 +47,23 @@ describe("crds: kubectl experience against the real kube-apiserver", function ()
     if (ns) await deleteNamespace(ns);
   });
 
-  it("`kubectl get tj` shows Phase, Progress, Attempts, Reason and Age", async () => {
+  it("`kubectl get tj` shows Phase, Progress, Attempts, Reason, the uploaded file's name and Age", async () => {
     const rows = table(await kubectl("get", "tj", "-n", ns));
-    assert.deepEqual(rows[0], ["NAME", "PHASE", "PROGRESS", "ATTEMPTS", "REASON", "AGE"]);
+    assert.deepEqual(rows[0], ["NAME", "PHASE", "PROGRESS", "ATTEMPTS", "REASON", "FILE", "AGE"]);
     const byName = new Map(rows.slice(1).map((r) => [r[0], r]));
-    assert.deepEqual(byName.get("clip-running")?.slice(0, 5), ["clip-running", "Running", "42.5", "1", ""]);
-    assert.deepEqual(byName.get("clip-failed")?.slice(0, 5), ["clip-failed", "Failed", "", "3", "BackoffLimitExceeded"]);
-    for (const r of rows.slice(1)) assert.match(r[5] ?? "", /^\d+s$/);
+    assert.deepEqual(byName.get("clip-running")?.slice(0, 6), ["clip-running", "Running", "42.5", "1", "", "Holiday clip (final).mov"]);
+    assert.deepEqual(byName.get("clip-failed")?.slice(0, 6), ["clip-failed", "Failed", "", "3", "BackoffLimitExceeded", ""]);
+    for (const r of rows.slice(1)) assert.match(r[6] ?? "", /^\d+s$/);
   });
 
   it("`kubectl get tj -o wide` adds Started, Duration and Task", async () => {
     const rows = table(await kubectl("get", "tj", "-n", ns, "-o", "wide"));
-    assert.deepEqual(rows[0], ["NAME", "PHASE", "PROGRESS", "ATTEMPTS", "REASON", "AGE", "STARTED", "DURATION", "TASK"]);
+    assert.deepEqual(rows[0], ["NAME", "PHASE", "PROGRESS", "ATTEMPTS", "REASON", "FILE", "AGE", "STARTED", "DURATION", "TASK"]);
     const running = rows.find((r) => r[0] === "clip-running")!;
-    assert.match(running[6] ?? "", /^(89|9\d)s$|^\d+m\d*s?$/);
-    assert.deepEqual(running.slice(7), ["1m30s", "arn:aws:ecs:eu-west-1:123456789012:task/tc/0f3c"]);
+    assert.match(running[7] ?? "", /^(89|9\d)s$|^\d+m\d*s?$/);
+    assert.deepEqual(running.slice(8), ["1m30s", "arn:aws:ecs:eu-west-1:123456789012:task/tc/0f3c"]);
     const failed = rows.find((r) => r[0] === "clip-failed")!;
-    assert.deepEqual(failed.slice(6), ["", "4m2s", ""]);
+    assert.deepEqual(failed.slice(7), ["", "4m2s", ""]);
   });
 
   it("lists jobs under the short name, the full names and the transcoder category", async () => {

@@ -69,7 +69,7 @@ describe("lambda handler against real Redis", () => {
     assert.deepEqual(out, { appended: 1, duplicates: 0, ignored: 2, rejected: 2 });
     assert.equal(await redis.xlen(stream), 1);
     assert.equal(metrics.counts.get("ignored:outside-prefix"), 1);
-    assert.equal(metrics.counts.get("ignored:not-video"), 1);
+    assert.equal(metrics.counts.get("ignored:not-media"), 1);
     assert.equal(metrics.counts.get("rejected:malformed"), 2);
   });
 

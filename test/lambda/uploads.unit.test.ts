@@ -6,8 +6,10 @@ import {
   decodeS3EventKey,
   encodeEntryFields,
   idempotencyKey,
-  isVideoObject,
+  isMediaObject,
   jobNameFor,
+  filenameOf,
+  slugOf,
   parseUploadKey,
   type UploadEntry,
 } from "../../lib/uploads/index.js";
@@ -55,8 +57,8 @@ describe("uploads: key layout", () => {
   }
 });
 
-describe("uploads: video detection", () => {
-  const cases: [file: string, type: string | undefined, video: boolean][] = [
+describe("uploads: audio and video detection", () => {
+  const cases: [file: string, type: string | undefined, media: boolean][] = [
     ["a.mp4", undefined, true],
     ["a.MOV", undefined, true],
     ["a.mkv", "application/octet-stream", true],
@@ -66,9 +68,20 @@ describe("uploads: video detection", () => {
     ["a.mp4", "image/jpeg", false],
     ["notes.txt", "text/plain", false],
     ["noext", undefined, false],
+    // Audio uploads become audio-only ladders.
+    ["talk.mp3", undefined, true],
+    ["memo.m4a", "application/octet-stream", true],
+    ["loop.aac", undefined, true],
+    ["take.FLAC", undefined, true],
+    ["raw.wav", undefined, true],
+    ["song.ogg", undefined, true],
+    ["note.opus", undefined, true],
+    ["note", "audio/ogg", true],
+    ["song.mp3", "audio/mpeg", true],
+    ["cover.mp3", "image/png", false],
   ];
-  for (const [file, type, video] of cases) {
-    it(`${file} (${type ?? "no type"}) -> ${video}`, () => assert.equal(isVideoObject(file, type), video));
+  for (const [file, type, media] of cases) {
+    it(`${file} (${type ?? "no type"}) -> ${media}`, () => assert.equal(isMediaObject(file, type), media));
   }
 });
 
@@ -79,11 +92,38 @@ describe("uploads: identity and job name", () => {
     assert.equal(idempotencyKey({ bucket: "b", key: "k", versionId: "null", etag: "abc" }), "b/k@abc");
     assert.throws(() => idempotencyKey({ bucket: "b", key: "k" }));
   });
-  it("names jobs up- + 20 hex of sha256(idempotency key)", () => {
-    const key = "uploads-bucket/uploads/alice/u1/a.mp4@abc";
-    const want = `up-${createHash("sha256").update(key).digest("hex").slice(0, 20)}`;
+  it("names jobs <slug of the file name>-<16 hex of sha256(idempotency key)>: readable, stable per upload", () => {
+    const key = "uploads-bucket/uploads/alice/u1/Holiday Clip.mp4@abc";
+    const want = `holiday-clip-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
     assert.equal(jobNameFor(key), want);
-    assert.match(want, /^up-[0-9a-f]{20}$/);
+    assert.equal(jobNameFor(key), jobNameFor(key), "every delivery of the upload maps to the same job");
+    assert.notEqual(jobNameFor("uploads-bucket/uploads/alice/u1/Holiday Clip.mp4@abd"), want, "a re-upload (new ETag) is another job");
+    assert.notEqual(jobNameFor(key, "ladder-digest"), want, "another rendition set of the same upload is another job");
+    assert.match(jobNameFor(key, "ladder-digest"), /^holiday-clip-[0-9a-f]{16}$/);
+  });
+  const slugs: [filename: string, slug: string][] = [
+    ["clip.mp4", "clip"],
+    ["bob@example.com clip.mp4", "bob-example-com-clip"],
+    ["Café au lait – été.MOV", "cafe-au-lait-ete"],
+    ["___.mp4", "upload"],
+    ["日本.mp4", "upload"],
+    ["2024-01-01 trip.mkv", "2024-01-01-trip"],
+    ["x".repeat(60) + ".mp4", "x".repeat(40)],
+    ["a".repeat(39) + " b.mp4", "a".repeat(39)],
+    ["talk.mp3", "talk"],
+  ];
+  for (const [filename, slug] of slugs) {
+    it(`slug of ${JSON.stringify(filename.slice(0, 30))} -> ${slug.slice(0, 20)}; the name is a DNS-1123 label`, () => {
+      assert.equal(slugOf(filename), slug);
+      const name = jobNameFor(`b/uploads/alice/u1/${filename}@e1`);
+      assert.equal(name, `${slug}-${name.slice(-16)}`);
+      assert.match(name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      assert.ok(name.length <= 57, name);
+    });
+  }
+  it("takes the file name from the idempotency key, whatever '@' the key holds", () => {
+    assert.equal(filenameOf("b/uploads/alice/u1/bob@example.com clip.mp4@v-1"), "bob@example.com clip.mp4");
+    assert.equal(filenameOf("b/k.mp4@legacy"), "k.mp4");
   });
 });
 
@@ -105,7 +145,7 @@ describe("uploads: classifying S3 event records", () => {
   });
   const ignored: [what: string, record: unknown, reason: string][] = [
     ["outside the prefix", awsRecord({ key: "avatars/alice.png" }), "outside-prefix"],
-    ["not a video", awsRecord({ key: "uploads/alice/u1/photo.jpg" }), "not-video"],
+    ["not a video", awsRecord({ key: "uploads/alice/u1/photo.jpg" }), "not-media"],
     ["an empty object", awsRecord({ key: "uploads/alice/u1/a.mp4", size: 0 }), "empty-object"],
     ["a delete", awsRecord({ key: "uploads/alice/u1/a.mp4", eventName: "ObjectRemoved:Delete" }), "not-object-created"],
     ["an upper-case owner", awsRecord({ key: "uploads/ALICE/u1/a.mp4" }), "bad-owner"],

@@ -70,7 +70,7 @@ describe("local-mode webhook receiver against real Redis", () => {
     const text = await registry.getSingleMetricAsString("tj_upload_events_total");
     assert.match(text, /outcome="rejected",reason="unauthorized"} 2/);
     assert.match(text, /outcome="rejected",reason="bad-envelope"} 2/);
-    assert.match(text, /outcome="ignored",reason="not-video"} 1/);
+    assert.match(text, /outcome="ignored",reason="not-media"} 1/);
     assert.match(text, /outcome="rejected",reason="malformed"} 1/);
     assert.equal((await post(minioWebhookBody(minioRecord({ key: "uploads/a/u/ok.mp4" })))).status, 200);
   });

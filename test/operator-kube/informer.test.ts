@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { Registry, type Counter } from "prom-client";
 import { GROUP, PLURAL, VERSION, type TranscodeJob } from "../../crds/index.js";
-import { createTranscodeJobCluster, createTranscodeJobInformer, type Informer, type TranscodeJobCluster } from "../../operator/kube/index.js";
+import { createTranscodeJobInformer, type Informer } from "../../lib/kube/index.js";
+import { createTranscodeJobCluster, type TranscodeJobCluster } from "../../operator/kube/index.js";
 import { waitFor } from "../support/wait.js";
 import { adminKubeConfig, apiserverProxy, createNamespace, deleteNamespace, ensureCrd, newJob, type FaultProxy } from "./support.js";
 
@@ -31,7 +32,7 @@ async function counter(registry: Registry, name: string, labels: Record<string, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const names = (xs: TranscodeJob[]) => xs.map((j) => j.metadata.name!).sort();
 
-describe("operator/kube Informer (list+watch, real apiserver)", function () {
+describe("lib/kube Informer (list+watch, real apiserver)", function () {
   this.timeout(90_000);
   let ns: string;
   let cluster: TranscodeJobCluster;

@@ -3,16 +3,8 @@ import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { GROUP, PLURAL, VERSION, type TranscodeJob } from "../../crds/index.js";
 import { TerminalError } from "../../lib/errors/index.js";
-import {
-  createLeaderElector,
-  createTranscodeJobCluster,
-  createTranscodeJobInformer,
-  leaderElectionRole,
-  operatorClusterRole,
-  type Informer,
-  type LeaderElector,
-} from "../../operator/kube/index.js";
-import { statusOf } from "../../lib/kube/index.js";
+import { createLeaderElector, createTranscodeJobCluster, leaderElectionRole, operatorClusterRole, type LeaderElector } from "../../operator/kube/index.js";
+import { createTranscodeJobInformer, statusOf, type Informer } from "../../lib/kube/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 import { adminKubeConfig, createNamespace, deleteNamespace, ensureCrd, newJob, userKubeConfig } from "./support.js";

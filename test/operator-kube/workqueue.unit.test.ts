@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
-import { FakeClock, KeyWorkQueue, itemBackoffMs, jitteredBackoffMs, TokenBucket, runWorkers, objectKey, splitKey } from "../../operator/kube/index.js";
+import { jitteredBackoffMs, objectKey, splitKey } from "../../lib/kube/index.js";
+import { FakeClock, KeyWorkQueue, itemBackoffMs, TokenBucket, runWorkers } from "../../operator/kube/index.js";
 
 /** Drain everything ready right now without blocking (get() resolves synchronously-ready keys at once). */
 async function drainReady(q: KeyWorkQueue): Promise<string[]> {

@@ -224,6 +224,7 @@ const rows: Row[] = [
     check: (s, as) => {
       assert.equal(s?.outputs?.masterPlaylist, "o/master.m3u8");
       assert.equal(s?.completedAt, iso(NOW));
+      assert.equal(s?.duration, "30s", "startedAt (30 s ago) to completedAt: kubectl's DURATION column");
       assert.equal(cond(s, "Complete")?.status, "True");
       assert.equal(cond(s, "Running")?.status, "False");
       const r = as.find((a) => a.type === "recordPhase");
@@ -238,6 +239,7 @@ const rows: Row[] = [
     check: (s) => {
       assert.equal(s?.reason, "CorruptInput");
       assert.equal(cond(s, "Failed")?.status, "True");
+      assert.equal(s?.duration, "30s");
     },
   },
   {
@@ -441,6 +443,7 @@ const rows: Row[] = [
       assert.equal(cond(s, "Failed")?.status, "True");
       assert.equal(cond(s, "Failed")?.reason, "LaunchFailed");
       assert.equal(s?.queuePosition, undefined);
+      assert.equal(s?.duration, undefined, "it never started: no duration");
     },
   },
   {

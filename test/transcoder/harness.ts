@@ -77,7 +77,10 @@ export interface RunOutcome {
 export interface EnvOverrides {
   s3Endpoint?: string;
   redisUrl?: string;
+  inBucket?: string;
   outBucket?: string;
+  /** The output prefix (default outputs/<uid>/). */
+  prefix?: string;
   limits?: Partial<TaskLimits>;
 }
 
@@ -86,8 +89,8 @@ export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInpu
   return encodeTaskEnv({
     job: { uid, namespace: "tx-test", name: `job-${uid.slice(0, 8)}` },
     attempt: 1,
-    source: { bucket: h.inBucket, key },
-    output: { bucket: o.outBucket ?? h.outBucket, prefix: `outputs/${uid}/` },
+    source: { bucket: o.inBucket ?? h.inBucket, key },
+    output: { bucket: o.outBucket ?? h.outBucket, prefix: o.prefix ?? `outputs/${uid}/` },
     spec,
     redisUrl: o.redisUrl ?? env.redis.url,
     region: env.s3.region,
@@ -105,7 +108,7 @@ export async function runAttempt(h: Harness, key: string, spec: TaskSpecInput = 
   const state = await h.launcher.waitForExit(ref.id);
   const result = parseTaskResult(await h.redis.get(resultKey(uid, 1)));
   const log = await readFile(join(h.logDir, `${ref.id}.log`), "utf8").catch(() => "");
-  return { uid, prefix: `outputs/${uid}/`, exitCode: state.exitCode, result, log };
+  return { uid, prefix: o.prefix ?? `outputs/${uid}/`, exitCode: state.exitCode, result, log };
 }
 
 export async function listKeys(h: Harness, prefix: string): Promise<string[]> {

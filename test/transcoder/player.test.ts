@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { parseMediaPlaylist } from "../../images/transcoder/src/hls/index.js";
 import { EXIT_OK } from "../../lib/task-contract/index.js";
@@ -16,7 +15,8 @@ import { testEnv } from "../env/index.js";
 import { createHarness, putFile, runAttempt, type Harness, type RunOutcome } from "./harness.js";
 import { makeClip } from "./media.js";
 import { parseMaster, type Variant } from "./outputs.js";
-import { findChromium, openPlayer, type Player, type PlayerLevel, type PlayerState } from "./player/browser.js";
+import { findChromium, openPlayer, type Player, type PlayerLevel } from "./player/browser.js";
+import { playEveryLevel } from "./player/levels.js";
 import { startPageServer, type PageServer } from "./player/server.js";
 
 const SEGMENT_SECONDS = 2;
@@ -157,56 +157,9 @@ describe("HLS playback in hls.js (headless Chromium) of a real transcode", funct
       "hls.js parsed every variant with its resolution and BANDWIDTH",
     );
     await p.play();
-
-    const byHeight = levels.map((l, i) => ({ ...l, index: i })).sort((a, b) => a.height - b.height);
-    const order = [...byHeight, byHeight[0]!]; // up through every level, then one switch down
-    const seen: string[] = [];
-    let last: PlayerState | undefined;
-    for (const level of order) {
-      const mark = await p.switchTo(level.index);
-      const started = Date.now();
-      const deadline = started + 30_000;
-      const want = `${level.width}x${level.height}`;
-      for (;;) {
-        last = await p.state();
-        const fatal = last.errors.find((e) => e.fatal);
-        assert.equal(fatal, undefined, `fatal hls.js error on level ${want}: ${JSON.stringify(fatal)}`);
-        assert.equal(last.mediaError, undefined, `video element error on level ${want}`);
-        const frags = last.frags.slice(mark.frags).filter((f) => f.level === level.index && f.sn !== "initSegment");
-        const loaded = frags.filter((f) => f.buffered && f.bytes > 0);
-        const presented = support.frameCallback
-          ? last.framesPresented > mark.framesPresented &&
-            last.lastFrame !== undefined &&
-            `${last.lastFrame.width}x${last.lastFrame.height}` === want &&
-            last.lastFrame.mediaTime >= mark.currentTime
-          : true;
-        if (
-          loaded.length > 0 &&
-          presented &&
-          `${last.videoWidth}x${last.videoHeight}` === want &&
-          last.currentTime >= mark.currentTime + 1
-        ) {
-          seen.push(`${want} (${loaded.length} frag(s), t ${mark.currentTime.toFixed(2)}→${last.currentTime.toFixed(2)} s, ${Date.now() - started} ms)`);
-          break;
-        }
-        if (Date.now() > deadline) {
-          assert.fail(
-            `level ${want} did not play within 30 s: ${JSON.stringify({ ...last, frags: last.frags.slice(mark.frags) })}\n` +
-              p.console.slice(-20).join("\n"),
-          );
-        }
-        await sleep(100);
-      }
-    }
+    const { seen, last } = await playEveryLevel(p, levels, support);
     lap("playback");
     console.log(`      played: ${seen.join("; ")}`);
-    assert.ok(last);
-    assert.deepEqual(
-      [...new Set(last.frags.filter((f) => f.sn !== "initSegment").map((f) => f.level))].sort(),
-      levels.map((_, i) => i),
-      "fragments of every level were loaded",
-    );
-    assert.ok(last.decodedFrames > 0 && last.droppedFrames <= last.decodedFrames / 2, `frames ${last.decodedFrames} decoded, ${last.droppedFrames} dropped`);
     const nonFatal = last.errors.filter((e) => !e.fatal);
     if (nonFatal.length) console.log(`      non-fatal hls.js events: ${JSON.stringify(nonFatal)}`);
   });

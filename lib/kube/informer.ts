@@ -1,12 +1,11 @@
 import { CustomObjectsApi, Watch } from "@kubernetes/client-node";
 import { pino } from "pino";
-import type { Logger } from "../../lib/log.js";
-import { statusOf } from "../../lib/kube/index.js";
+import type { Logger } from "../log.js";
+import { jitteredBackoffMs } from "./backoff.js";
+import { statusOf } from "./errors.js";
 import { informerMetrics, type InformerMetrics } from "./informer-metrics.js";
-import { keyOf } from "./keys.js";
-import { withoutManagedFields } from "./slim.js";
-import { jitteredBackoffMs } from "./rate-limit.js";
-import type { Informer, InformerEvent, InformerHandler, InformerOptions, KubeObject, ObjectKey } from "./types.js";
+import type { Informer, InformerEvent, InformerHandler, InformerOptions } from "./informer-types.js";
+import { keyOf, withoutManagedFields, type KubeObject, type ObjectKey } from "./objects.js";
 
 type Outcome = "closed" | "gone" | "error" | "idle" | "stopped";
 interface WatchResult {
