@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -82,6 +82,10 @@ export class ServiceProcess {
   private exitCode: number | null = null;
   private exited = false;
   private exitPromise!: Promise<void>;
+  /** Where the log file ended when the current child started: its own output begins there. */
+  private logStart = 0;
+  /** The arguments of the next start; a service that picked its own port is pinned to it for restarts. */
+  private args: string[];
   /** The readiness probe of the last waitReady, so that a restart waits for the same thing. */
   private readiness: { probe: () => Promise<boolean>; timeoutMs: number } | undefined;
 
@@ -91,6 +95,7 @@ export class ServiceProcess {
   ) {
     mkdirSync(options.logDir, { recursive: true });
     this.logFile = join(options.logDir, `${options.service}.log`);
+    this.args = options.args;
     this.spawnChild();
   }
 
@@ -99,8 +104,9 @@ export class ServiceProcess {
     this.exited = false;
     this.exitCode = null;
     const fd = openSync(this.logFile, "a");
+    this.logStart = fstatSync(fd).size;
     try {
-      this.child = spawn(options.command, options.args, {
+      this.child = spawn(options.command, this.args, {
         cwd: options.cwd,
         env: options.env ?? process.env,
         stdio: ["ignore", fd, fd],
@@ -139,6 +145,23 @@ export class ServiceProcess {
     if (this.readiness) await this.waitReady(this.readiness.probe, this.readiness.timeoutMs);
   }
 
+  /**
+   * Restarts run with these arguments instead: FerretDB binds port 0 and prints the port it got, and a restart
+   * on another port would strand every client that holds the first URL.
+   */
+  pinArgs(args: string[]): void {
+    this.args = args;
+  }
+
+  /** What the current child has written so far (not the earlier runs' lines in the same log file). */
+  output(): string {
+    try {
+      return readFileSync(this.logFile).subarray(this.logStart).toString("utf8");
+    } catch {
+      return "";
+    }
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -148,7 +171,7 @@ export class ServiceProcess {
   }
 
   describe(): string {
-    return `${this.options.command} ${this.options.args.join(" ")}`;
+    return `${this.options.command} ${this.args.join(" ")}`;
   }
 
   logTail(lines = 20): string {

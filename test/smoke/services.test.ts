@@ -20,7 +20,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { MongoClient, MongoServerError } from "mongodb";
-import { testEnv } from "../env/index.js";
+import { testEnv, testStack } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
 
 const run = promisify(execFile);
@@ -121,6 +121,28 @@ describe("test environment: real services", function () {
     kc.loadFromFile(testEnv().kube.userKubeconfigPath);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await assert.rejects(core.listNamespace(), (err: unknown) => err instanceof k8s.ApiException && err.code === 403);
+  });
+
+  it("a crashed FerretDB comes back on the same URL with its data, and Redis on its port (the chaos suite relies on both)", async () => {
+    const mongo = await MongoClient.connect(testEnv().mongo.url);
+    const redis = new Redis(testEnv().redis.url, { maxRetriesPerRequest: null });
+    redis.on("error", () => {}); // refused while it is down; it reconnects by itself
+    try {
+      await mongo.db("smoke-restart").collection("kept").insertOne({ _id: "before" as never });
+      await testStack().restart("ferretdb", { downMs: 200 });
+      await testStack().restart("redis", { downMs: 200 });
+      // Fresh clients on the first URLs: a restart on another port would refuse them.
+      const again = await MongoClient.connect(testEnv().mongo.url, { serverSelectionTimeoutMS: 5_000 });
+      try {
+        assert.ok(await again.db("smoke-restart").collection("kept").findOne({ _id: "before" as never }));
+      } finally {
+        await again.close();
+      }
+      assert.equal(await redis.ping(), "PONG"); // Redis runs without persistence: only the port is kept
+    } finally {
+      await mongo.close();
+      redis.disconnect();
+    }
   });
 
   it("FerretDB: insert, find, findOneAndUpdate, and a unique index that rejects a duplicate", async () => {
