@@ -4,6 +4,7 @@ import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } fro
 import { testEnv } from "../env/index.js";
 import { EcsFaultProxy } from "../support/ecs-fault-proxy.js";
 import { openSuite, TaskPlayer, type Outcome, type Suite } from "../operator/helpers/operator-harness.js";
+import { TASK_REDIS_SECRET_ARN } from "../operator/helpers/ecs.js";
 import { Replica } from "./replica.js";
 
 export interface ChaosOptions {
@@ -51,7 +52,8 @@ export class ChaosCluster {
       JOBS_NAMESPACE: s.namespace,
       MONGODB_URL: e.mongo.url,
       MONGODB_DATABASE: s.db.databaseName,
-      REDIS_URL: e.redis.url,
+      REDIS_URL: e.redis.clients.operator,
+      TASK_REDIS_SECRET_ARN: TASK_REDIS_SECRET_ARN,
       AWS_REGION: e.ecs.region,
       AWS_ACCESS_KEY_ID: e.ecs.accessKeyId,
       AWS_SECRET_ACCESS_KEY: e.ecs.secretAccessKey,

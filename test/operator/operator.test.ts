@@ -91,7 +91,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       assert.equal(j.status?.attempts, 1, `${j.metadata?.name} attempts`);
       assert.equal((await tasksOf(uid, 1)).length, 1, `${j.metadata?.name} launched exactly once`);
       assert.equal((await tasksOf(uid, 2)).length, 0);
-      assert.equal(j.status?.outputs?.masterPlaylist, "out/master.m3u8");
+      assert.equal(j.status?.outputs?.masterPlaylist, `outputs/u/${j.metadata?.name}/master.m3u8`);
       assert.ok(j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"));
       // The record and the slot follow the status write within the same pass: wait for that pass to end.
       const rec = await waitFor("record Succeeded", async () => {
@@ -461,13 +461,13 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
 
   it("ECS and Redis unreachable for a while: jobs wait (cap kept), then all complete, each launched once", async () => {
     const ecsUrl = new URL(testEnv().ecs.endpoint);
-    const redisUrl = new URL(testEnv().redis.url);
+    const redisUrl = new URL(testEnv().redis.clients.operator);
     const ecsProxy = new FaultProxy({ host: ecsUrl.hostname, port: Number(ecsUrl.port) });
     const redisProxy = new FaultProxy({ host: redisUrl.hostname, port: Number(redisUrl.port) });
     await ecsProxy.start();
     await redisProxy.start();
     const ecs = ecsClient(`http://127.0.0.1:${ecsProxy.port}`);
-    const redis = new Redis(`redis://127.0.0.1:${redisProxy.port}`, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    const redis = new Redis(redisProxy.through(testEnv().redis.clients.operator), { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     redis.on("error", () => undefined);
     try {
       const outageEnds = Date.now() + 4000;
