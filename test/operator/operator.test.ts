@@ -302,6 +302,24 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     await succeeded(["notice-b"], "notice-b Succeeded through the poll", 15_000);
   });
 
+  it("a result, written with the tasks' credential, naming an output outside the job's prefix fails the job InvalidResult, not retried", async () => {
+    policies.set("forged-", () => "hold");
+    await run(2);
+    await createJob(s.kc, s.namespace, "forged-a");
+    const arn = await waitFor("forged-a running", () => Promise.resolve(player!.taskOf("forged-a")));
+    // What a compromised task could write: a success pointing at another job's objects.
+    const forged = { ok: true, exitCode: 0, outputs: { masterPlaylist: "outputs/u/someone-else/master.m3u8", renditions: [] } };
+    await player!.finish(arn, forged, { asIs: true });
+    const j = await waitFor("forged-a Failed", async () => {
+      const job = await getJob(s.kc, s.namespace, "forged-a");
+      return job?.status?.phase === "Failed" ? job : undefined;
+    });
+    assert.equal(j.status?.reason, "InvalidResult");
+    assert.match(j.status?.message ?? "", /outputs\/u\/someone-else\/master\.m3u8/);
+    assert.equal(j.status?.outputs, undefined);
+    assert.equal(j.status?.attempts, 1, "not retried");
+  });
+
   it("a job force-deleted while the operator was down (finalizer removed by hand) loses its slot only after its task is stopped", async () => {
     policies.set("orphan-", () => "hold");
     const sweep = { everyMs: 200, graceMs: 500 };
