@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -27,6 +27,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
   let plane: ControlPlane;
   let env: TestEnv;
   let result: DemoResult;
+  let dir: string;
   const sink = Object.assign(new (class {
     text = "";
     write(s: string) {
@@ -38,7 +39,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
   before(async () => {
     const base = testEnv();
     const id = randomBytes(3).toString("hex");
-    const dir = join(base.tmpDir, `e2e-${id}`);
+    dir = join(base.tmpDir, `e2e-${id}`);
     mkdirSync(dir, { recursive: true });
     ctx = new StartContext(dir, join(dir, "logs"));
     unregister = registerExitCleanup(() => ctx.processes.forEach((p) => p.killNow()));
@@ -53,7 +54,8 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
       receiverPort,
       namespace: `e2e-${id}`,
       database: `e2e_${id}`,
-      logLevel: "warn",
+      // info, not warn: the log-grep below must see what the processes say about every job.
+      logLevel: "info",
     });
     const files = await makeSamples(dir, 2);
     result = await runDemo(plane.apiUrl, files, { out: sink, timeoutMs: 480_000 });
@@ -122,5 +124,29 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
     } finally {
       s3.destroy();
     }
+  });
+
+  it("no credential in any log of the run: every file the processes and tasks wrote, grepped for every password", () => {
+    // Every Redis user's password (the admin's and each component's), and the S3 secret every process holds.
+    const redisUrls = [env.redis.url, ...Object.values(env.redis.clients)];
+    const secrets = [...redisUrls.map((u) => decodeURIComponent(new URL(u).password)), env.s3.secretAccessKey];
+    assert.equal(new Set(secrets).size, 7, "seven distinct credentials");
+    assert.ok(secrets.every((p) => p.length >= 32));
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile() && !f.parentPath.includes(`${dir}/minio`))
+      .map((f) => join(f.parentPath, f.name));
+    const logs = files.filter((f) => f.endsWith(".log"));
+    // The logs are really there and say things about these jobs: the processes' own, and each task's.
+    for (const service of ["upload-webhook", "bridge", "operator", "api"]) assert.ok(logs.some((f) => f.endsWith(`/${service}.log`)), `${service}.log`);
+    const taskLogs = logs.filter((f) => f.includes("/local-tasks/"));
+    assert.ok(taskLogs.length >= 3, `one log per task (${taskLogs.length})`);
+    const allTaskText = taskLogs.map((f) => readFileSync(f, "utf8")).join("");
+    for (const job of result.jobs) assert.ok(allTaskText.includes(job.uid), `a task log names job ${job.uid}`);
+    const found = files.flatMap((f) => {
+      const text = readFileSync(f, "latin1");
+      return secrets.flatMap((secret, i) => (text.includes(secret) ? [`${f}: credential #${i}`] : []));
+    });
+    assert.deepEqual(found, [], "credentials found");
+    assert.equal(secrets.some((p) => sink.text.includes(p)), false, "nor in what the demo printed");
   });
 });

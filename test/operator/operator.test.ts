@@ -152,7 +152,8 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     });
     const cond = (type: string) => j.status?.conditions?.find((c) => c.type === type);
     assert.equal(j.status?.reason, "LaunchFailed");
-    assert.match(j.status?.message ?? "", /RunTask/);
+    // The launcher's first call for a new task definition is its secrets check, before any RunTask.
+    assert.match(j.status?.message ?? "", /DescribeTaskDefinition: .*Unable to describe task definition/);
     assert.equal(cond("Complete")?.status, "False", "kubectl wait --for=condition=Complete=false sees it");
     assert.equal(cond("Failed")?.status, "True", "kubectl wait --for=condition=Failed returns for it");
     assert.equal(j.status?.attempts ?? 0, 0, "no attempt ran");
