@@ -12,13 +12,17 @@ export function newRedisPassword(): string {
   return randomBytes(24).toString("hex");
 }
 
+/** How Redis stores a password (`#<hex>` in an ACL rule or an aclfile): SHA-256. */
+export function redisPasswordHash(password: string): string {
+  return createHash("sha256").update(password).digest("hex");
+}
+
 /**
  * Creates or replaces a user (`reset` first, so an existing one keeps nothing of its old rules). The password is
  * sent as its SHA-256 (`#<hex>`): it never crosses the connection and ACL LIST shows only the hash.
  */
 export async function setAclUser(admin: Redis, user: AclUser): Promise<void> {
-  const hash = createHash("sha256").update(user.password).digest("hex");
-  await admin.call("ACL", "SETUSER", user.name, "reset", "on", `#${hash}`, ...user.rules);
+  await admin.call("ACL", "SETUSER", user.name, "reset", "on", `#${redisPasswordHash(user.password)}`, ...user.rules);
 }
 
 /** `base` (redis:// or rediss://, host and port) with the user's credential in it. */

@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Socket } from "node:net";
 import { Redis } from "ioredis";
-import { newRedisPassword, redisAclRules, redisUrlAs, REDIS_COMPONENTS, setAclUser, type RedisComponent } from "../../lib/redis-acl/index.js";
+import { newRedisPassword, redisAclRules, redisPasswordHash, redisUrlAs, REDIS_COMPONENTS, setAclUser, type RedisComponent } from "../../lib/redis-acl/index.js";
 import type { RedisEndpoint } from "../types.js";
 import { binaries } from "../versions.js";
 import type { StartContext } from "./context.js";
@@ -20,8 +19,8 @@ export async function startRedis(ctx: StartContext): Promise<{ url: string }> {
   const password = newRedisPassword();
   // Only the password's hash is on disk, and the file is the owner's alone.
   const aclFile = join(dir, "users.acl");
-  const hash = createHash("sha256").update(password).digest("hex");
-  writeFileSync(aclFile, [`user default off resetkeys resetchannels -@all`, `user ${ADMIN} on #${hash} ~* &* +@all`, ""].join("\n"), { mode: 0o600 });
+  const admin = `user ${ADMIN} on #${redisPasswordHash(password)} ~* &* +@all`;
+  writeFileSync(aclFile, [`user default off resetkeys resetchannels -@all`, admin, ""].join("\n"), { mode: 0o600 });
   return ctx.withPorts(1, async ([port]) => {
     const proc = ctx.spawn({
       service: "redis",

@@ -10,7 +10,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
+import { REDIS_COMPONENTS } from "../../lib/redis-acl/index.js";
 import { startControlPlane, s3Client, type ControlPlane } from "../../stack/index.js";
 import { makeSamples, runDemo, type DemoResult } from "../../scripts/local/demo.js";
 import { testEnv, type TestEnv } from "../env/index.js";
@@ -28,6 +30,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
   let env: TestEnv;
   let result: DemoResult;
   let dir: string;
+  let startedAt: number;
   const sink = Object.assign(new (class {
     text = "";
     write(s: string) {
@@ -37,6 +40,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
   })(), { isTTY: false }) as unknown as NodeJS.WriteStream & { text: string };
 
   before(async () => {
+    startedAt = Date.now();
     const base = testEnv();
     const id = randomBytes(3).toString("hex");
     dir = join(base.tmpDir, `e2e-${id}`);
@@ -148,5 +152,24 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
     });
     assert.deepEqual(found, [], "credentials found");
     assert.equal(secrets.some((p) => sink.text.includes(p)), false, "nor in what the demo printed");
+  });
+
+  it("no component was refused anything it tried while the jobs ran: Redis's ACL LOG has no entry of theirs", async () => {
+    const admin = new Redis(env.redis.url);
+    const task = new Redis(env.redis.clients.task);
+    try {
+      // A refusal of our own first, so that the check below is known to see one: a command no component sends.
+      await assert.rejects(task.lpush("tj:e2e-acl-control", "x"), /NOPERM/);
+      // Redis 7.0's entries: flat [field, value, ...] arrays with username, reason, object and age-seconds.
+      const entries = ((await admin.call("ACL", "LOG", "128")) as unknown[][]).map((e) => Object.fromEntries(e.flatMap((v, i, a) => (i % 2 ? [] : [[String(v), a[i + 1]]]))));
+      const during = entries.filter((e) => Number(e["age-seconds"]) <= (Date.now() - startedAt) / 1000 + 1);
+      const ours = during.filter((e) => (REDIS_COMPONENTS as readonly string[]).includes(String(e.username)));
+      const control = (e: (typeof ours)[number]) => e.username === "task" && e.object === "lpush";
+      assert.ok(ours.some(control), "the control refusal is in the log");
+      assert.deepEqual(ours.filter((e) => !control(e)).map((e) => `${String(e.username)}: ${String(e.reason)} ${String(e.object)}`), []);
+    } finally {
+      admin.disconnect();
+      task.disconnect();
+    }
   });
 });
