@@ -43,6 +43,7 @@ const CONNECTION = ["resetchannels", "-@all", "+auth", "+ping", "+quit", "+clien
  */
 export function redisAclRules(names: RedisKeyNames = DEFAULT_REDIS_KEY_NAMES): Record<RedisComponent, string[]> {
   const uploads = streamKeys(names.uploadsStream);
+  // The dedupe keys' pattern from their own layout (<stream>:idem:<sha256>): the hash of anything, replaced by "*".
   const dedupe = uploads.dedupe("*").replace(/[0-9a-f]{64}$/, "*");
   const script = ["+eval", "+evalsha", "+get", "+set"];
   return {
