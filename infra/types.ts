@@ -26,9 +26,8 @@ export interface VpcEndpointsRef {
   s3PrefixListId: pulumi.Input<string>;
 }
 
-/** The processes that each get their own Redis user. */
-export const REDIS_CLIENTS = ["operator", "bridge", "api", "lambda", "task"] as const;
-export type RedisClient = (typeof REDIS_CLIENTS)[number];
+/** The processes that each get their own Redis user (lib/redis-acl holds their rules). */
+export { REDIS_COMPONENTS as REDIS_CLIENTS, type RedisComponent as RedisClient } from "../lib/redis-acl/index.js";
 
 export const DEFAULT_UPLOADS_PREFIX = "uploads/";
 export const DEFAULT_OUTPUTS_PREFIX = "outputs/";

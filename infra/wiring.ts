@@ -26,13 +26,13 @@ export function controlPlaneValues(
       c.storage.uploadsBucketName,
       c.storage.outputsBucketName,
       c.transcode.clusterName,
-      c.transcode.taskDefinitionArn,
+      pulumi.all([c.transcode.taskDefinitionArn, c.transcode.redisUrlSecretArn]),
       c.transcode.subnetIds,
       c.transcode.securityGroupId,
       pulumi.all([c.cluster.serviceAccountAnnotations.operator, c.cluster.serviceAccountAnnotations.api]),
       s.region,
     ])
-    .apply(([uploads, outputs, ecsCluster, taskDefinition, subnets, taskSg, [operatorAnnotations, apiAnnotations], region]): ReleaseValues => {
+    .apply(([uploads, outputs, ecsCluster, [taskDefinition, taskRedisSecret], subnets, taskSg, [operatorAnnotations, apiAnnotations], region]): ReleaseValues => {
       const shared: Partial<Record<PlainSetting, string>> = {
         AWS_REGION: region,
         UPLOADS_BUCKET: uploads,
@@ -53,6 +53,7 @@ export function controlPlaneValues(
             MAX_CONCURRENT_TASKS: String(s.maxConcurrentTasks),
             ECS_CLUSTER: ecsCluster,
             ECS_TASK_DEFINITION: taskDefinition,
+            TASK_REDIS_SECRET_ARN: taskRedisSecret,
             ECS_CONTAINER_NAME: c.transcode.containerName,
             ECS_SUBNETS: subnets.join(","),
             ECS_SECURITY_GROUPS: taskSg,

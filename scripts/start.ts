@@ -16,6 +16,7 @@ import { startStack, type Stack } from "../stack/index.js";
 import { freePort, runExitCleanups } from "../stack/index.js";
 import { startControlPlane, type ControlPlane } from "../stack/index.js";
 import { makeSamples, runDemo } from "./local/demo.js";
+import { redactUrlCredentials } from "../lib/log.js";
 
 const { values: flags } = parseArgs({ options: { "no-demo": { type: "boolean" }, exit: { type: "boolean" } } });
 
@@ -61,7 +62,7 @@ The local control plane is up (logs: ${stack.logDir}).
   kube-apiserver  ${env.kube.server}
   KUBECONFIG      ${env.kube.kubeconfigPath}
   S3 (MinIO)      ${env.s3.endpoint}  buckets: ${plane.uploadsBucket}, ${plane.outputsBucket}
-  MongoDB (wire)  ${env.mongo.url}   Redis ${env.redis.url}   ECS emulator ${env.ecs.endpoint}`);
+  MongoDB (wire)  ${env.mongo.url}   Redis ${redactUrlCredentials(env.redis.url)} (a user per process)   ECS emulator ${env.ecs.endpoint}`);
 
   if (!flags["no-demo"]) {
     const files = await makeSamples(stack.env.tmpDir);

@@ -57,7 +57,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   const ctx = new StartContext(options.runDir, options.logDir);
   const unregister = registerExitCleanup(() => ctx.processes.forEach((p) => p.killNow()));
-  // One configuration for every process (lib/config): each reads the names it needs.
+  // One configuration for every process (lib/config): each reads the names it needs. Redis is the exception:
+  // each process gets its own user's URL (lib/redis-acl), and the tasks theirs through the operator.
+  const redis = env.redis.clients;
   const shared = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -68,7 +70,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     JOBS_NAMESPACE: namespace,
     MONGODB_URL: env.mongo.url,
     MONGODB_DATABASE: database,
-    REDIS_URL: env.redis.url,
     AWS_REGION: env.s3.region,
     AWS_ACCESS_KEY_ID: env.s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: env.s3.secretAccessKey,
@@ -94,13 +95,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   try {
     await Promise.all([
-      start("upload-webhook", "lambda/local/main.ts", { HTTP_PORT: String(options.receiverPort) }, `http://127.0.0.1:${options.receiverPort}/healthz`),
-      start("bridge", "bridge/main.ts", { HTTP_PORT: String(bridgePort) }, `http://127.0.0.1:${bridgePort}/readyz`),
+      start("upload-webhook", "lambda/local/main.ts", { REDIS_URL: redis.lambda, HTTP_PORT: String(options.receiverPort) }, `http://127.0.0.1:${options.receiverPort}/healthz`),
+      start("bridge", "bridge/main.ts", { REDIS_URL: redis.bridge, HTTP_PORT: String(bridgePort) }, `http://127.0.0.1:${bridgePort}/readyz`),
       start(
         "operator",
         "operator/main.ts",
         {
           LEASE_NAMESPACE: namespace,
+          REDIS_URL: redis.operator,
+          TASK_REDIS_URL: redis.task,
           LAUNCHER: "local",
           LOCAL_TASK_COMMAND: JSON.stringify(transcoderCommand()),
           LOCAL_TASK_STATE_DIR: join(options.runDir, "local-tasks"),
@@ -114,7 +117,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       start(
         "api",
         "api/main.ts",
-        { HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex"), ...options.apiEnv },
+        { REDIS_URL: redis.api, HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex"), ...options.apiEnv },
         `http://127.0.0.1:${apiPort}/readyz`,
       ),
     ]);

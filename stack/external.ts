@@ -11,12 +11,15 @@ import { binaries } from "./versions.js";
  *   TESTENV_KUBE_SERVER, TESTENV_KUBE_ADMIN_TOKEN, TESTENV_KUBE_USER_TOKEN, TESTENV_KUBE_USER_NAME
  *                         [TESTENV_KUBE_CA_FILE]          a kube-apiserver (all four required together)
  *   TESTENV_MONGO_URL     a MongoDB-wire server            e.g. mongodb://127.0.0.1:27017/
- *   TESTENV_REDIS_URL     a Redis server                   e.g. redis://127.0.0.1:6379
+ *   TESTENV_REDIS_URL     a Redis 7 server, as a user with every right (it creates the components' users)
+ *                                                          e.g. redis://admin:PASSWORD@127.0.0.1:6379
  *   TESTENV_S3_ENDPOINT, TESTENV_S3_ACCESS_KEY, TESTENV_S3_SECRET_KEY [TESTENV_S3_REGION]
  *   TESTENV_ECS_ENDPOINT  a moto_server                    e.g. http://127.0.0.1:5000
  */
-export function externalServices(env: NodeJS.ProcessEnv = process.env): Partial<Omit<StackEnv, "tools" | "tmpDir">> {
-  const out: Partial<Omit<StackEnv, "tools" | "tmpDir">> = {};
+type External = Partial<Omit<StackEnv, "tools" | "tmpDir" | "redis">> & { redis?: { url: string } };
+
+export function externalServices(env: NodeJS.ProcessEnv = process.env): External {
+  const out: External = {};
   if (env.TESTENV_KUBE_SERVER) {
     const server = env.TESTENV_KUBE_SERVER;
     const adminToken = required(env, "TESTENV_KUBE_ADMIN_TOKEN");

@@ -7,7 +7,7 @@ import { startFerretDb } from "./services/ferretdb.js";
 import { startKube } from "./services/kube.js";
 import { startMinio, type MinioOptions } from "./services/minio.js";
 import { startMoto } from "./services/moto.js";
-import { startRedis } from "./services/redis.js";
+import { startRedis, withComponentUsers } from "./services/redis.js";
 import type { StackEnv } from "./types.js";
 import { binaries, cacheDir } from "./versions.js";
 import { externalServices } from "./external.js";
@@ -95,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const started = await Promise.allSettled([
     ext.kube ? Promise.resolve(ext.kube) : timed("kube-apiserver", () => startKube(ctx)),
     ext.mongo ? Promise.resolve(ext.mongo) : timed("ferretdb", () => startFerretDb(ctx)),
-    ext.redis ? Promise.resolve(ext.redis) : timed("redis", () => startRedis(ctx)),
+    timed("redis", async () => withComponentUsers(ext.redis ?? (await startRedis(ctx)))),
     ext.s3 ? Promise.resolve(ext.s3) : timed("minio", () => startMinio(ctx, options.minio)),
     ext.ecs ? Promise.resolve(ext.ecs) : timed("moto", () => startMoto(ctx)),
   ]);

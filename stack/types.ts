@@ -1,3 +1,5 @@
+import type { RedisComponent } from "../lib/redis-acl/index.js";
+
 /** Where each real service of one test run (or of the embedded stack) listens. One typed object for all suites. */
 export interface KubeEndpoint {
   /** https://127.0.0.1:PORT */
@@ -32,12 +34,23 @@ export interface EcsEndpoint {
   secretAccessKey: string;
 }
 
+/** Redis with ACLs on: the default user is off, every URL carries its own user's credential (lib/redis-acl). */
+export interface RedisEndpoint {
+  /**
+   * redis://admin:PASSWORD@127.0.0.1:PORT: every right, for the tests' own setup and inspection (and for a
+   * suite's users with key names of its own, see test/support/redis-users.ts). Never a component's credential.
+   */
+  url: string;
+  /** Each component's own user with the default key names (UPLOADS_STREAM, API_REDIS_PREFIX, LEGACY_LIST). */
+  clients: Record<RedisComponent, string>;
+}
+
 export interface StackEnv {
   kube: KubeEndpoint;
   /** mongodb://127.0.0.1:PORT/ (FerretDB, SQLite backend). Use a database name of your own per suite. */
   mongo: { url: string };
-  /** redis://127.0.0.1:PORT. Use a key prefix of your own per suite (or a numbered db). */
-  redis: { url: string };
+  /** Use a key prefix of your own per suite. */
+  redis: RedisEndpoint;
   s3: S3Endpoint;
   ecs: EcsEndpoint;
   tools: { ffmpeg: string; ffprobe: string; helm: string };

@@ -16,6 +16,9 @@ export function ecsClient(e: EcsEndpoint): ECSClient {
   return new ECSClient({ endpoint: e.endpoint, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey }, maxAttempts: 2 });
 }
 
+/** The tasks' Redis URL secret the bench's task definitions reference (the operator's TASK_REDIS_SECRET_ARN). */
+export const TASK_REDIS_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-redis-task-AbCdEf";
+
 /** One ECS cluster named `name` with a task definition of the same family and one subnet. */
 export async function setupEcs(e: EcsEndpoint, name: string, cidr: string): Promise<BenchEcs> {
   const ec2 = new EC2Client({ endpoint: e.endpoint, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
@@ -33,7 +36,9 @@ export async function setupEcs(e: EcsEndpoint, name: string, cidr: string): Prom
         networkMode: "awsvpc",
         cpu: "1024",
         memory: "2048",
-        containerDefinitions: [{ name: "transcoder", image: "example/transcoder:bench", essential: true, cpu: 1024, memory: 2048 }],
+        containerDefinitions: [
+          { name: "transcoder", image: "example/transcoder:bench", essential: true, cpu: 1024, memory: 2048, secrets: [{ name: "TJ_REDIS_URL", valueFrom: TASK_REDIS_SECRET_ARN }] },
+        ],
       }),
     );
     const subnetId = subnet.Subnet?.SubnetId;
@@ -56,7 +61,8 @@ export async function holdTasksRunning(e: EcsEndpoint): Promise<void> {
   if (!res.ok) throw new Error(`moto state manager answered ${res.status}`);
 }
 
-export const OK_RESULT: TaskResult = { ok: true, exitCode: 0, outputs: { masterPlaylist: "bench/master.m3u8", renditions: [] } };
+/** No output keys: the operator fails a result naming outputs outside the job's prefix (InvalidResult). */
+export const OK_RESULT: TaskResult = { ok: true, exitCode: 0, outputs: { renditions: [] } };
 
 /** A task's exit as the transcoder makes it: its result in Redis (the task contract, lib/task-contract), then the task stops. */
 export async function playTaskExit(b: BenchEcs, redis: Redis, task: { uid: string; attempt: number; arn: string }): Promise<void> {

@@ -9,7 +9,7 @@ import { poolKubeConnections } from "../../lib/kube/index.js";
 import { MongoSlots } from "../../lib/store/index.js";
 import type { StackEnv } from "../../stack/index.js";
 import { freePort, registerExitCleanup } from "../../stack/index.js";
-import { setupEcs, type BenchEcs } from "./ecs.js";
+import { setupEcs, TASK_REDIS_SECRET_ARN, type BenchEcs } from "./ecs.js";
 import type { Flags } from "./flags.js";
 import { Jobs } from "./jobs.js";
 import { OperatorProcess } from "./operator-process.js";
@@ -84,7 +84,8 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
     LEASE_NAMESPACE: namespace,
     MONGODB_URL: e.mongo.url,
     MONGODB_DATABASE: database,
-    REDIS_URL: e.redis.url,
+    REDIS_URL: e.redis.clients.operator,
+    TASK_REDIS_SECRET_ARN,
     AWS_REGION: e.ecs.region,
     AWS_ACCESS_KEY_ID: e.ecs.accessKeyId,
     AWS_SECRET_ACCESS_KEY: e.ecs.secretAccessKey,

@@ -60,6 +60,8 @@ export class TranscodeCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly taskDefinitionArn: pulumi.Output<string>;
   readonly taskDefinitionFamily: pulumi.Output<string>;
+  /** The secret the task definition takes TJ_REDIS_URL from: the operator checks it (TASK_REDIS_SECRET_ARN). */
+  readonly redisUrlSecretArn: pulumi.Output<string>;
   readonly containerName: string;
   readonly taskRoleArn: pulumi.Output<string>;
   readonly executionRoleArn: pulumi.Output<string>;
@@ -177,6 +179,7 @@ export class TranscodeCluster extends pulumi.ComponentResource {
     this.clusterName = cluster.name;
     this.taskDefinitionArn = taskDefinition.arn;
     this.taskDefinitionFamily = taskDefinition.family;
+    this.redisUrlSecretArn = secretArn;
     this.taskRoleArn = taskRole.arn;
     this.executionRoleArn = executionRole.arn;
     this.securityGroupId = sg.id;
@@ -187,6 +190,7 @@ export class TranscodeCluster extends pulumi.ComponentResource {
       clusterName: this.clusterName,
       taskDefinitionArn: this.taskDefinitionArn,
       taskDefinitionFamily: this.taskDefinitionFamily,
+      redisUrlSecretArn: this.redisUrlSecretArn,
       taskRoleArn: this.taskRoleArn,
       executionRoleArn: this.executionRoleArn,
       securityGroupId: this.securityGroupId,

@@ -10,8 +10,9 @@ export interface EcsScope extends AwsScope {
 
 /**
  * The operator's ECS launcher (operator/launchers/ecs/ecs-launcher.ts): RunTask of the one task definition family
- * in the one cluster, ListTasks/DescribeTasks/StopTask of that cluster's tasks, the tags RunTask sets, and
- * PassRole of exactly the task's two roles to ECS.
+ * in the one cluster, ListTasks/DescribeTasks/StopTask of that cluster's tasks, the tags RunTask sets, PassRole of
+ * exactly the task's two roles to ECS, and DescribeTaskDefinition (it checks that TJ_REDIS_URL comes from the
+ * tasks' secret before the first RunTask).
  */
 export function operatorEcsStatements(s: EcsScope): Statement[] {
   const inCluster = { ArnEquals: { "ecs:cluster": s.clusterArn } };
@@ -47,6 +48,13 @@ export function operatorEcsStatements(s: EcsScope): Statement[] {
       Action: ["ecs:TagResource"],
       Resource: [tasks],
       Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    },
+    // ECS authorises DescribeTaskDefinition on no resource (Resource "*"); it reads definitions, never secret values.
+    {
+      Sid: "CheckTaskDefinitionSecrets",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTaskDefinition"],
+      Resource: ["*"],
     },
     {
       Sid: "PassTaskRoles",

@@ -58,7 +58,7 @@ function program(kubeconfig: string) {
       operator: {
         image,
         serviceAccount: { name: "transcode-operator", annotations: {} },
-        env: { ...env, MONGODB_DATABASE: "transcoder", LAUNCHER: "ecs", MAX_CONCURRENT_TASKS: "5", ECS_CLUSTER: "transcode", ECS_TASK_DEFINITION: "transcode-transcoder:1", ECS_CONTAINER_NAME: "transcoder", ECS_SUBNETS: "subnet-a,subnet-b", ECS_SECURITY_GROUPS: "sg-tasks" },
+        env: { ...env, MONGODB_DATABASE: "transcoder", LAUNCHER: "ecs", MAX_CONCURRENT_TASKS: "5", ECS_CLUSTER: "transcode", ECS_TASK_DEFINITION: "transcode-transcoder:1", TASK_REDIS_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:transcode-redis-task", ECS_CONTAINER_NAME: "transcoder", ECS_SUBNETS: "subnet-a,subnet-b", ECS_SECURITY_GROUPS: "sg-tasks" },
       },
       bridge: { image, serviceAccount: { name: "transcode-bridge", annotations: {} }, env: { ...env, JOBS_NAMESPACE: NAMESPACE } },
       api: { image, serviceAccount: { name: "transcode-api", annotations: {} }, env: { ...env, MONGODB_DATABASE: "transcoder", JOBS_NAMESPACE: NAMESPACE } },

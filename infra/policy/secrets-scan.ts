@@ -3,7 +3,7 @@
  * token, key or credential; a `*_SECRET_ID`/`*_ARN` is a reference and allowed. Values: URLs with a password,
  * AWS access key IDs, PEM private keys.
  */
-const SECRET_SETTING_NAMES = new Set(["MONGODB_URL", "REDIS_URL", "TJ_REDIS_URL", "API_SESSION_KEYS", "MONGO_URL"]);
+const SECRET_SETTING_NAMES = new Set(["MONGODB_URL", "REDIS_URL", "TJ_REDIS_URL", "TASK_REDIS_URL", "API_SESSION_KEYS", "MONGO_URL"]);
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIAL|API_KEY|ACCESS_KEY)/i;
 const REFERENCE_NAME = /(_SECRET_ID|_ARN|_SECRET_NAME)$/i;
 const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i;

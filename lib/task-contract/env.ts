@@ -62,7 +62,8 @@ export type TaskInputDraft = Omit<TaskInput, "spec" | "limits"> & {
   limits?: Partial<TaskLimits> | undefined;
 };
 
-function normalisePrefix(prefix: string): string {
+/** The output prefix as the task uses it (TJ_OUTPUT_PREFIX): no leading "/", a trailing "/" unless empty. */
+export function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/^\/+/, "");
   return trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
 }

@@ -13,6 +13,13 @@ export function resultKey(uid: string, attempt: number): string {
   return `tj:result:${uid}:${attempt}`;
 }
 /**
+ * Redis ACL glob patterns of every job's progress key (and channel) and result key: what the task's credential
+ * may write and the operator's may read (lib/redis-acl). A task cannot be limited to its own job's keys by a static
+ * ACL user; the operator validates what it reads back instead (operator/reconcile, docs/security.md).
+ */
+export const PROGRESS_KEY_PATTERN = progressKey("*");
+export const RESULT_KEY_PATTERN = "tj:result:*";
+/**
  * Pub/sub channel on which a task announces that its result is written: a message is the JSON of
  * {uid, attempt}. The operator subscribes so that a finished attempt frees its slot at once instead of on the next
  * poll; the poll stays the safety net for a message lost while the operator was disconnected.

@@ -43,6 +43,7 @@ function makeLauncher(cfg: OperatorConfig, log: Logger): TaskLauncher {
     subnets: cfg.ECS_SUBNETS ?? [],
     securityGroups: cfg.ECS_SECURITY_GROUPS,
     assignPublicIp: cfg.ECS_ASSIGN_PUBLIC_IP,
+    ...(cfg.TASK_REDIS_SECRET_ARN ? { secrets: { TJ_REDIS_URL: cfg.TASK_REDIS_SECRET_ARN } } : {}),
   });
 }
 
@@ -91,7 +92,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         stallTimeoutMs: cfg.TASK_STALL_TIMEOUT_SECONDS * 1000,
       },
       taskEnv: {
-        redisUrl: cfg.TASK_REDIS_URL ?? cfg.REDIS_URL,
+        // The tasks' own credential, never the operator's REDIS_URL; undefined with ECS (the task definition's secret).
+        redisUrl: cfg.TASK_REDIS_URL,
         region: cfg.AWS_REGION,
         s3: cfg.S3_ENDPOINT ? { endpoint: cfg.S3_ENDPOINT, forcePathStyle: cfg.S3_FORCE_PATH_STYLE } : undefined,
         limits: {

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { argv, bool, csv, fragments as f, int, loadConfig, namespace, setting, text, urlOf, type ConfigOf, type Loaded } from "../../lib/config/index.js";
 
+/** An ARN of a Secrets Manager secret or an SSM parameter, what an ECS container's `secrets[].valueFrom` takes. */
+const arn = () => z.string().regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter\/).+$/, "must be a Secrets Manager secret or SSM parameter ARN");
+
 /**
  * Every setting of the operator (the shared fragments plus its own), read from the environment once at start-up.
  * Nothing else in the operator reads process.env.
@@ -13,7 +16,10 @@ export const operatorSettings = {
   WATCH_ALL_NAMESPACES: setting(bool().default(false), "Watch TranscodeJobs in every namespace instead of JOBS_NAMESPACE only (needs a ClusterRole)"),
   ...f.mongo,
   ...f.redis,
-  TASK_REDIS_URL: setting(urlOf("redis", "rediss").optional(), "Redis as the transcoding tasks reach it; unset: REDIS_URL", { secret: true }),
+  TASK_REDIS_URL: setting(urlOf("redis", "rediss").optional(), "The tasks' own Redis URL (their ACL user), passed in each task's env (required with LAUNCHER=local; refused with ecs)", {
+    secret: true,
+  }),
+  TASK_REDIS_SECRET_ARN: setting(arn().optional(), "Secrets Manager secret or SSM parameter ARN the task definition's TJ_REDIS_URL comes from; checked, never sent in RunTask (required with LAUNCHER=ecs)"),
   ...f.s3,
   ...f.mediaLimits,
   DEFAULT_ACTIVE_DEADLINE_SECONDS: setting(int(60, 30 * 24 * 3600).default(24 * 3600), "A job's deadline across all its attempts when its spec sets none"),
@@ -63,8 +69,12 @@ export function loadOperatorConfig(env: Record<string, string | undefined>): Loa
       : [{ variable: "LEASE_RENEW_DEADLINE_SECONDS", message: "needs LEASE_DURATION_SECONDS > LEASE_RENEW_DEADLINE_SECONDS > LEASE_RETRY_PERIOD_SECONDS" }];
   return loadConfig("transcode-operator", operatorSettings, env, {
     refine: (c) => [
-      ...missing(c, "ecs", ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS"]),
-      ...missing(c, "local", ["LOCAL_TASK_COMMAND"]),
+      ...missing(c, "ecs", ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS", "TASK_REDIS_SECRET_ARN"]),
+      ...missing(c, "local", ["LOCAL_TASK_COMMAND", "TASK_REDIS_URL"]),
+      // RunTask overrides are shown by DescribeTasks and recorded by CloudTrail: no credential goes there.
+      ...(c.LAUNCHER === "ecs" && c.TASK_REDIS_URL !== undefined
+        ? [{ variable: "TASK_REDIS_URL", message: "not with LAUNCHER=ecs: the task definition takes TJ_REDIS_URL from TASK_REDIS_SECRET_ARN" }]
+        : []),
       ...(c.LEADER_ELECTION ? leaseOrder(c) : []),
     ],
   });

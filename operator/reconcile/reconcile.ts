@@ -1,5 +1,5 @@
 import { jobDuration } from "../../crds/index.js";
-import { EXIT_BAD_INPUT, EXIT_RETRYABLE } from "../../lib/task-contract/index.js";
+import { EXIT_BAD_INPUT, EXIT_RETRYABLE, normaliseOutputPrefix, type TaskOutputs } from "../../lib/task-contract/index.js";
 import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus, type TaskState } from "../ports/index.js";
 import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
 import { setCondition } from "./conditions.js";
@@ -208,6 +208,16 @@ export function queuedRefreshMs(rank: number, opts: Pick<ReconcileOptions, "queu
 }
 
 /**
+ * An output key of a result that is not under the job's output prefix (or has a ".." segment): the result is not
+ * to be believed, whoever wrote it (Redis lets the task's credential write any job's result key).
+ */
+function strayOutput(outputs: TaskOutputs | undefined, prefix: string): string | undefined {
+  const under = normaliseOutputPrefix(prefix);
+  const keys = [outputs?.masterPlaylist, outputs?.manifest, outputs?.poster, ...(outputs?.renditions ?? []).flatMap((r) => [r.playlist, r.mp4])];
+  return keys.find((k) => k !== undefined && (!k.startsWith(under) || k.split("/").includes("..")));
+}
+
+/**
  * The attempt is over: its task stopped, or it wrote its result (its last act) and is exiting. The outcome is
  * written at once; the slot is freed only once the task is STOPPED, after a prompt StopTask (an ECS task takes
  * seconds to tens of seconds from its exit to STOPPED, and holds its resources until then).
@@ -217,6 +227,11 @@ function stopped(o: Observed, opts: ReconcileOptions, d: Draft, attempt: number,
   const r = failure ? { ok: false, exitCode: EXIT_RETRYABLE, ...failure } : o.result;
   const stopReason = failure ? failure.message : `attempt ${attempt} wrote its result`;
   if (!stopAlive(d, aliveTasks(o), stopReason, opts, "after")) d.after.push({ type: "releaseSlot" });
+  const stray = r?.ok ? strayOutput(r.outputs, o.job.spec.output.prefix) : undefined;
+  if (stray !== undefined) {
+    finish(d, "Failed", "InvalidResult", `attempt ${attempt} reported an output outside spec.output.prefix: ${JSON.stringify(stray)}`);
+    return;
+  }
   if (r?.ok) {
     d.status.outputs = r.outputs ?? { renditions: [] };
     d.status.progress = { percent: 100, stage: "done" };

@@ -21,7 +21,7 @@ describe("api: backing services that drop away", function () {
     const kubeconfigPath = join(env.tmpDir, `api-fault-kubeconfig-${process.pid}`);
     await writeFile(kubeconfigPath, kubeconfig);
     h = await startHarness((c) => {
-      c.redis.url = `redis://127.0.0.1:${proxies.redis.port}`;
+      c.redis.url = proxies.redis.through(c.redis.url);
       c.mongo.url = `mongodb://127.0.0.1:${proxies.mongo.port}/`;
       c.kube.kubeconfigPath = kubeconfigPath;
       // The job cache turns stale after twice this without word from the apiserver.

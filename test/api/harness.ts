@@ -12,6 +12,7 @@ import { applyCrd } from "../../lib/kube/index.js";
 import { waitFor } from "../support/wait.js";
 import { createLogger } from "../../lib/log.js";
 import { testEnv, type TestEnv } from "../env/index.js";
+import { suiteRedisUser } from "../support/redis-users.js";
 
 export interface Harness {
   api: RunningApi;
@@ -35,14 +36,17 @@ function ensureCrd(kc: k8s.KubeConfig): Promise<unknown> {
 export async function startHarness(overrides: (c: ApiConfig) => void = () => {}, env: TestEnv = testEnv()): Promise<Harness> {
   const id = randomBytes(4).toString("hex");
   const namespace = `api-test-${id}`;
+  const prefix = `tj:api-test-${id}:`;
+  // The API's own rights (lib/redis-acl) on this suite's prefix; `redis` below is the admin, for the tests' checks.
+  const redisUser = await suiteRedisUser("api", { apiPrefix: prefix });
   const { config } = loadApiConfig({
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: "0",
     API_SESSION_KEYS: randomBytes(24).toString("hex"),
     MONGODB_URL: env.mongo.url,
     MONGODB_DATABASE: `api_test_${id}`,
-    REDIS_URL: env.redis.url,
-    API_REDIS_PREFIX: `tj:api-test-${id}:`,
+    REDIS_URL: redisUser.url,
+    API_REDIS_PREFIX: prefix,
     KUBECONFIG: env.kube.kubeconfigPath,
     JOBS_NAMESPACE: namespace,
     AWS_REGION: env.s3.region,
@@ -93,6 +97,7 @@ export async function startHarness(overrides: (c: ApiConfig) => void = () => {},
     close: async () => {
       await api.close();
       redis.disconnect();
+      await redisUser.remove();
       s3.destroy();
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     },

@@ -8,6 +8,7 @@ import * as k8s from "@kubernetes/client-node";
 import { applyCrd } from "../../lib/kube/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
+import { suiteRedisUser } from "../support/redis-users.js";
 
 const TSX = "node_modules/.bin/tsx";
 
@@ -52,13 +53,14 @@ describe("api: the entrypoint process", function () {
     await s3.send(new CreateBucketCommand({ Bucket: `api-proc-up-${id}` }));
     s3.destroy();
     const port = await freePort();
+    const redisUser = await suiteRedisUser("api", { apiPrefix: `tj:api-proc-${id}:` });
     // MONGO_URL, MONGO_DB and API_PORT are the names of the previous release: they still work, with a warning.
     const p = run({
       API_PORT: String(port),
       API_SESSION_KEYS: randomBytes(24).toString("hex"),
       MONGO_URL: env.mongo.url,
       MONGO_DB: `api_proc_${id}`,
-      REDIS_URL: env.redis.url,
+      REDIS_URL: redisUser.url,
       API_REDIS_PREFIX: `tj:api-proc-${id}:`,
       KUBECONFIG: env.kube.kubeconfigPath,
       JOBS_NAMESPACE: `api-proc-${id}`,
@@ -90,11 +92,13 @@ describe("api: the entrypoint process", function () {
       assert.equal(entry.status, 201);
       assert.equal(entry.route, "/auth/signup");
       assert.doesNotMatch(p.out(), /a very secret passphrase/, "no password in any log line");
+      assert.equal(p.out().includes(new URL(redisUser.url).password), false, "no Redis password in any log line");
       p.child.kill("SIGTERM");
       assert.equal(await p.exited, 0);
       assert.match(p.out(), /"msg":"api closed"/);
     } finally {
       if (p.child.exitCode === null) p.child.kill("SIGKILL");
+      await redisUser.remove();
     }
   });
 });

@@ -13,6 +13,7 @@ import { RedisUploadStream, classifyRecord, type UploadEntry } from "../../lib/u
 import { Bridge, KubeJobCreator, type BridgeOptions } from "../../bridge/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
+import { suiteRedisUser } from "../support/redis-users.js";
 import { awsRecord } from "../lambda/records.js";
 
 export const quietLog = createLogger("bridge-test", { level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -102,7 +103,9 @@ export interface TestBridge {
 
 /** A Bridge on its own two Redis connections; options default to fast timings for tests. */
 export async function startTestBridge(o: Partial<BridgeOptions> & Pick<BridgeOptions, "stream" | "namespace">, kc = adminKubeConfig()): Promise<TestBridge> {
-  const url = testEnv().redis.url;
+  // The bridge's own rights (lib/redis-acl) on this suite's stream, as in production.
+  const user = await suiteRedisUser("bridge", { uploadsStream: o.stream });
+  const url = user.url;
   const consumer = o.consumer ?? `test-${uniqueId()}`;
   // Named connections, so a test can drop exactly this bridge's connections (CLIENT KILL) and no one else's.
   const redis = new Redis(url, { maxRetriesPerRequest: 3, connectionName: `bridge-${consumer}` });
@@ -135,6 +138,7 @@ export async function startTestBridge(o: Partial<BridgeOptions> & Pick<BridgeOpt
       await bridge.stop();
       await redis.quit();
       await blockingRedis.quit();
+      await user.remove();
     },
   };
 }

@@ -5,31 +5,40 @@ import { decodeEntryFields, RedisUploadStream } from "../../lib/uploads/index.js
 import { BridgeMetrics, LegacyDrain, loadBridgeConfig, startBridgeApp } from "../../bridge/index.js";
 import { testEnv } from "../env/index.js";
 import { waitFor } from "../support/wait.js";
+import { suiteRedisUser, type SuiteRedisUser } from "../support/redis-users.js";
 import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, quietLog, uniqueId } from "./harness.js";
 
 describe("bridge: legacy list migration and the assembled app", function () {
   this.timeout(60_000);
+  /** Admin: the test's own setup and checks. */
   let redis: Redis;
+  /** The bridge's user for this test's stream and list: what the code under test runs with. */
+  let user: SuiteRedisUser;
+  let bridgeRedis: Redis;
   let id: string;
   let stream: string;
   let list: string;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     redis = new Redis(testEnv().redis.url);
     id = uniqueId();
     stream = `test-legacy:${id}:uploads`;
     list = `test-legacy:${id}:VideoJobs`;
+    user = await suiteRedisUser("bridge", { uploadsStream: stream, legacyList: list });
+    bridgeRedis = new Redis(user.url);
   });
   afterEach(async () => {
     await dropStreamKeys(redis, stream);
     await redis.del(list, `${list}:processing`);
+    bridgeRedis.disconnect();
+    await user.remove();
     await redis.quit();
   });
 
   const drainFor = (): LegacyDrain =>
     new LegacyDrain({
-      redis,
-      stream: new RedisUploadStream(redis, { stream }),
+      redis: bridgeRedis,
+      stream: new RedisUploadStream(bridgeRedis, { stream }),
       deadLetterStream: `${stream}:dead`,
       log: quietLog,
       metrics: new BridgeMetrics(new Registry(), () => Promise.resolve({ lag: 0, pending: 0, deadLetters: 0, length: 0 })),
@@ -79,7 +88,7 @@ describe("bridge: legacy list migration and the assembled app", function () {
     await createNamespace(kc, namespace);
     assert.throws(() => loadBridgeConfig({ REDIS_URL: "http://nope" }), /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL\n {2}OUTPUTS_BUCKET: is required/);
     const { config } = loadBridgeConfig({
-      REDIS_URL: env.redis.url,
+      REDIS_URL: user.url,
       KUBECONFIG: env.kube.kubeconfigPath,
       JOBS_NAMESPACE: namespace,
       OUTPUTS_BUCKET: "outputs-bucket",

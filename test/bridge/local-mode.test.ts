@@ -12,6 +12,7 @@ import { registerExitCleanup } from "../../stack/process.js";
 import { StartContext } from "../../stack/services/context.js";
 import { startMinio } from "../../stack/services/minio.js";
 import { waitFor } from "../support/wait.js";
+import { suiteRedisUser, type SuiteRedisUser } from "../support/redis-users.js";
 import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, quietLog, startTestBridge, type TestBridge } from "./harness.js";
 
 /**
@@ -26,6 +27,8 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
   let receiver: WebhookReceiver;
   let bridge: TestBridge;
   let redis: Redis;
+  let lambdaUser: SuiteRedisUser;
+  let lambdaRedis: Redis;
   let s3: S3Client;
   let stream: string;
   let namespace: string;
@@ -38,8 +41,11 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
     stream = `test-local:${id}:uploads`;
     namespace = `bridge-local-${id}`;
     redis = new Redis(env.redis.url);
+    // The receiver is the lambda of the embedded mode: the lambda's rights on this suite's stream.
+    lambdaUser = await suiteRedisUser("lambda", { uploadsStream: stream });
+    lambdaRedis = new Redis(lambdaUser.url);
     receiver = await startWebhookReceiver({
-      stream: new RedisUploadStream(redis, { stream }),
+      stream: new RedisUploadStream(lambdaRedis, { stream }),
       log: quietLog,
       metrics: promIngestMetrics(registry),
       registry,
@@ -61,6 +67,8 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
   after(async () => {
     await bridge?.stop();
     await receiver?.close();
+    lambdaRedis?.disconnect();
+    await lambdaUser?.remove();
     s3?.destroy();
     await Promise.allSettled(ctx?.processes.map((p) => p.stop()) ?? []);
     unregister?.();

@@ -10,6 +10,7 @@ import { testEnv } from "../env/index.js";
 import { awsRecord } from "../lambda/records.js";
 import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, pollUntil } from "./harness.js";
 import { BridgeProcess } from "./replicas.js";
+import { suiteRedisUser } from "../support/redis-users.js";
 
 /**
  * The issue's acceptance run: 1,000 uploads as S3 events, 10% of them delivered twice, through the real
@@ -32,8 +33,11 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
     const logDir = join(env.tmpDir, `thousand-${id}`);
     mkdirSync(logDir, { recursive: true });
     const redis = new Redis(env.redis.url);
+    // Each side with its own production rights on this suite's stream.
+    const [bridgeUser, lambdaUser] = await Promise.all([suiteRedisUser("bridge", { uploadsStream: stream }), suiteRedisUser("lambda", { uploadsStream: stream })]);
+    const lambdaRedis = new Redis(lambdaUser.url);
     const bridgeEnv = {
-      REDIS_URL: env.redis.url,
+      REDIS_URL: bridgeUser.url,
       KUBECONFIG: env.kube.kubeconfigPath,
       JOBS_NAMESPACE: namespace,
       OUTPUTS_BUCKET: "outputs-bucket",
@@ -68,7 +72,7 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       const rawDup = dupIdx.slice(50).map((i) => records[i]!);
       const events = [...records, ...viaLambda].sort(() => Math.random() - 0.5);
 
-      const handle = createUploadHandler({ stream: new RedisUploadStream(redis, { stream }), log: createLogger("lambda", { level: "silent" }), prefix: "uploads/" });
+      const handle = createUploadHandler({ stream: new RedisUploadStream(lambdaRedis, { stream }), log: createLogger("lambda", { level: "silent" }), prefix: "uploads/" });
       let failedMessages = 0;
       const produce = async (): Promise<void> => {
         for (let i = 0; i < events.length; i += 10) {
@@ -148,6 +152,8 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       for (const p of [a, b]) if (p.child.exitCode === null && p.child.signalCode === null) await p.kill();
       await dropStreamKeys(redis, stream);
       await redis.quit();
+      lambdaRedis.disconnect();
+      await Promise.all([bridgeUser.remove(), lambdaUser.remove()]);
     }
   });
 });

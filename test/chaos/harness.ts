@@ -7,6 +7,7 @@ import { EcsFaultProxy } from "../support/ecs-fault-proxy.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { openSuite, TaskPlayer, type Outcome, type Suite } from "../operator/helpers/operator-harness.js";
 import { cacheDir } from "../../stack/versions.js";
+import { TASK_REDIS_SECRET_ARN } from "../operator/helpers/ecs.js";
 import { Replica } from "./replica.js";
 
 export interface ChaosOptions {
@@ -71,7 +72,8 @@ export class ChaosCluster {
       JOBS_NAMESPACE: s.namespace,
       MONGODB_URL: mongoUrl,
       MONGODB_DATABASE: s.db.databaseName,
-      REDIS_URL: e.redis.url,
+      REDIS_URL: e.redis.clients.operator,
+      TASK_REDIS_SECRET_ARN: TASK_REDIS_SECRET_ARN,
       AWS_REGION: e.ecs.region,
       AWS_ACCESS_KEY_ID: e.ecs.accessKeyId,
       AWS_SECRET_ACCESS_KEY: e.ecs.secretAccessKey,

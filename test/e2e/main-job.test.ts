@@ -8,11 +8,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
+import { REDIS_COMPONENTS } from "../../lib/redis-acl/index.js";
 import { startControlPlane, s3Client, type ControlPlane } from "../../stack/index.js";
 import { ApiClient, type JobView } from "../../scripts/local/client.js";
 import { makeSamples, runDemo, SAMPLES, type DemoResult } from "../../scripts/local/demo.js";
@@ -36,6 +38,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
   let env: TestEnv;
   let result: DemoResult;
   let dir: string;
+  let startedAt: number;
   const sink = Object.assign(new (class {
     text = "";
     write(s: string) {
@@ -45,6 +48,7 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
   })(), { isTTY: false }) as unknown as NodeJS.WriteStream & { text: string };
 
   before(async () => {
+    startedAt = Date.now();
     const base = testEnv();
     const id = randomBytes(3).toString("hex");
     dir = join(base.tmpDir, `e2e-${id}`);
@@ -62,7 +66,8 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
       receiverPort,
       namespace: `e2e-${id}`,
       database: `e2e_${id}`,
-      logLevel: "warn",
+      // info, not warn: the log-grep below must see what the processes say about every job.
+      logLevel: "info",
     });
     const files = await makeSamples(dir, 2);
     result = await runDemo(plane.apiUrl, files, { out: sink, timeoutMs: 480_000 });
@@ -237,5 +242,48 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
     const expired = await fetch(`${plane.apiUrl}/jobs`, { headers: { authorization: `Bearer ${expiring.token}` } });
     assert.equal(expired.status, 401);
     assert.match(((await expired.json()) as { detail: string }).detail, /expired/);
+  });
+
+  it("no credential in any log of the run: every file the processes and tasks wrote, grepped for every password", () => {
+    // Every Redis user's password (the admin's and each component's), and the S3 secret every process holds.
+    const redisUrls = [env.redis.url, ...Object.values(env.redis.clients)];
+    const secrets = [...redisUrls.map((u) => decodeURIComponent(new URL(u).password)), env.s3.secretAccessKey];
+    assert.equal(new Set(secrets).size, 7, "seven distinct credentials");
+    assert.ok(secrets.every((p) => p.length >= 32));
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile() && !f.parentPath.includes(`${dir}/minio`))
+      .map((f) => join(f.parentPath, f.name));
+    const logs = files.filter((f) => f.endsWith(".log"));
+    // The logs are really there and say things about these jobs: the processes' own, and each task's.
+    for (const service of ["upload-webhook", "bridge", "operator", "api"]) assert.ok(logs.some((f) => f.endsWith(`/${service}.log`)), `${service}.log`);
+    const taskLogs = logs.filter((f) => f.includes("/local-tasks/"));
+    assert.ok(taskLogs.length >= 3, `one log per task (${taskLogs.length})`);
+    const allTaskText = taskLogs.map((f) => readFileSync(f, "utf8")).join("");
+    for (const job of result.jobs) assert.ok(allTaskText.includes(job.uid), `a task log names job ${job.uid}`);
+    const found = files.flatMap((f) => {
+      const text = readFileSync(f, "latin1");
+      return secrets.flatMap((secret, i) => (text.includes(secret) ? [`${f}: credential #${i}`] : []));
+    });
+    assert.deepEqual(found, [], "credentials found");
+    assert.equal(secrets.some((p) => sink.text.includes(p)), false, "nor in what the demo printed");
+  });
+
+  it("no component was refused anything it tried while the jobs ran: Redis's ACL LOG has no entry of theirs", async () => {
+    const admin = new Redis(env.redis.url);
+    const task = new Redis(env.redis.clients.task);
+    try {
+      // A refusal of our own first, so that the check below is known to see one: a command no component sends.
+      await assert.rejects(task.lpush("tj:e2e-acl-control", "x"), /NOPERM/);
+      // Redis 7.0's entries: flat [field, value, ...] arrays with username, reason, object and age-seconds.
+      const entries = ((await admin.call("ACL", "LOG", "128")) as unknown[][]).map((e) => Object.fromEntries(e.flatMap((v, i, a) => (i % 2 ? [] : [[String(v), a[i + 1]]]))));
+      const during = entries.filter((e) => Number(e["age-seconds"]) <= (Date.now() - startedAt) / 1000 + 1);
+      const ours = during.filter((e) => (REDIS_COMPONENTS as readonly string[]).includes(String(e.username)));
+      const control = (e: (typeof ours)[number]) => e.username === "task" && e.object === "lpush";
+      assert.ok(ours.some(control), "the control refusal is in the log");
+      assert.deepEqual(ours.filter((e) => !control(e)).map((e) => `${String(e.username)}: ${String(e.reason)} ${String(e.object)}`), []);
+    } finally {
+      admin.disconnect();
+      task.disconnect();
+    }
   });
 });

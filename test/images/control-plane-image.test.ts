@@ -54,9 +54,10 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       LEASE_NAMESPACE: s.namespace,
       MONGODB_URL: s.env.mongo.url,
       MONGODB_DATABASE: s.database,
-      REDIS_URL: s.env.redis.url,
+      REDIS_URL: s.env.redis.clients.operator,
       // The production launcher, against moto: nothing is launched here, only configured.
       LAUNCHER: "ecs",
+      TASK_REDIS_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:tj-redis-task-AbCdEf",
       ECS_CLUSTER: "images-test",
       ECS_TASK_DEFINITION: "transcoder:1",
       ECS_SUBNETS: "subnet-00000000",
@@ -73,7 +74,7 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
   },
   bridge: {
     env: (s, port) => ({
-      REDIS_URL: s.env.redis.url,
+      REDIS_URL: s.env.redis.clients.bridge,
       KUBECONFIG,
       JOBS_NAMESPACE: s.namespace,
       OUTPUTS_BUCKET: s.outputs,
@@ -91,7 +92,7 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       API_SESSION_KEYS: randomBytes(32).toString("hex"),
       MONGODB_URL: s.env.mongo.url,
       MONGODB_DATABASE: s.database,
-      REDIS_URL: s.env.redis.url,
+      REDIS_URL: s.env.redis.clients.api,
       KUBECONFIG,
       JOBS_NAMESPACE: s.namespace,
       S3_ENDPOINT: s.env.s3.endpoint,
@@ -107,7 +108,7 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
     refuses: { exitCode: 78, message: "invalid configuration of api:" },
   },
   "upload-webhook": {
-    env: (s, port) => ({ REDIS_URL: s.env.redis.url, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port) }),
+    env: (s, port) => ({ REDIS_URL: s.env.redis.clients.lambda, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port) }),
     // The receiver has no readiness of its own: it is ready when it listens.
     probe: "/healthz",
     bad: { env: { REDIS_URL: `http://admin:${SECRET}@redis`, HTTP_PORT: "99999" }, names: ["REDIS_URL", "HTTP_PORT"] },

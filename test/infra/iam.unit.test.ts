@@ -65,6 +65,8 @@ describe("infra IAM documents (pure)", () => {
       executionRoleArn: "arn:aws:iam::111122223333:role/exec",
     });
     assert.deepEqual(actionsOn(s), [
+      // Before the first RunTask: is TJ_REDIS_URL taken from the tasks' secret? (no resource-level scope in ECS)
+      "ecs:DescribeTaskDefinition *",
       "ecs:DescribeTasks arn:aws:ecs:eu-west-1:111122223333:task/tc/*",
       "ecs:ListTasks arn:aws:ecs:eu-west-1:111122223333:container-instance/tc/*",
       "ecs:RunTask arn:aws:ecs:eu-west-1:111122223333:task-definition/tc-transcoder:*",
@@ -73,7 +75,7 @@ describe("infra IAM documents (pure)", () => {
       "iam:PassRole arn:aws:iam::111122223333:role/exec",
       "iam:PassRole arn:aws:iam::111122223333:role/task",
     ]);
-    for (const st of s.filter((x) => x.Action[0]!.startsWith("ecs:") && x.Action[0] !== "ecs:TagResource"))
+    for (const st of s.filter((x) => x.Action[0]!.startsWith("ecs:") && !["ecs:TagResource", "ecs:DescribeTaskDefinition"].includes(x.Action[0]!)))
       assert.deepEqual(st.Condition, { ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:111122223333:cluster/tc" } }, st.Sid);
     assert.deepEqual(s.find((x) => x.Sid === "TagTasksAtLaunch")?.Condition, { StringEquals: { "ecs:CreateAction": "RunTask" } });
     assert.deepEqual(s.find((x) => x.Sid === "PassTaskRoles")?.Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });

@@ -6,6 +6,7 @@ import { basename } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT, REGION, mockSecretValue, ofType, one, registered, settled, valueOf, type Registered } from "./mocks.js";
 import { SESSION_KEYS_ARN, platformConfig } from "./fixture.js";
+import { REDIS_COMPONENTS, redisAclRules } from "../../lib/redis-acl/index.js";
 
 const P = "tcp";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
@@ -223,7 +224,12 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
       assert.deepEqual(rg.userGroupIds, [`${P}-redis`]);
       const users = ofType("aws:elasticache/user:User", `${P}-redis-`).map((u) => [u.inputs.userName, u.inputs.accessString.split(" ")[0]]);
       assert.deepEqual(users.sort(), [["api", "on"], ["bridge", "on"], ["default", "off"], ["lambda", "on"], ["operator", "on"], ["task", "on"]]);
-      assert.match(one("aws:elasticache/user:User", `${P}-redis-lambda`).inputs.accessString, /~tj:uploads .*-@dangerous/);
+      // The access strings are the code's own rules (lib/redis-acl), the ones the test stack's Redis enforces.
+      const rules = redisAclRules();
+      for (const c of REDIS_COMPONENTS) assert.equal(one("aws:elasticache/user:User", `${P}-redis-${c}`).inputs.accessString, `on ${rules[c].join(" ")}`, c);
+      const task = one("aws:elasticache/user:User", `${P}-redis-task`).inputs.accessString;
+      assert.match(task, /%W~tj:progress:\* %W~tj:result:\*/);
+      assert.doesNotMatch(task, /(^| )~|allkeys|@connection|\+@all|\+get|subscribe/, "the task reads nothing and cannot subscribe");
     });
 
     it("each process's Redis URL and the MongoDB URL are stored as secrets, with TLS", () => {
@@ -241,6 +247,7 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
   describe("ControlPlaneCluster", () => {
     it("the operator's role: RunTask of one family in one cluster, PassRole of the two task roles", () => {
       assert.deepEqual(grants(`${P}-operator`), [
+        "ecs:DescribeTaskDefinition *",
         `ecs:DescribeTasks ${arn("ecs", `task/${P}/*`)}`,
         `ecs:ListTasks ${arn("ecs", `container-instance/${P}/*`)}`,
         `ecs:RunTask ${arn("ecs", `task-definition/${P}-transcoder:*`)}`,
@@ -308,6 +315,8 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
         MAX_CONCURRENT_TASKS: "5",
         ECS_CLUSTER: P,
         ECS_TASK_DEFINITION: arn("ecs", `task-definition/${P}-transcoder:1`),
+        // The secret the task definition takes TJ_REDIS_URL from: a reference, checked by the operator.
+        TASK_REDIS_SECRET_ARN: secretArn(`${P}-redis-task`),
         ECS_CONTAINER_NAME: "transcoder",
         ECS_SUBNETS: "subnet-a,subnet-b",
         ECS_SECURITY_GROUPS: `sg-${P}-tasks`,

@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { bundleLambda } from "../../lambda/bundle.js";
 import { decodeEntryFields } from "../../lib/uploads/index.js";
 import { testEnv } from "../env/index.js";
+import { suiteRedisUser } from "../support/redis-users.js";
 import { awsRecord } from "./records.js";
 
 const run = promisify(execFile);
@@ -31,6 +32,7 @@ describe("lambda bundle", () => {
     assert.ok(!existsSync(join(task, "node_modules")));
 
     const stream = `test-bundle:${randomBytes(4).toString("hex")}:uploads`;
+    const user = await suiteRedisUser("lambda", { uploadsStream: stream });
     const event = {
       Records: [
         { messageId: "m1", eventSource: "aws:sqs", body: JSON.stringify({ Records: [awsRecord({ key: "uploads/dana/u7/d%C3%A9mo+reel.mov", eTag: "abc" })] }) },
@@ -40,7 +42,7 @@ describe("lambda bundle", () => {
     const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2])).then((r) => { process.stdout.write("RESULT " + JSON.stringify(r) + "\\n"); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
     const { stdout } = await run(process.execPath, ["-e", script, join(task, "index.js"), JSON.stringify(event)], {
       cwd: task,
-      env: { PATH: process.env.PATH ?? "", REDIS_URL: env.redis.url, UPLOADS_STREAM: stream, LOG_LEVEL: "warn" },
+      env: { PATH: process.env.PATH ?? "", REDIS_URL: user.url, UPLOADS_STREAM: stream, LOG_LEVEL: "warn" },
     });
     const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
     assert.ok(line, `handler printed a result: ${stdout}`);
@@ -56,6 +58,7 @@ describe("lambda bundle", () => {
       await redis.del(stream, ...(await redis.keys(`${stream}:*`)));
     } finally {
       await redis.quit();
+      await user.remove();
     }
   });
 });

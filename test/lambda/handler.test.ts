@@ -6,6 +6,7 @@ import { createLogger } from "../../lib/log.js";
 import { RedisUploadStream, TallyIngestMetrics, decodeEntryFields, streamKeys } from "../../lib/uploads/index.js";
 import { createUploadHandler, RetryableInvocationError, type BatchResponse } from "../../lambda/index.js";
 import { testEnv } from "../env/index.js";
+import { suiteRedisUser, type SuiteRedisUser } from "../support/redis-users.js";
 import { awsRecord } from "./records.js";
 
 const log = createLogger("lambda-test", { level: "silent" });
@@ -21,20 +22,28 @@ async function deadPort(): Promise<number> {
 }
 
 describe("lambda handler against real Redis", () => {
+  /** Admin: the test's checks. */
   let redis: Redis;
+  /** The lambda's own rights (lib/redis-acl) on this test's stream: what the code under test runs with. */
+  let user: SuiteRedisUser;
+  let lambda: Redis;
   let stream: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     redis = new Redis(testEnv().redis.url);
     stream = `test-lambda:${randomBytes(4).toString("hex")}:uploads`;
+    user = await suiteRedisUser("lambda", { uploadsStream: stream });
+    lambda = new Redis(user.url);
   });
   afterEach(async () => {
     const keys = await redis.keys(`${stream}*`);
     if (keys.length) await redis.del(...keys);
+    lambda.disconnect();
+    await user.remove();
     await redis.quit();
   });
 
   it("appends one entry per upload; a redelivered event adds nothing; a re-upload (new ETag) is new", async () => {
-    const handle = createUploadHandler({ stream: new RedisUploadStream(redis, { stream }), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/" });
     const event = { Records: [awsRecord({ key: "uploads/alice/u1/bob%40example.com+clip.mp4", eTag: "e1" })] };
     assert.deepEqual(await handle(event), { appended: 1, duplicates: 0, ignored: 0, rejected: 0 });
     assert.deepEqual(await handle(event), { appended: 0, duplicates: 1, ignored: 0, rejected: 0 });
@@ -47,7 +56,7 @@ describe("lambda handler against real Redis", () => {
   });
 
   it("appends once when 50 deliveries of the same event race", async () => {
-    const handle = createUploadHandler({ stream: new RedisUploadStream(redis, { stream }), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/" });
     const event = { Records: [awsRecord({ key: "uploads/alice/u1/race.mp4", eTag: "r1" })] };
     const results = await Promise.all(Array.from({ length: 50 }, () => handle(event)));
     assert.equal(results.filter((r) => "appended" in r && r.appended === 1).length, 1);
@@ -56,7 +65,7 @@ describe("lambda handler against real Redis", () => {
 
   it("ignores and rejects bad records with metrics, appending only the good one", async () => {
     const metrics = new TallyIngestMetrics();
-    const handle = createUploadHandler({ stream: new RedisUploadStream(redis, { stream }), log, prefix: "uploads/", metrics });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", metrics });
     const out = await handle({
       Records: [
         awsRecord({ key: "uploads/alice/u1/ok.mp4" }),
@@ -74,7 +83,7 @@ describe("lambda handler against real Redis", () => {
   });
 
   it("reports only the failing SQS message when Redis refuses one record", async () => {
-    const handle = createUploadHandler({ stream: new RedisUploadStream(redis, { stream }), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/" });
     const bad = awsRecord({ key: "uploads/alice/u1/blocked.mp4", eTag: "b1" });
     // A real Redis error for one key only: its dedupe key holds a hash, so the script's GET fails WRONGTYPE.
     await redis.hset(streamKeys(stream).dedupe("uploads-bucket/uploads/alice/u1/blocked.mp4@b1"), "x", "y");
@@ -105,7 +114,7 @@ describe("lambda handler against real Redis", () => {
     // The Lambda runtime hands config to the module through process.env; restore it so other suites in this
     // mocha process see the environment they started with (the handler keeps what it read at first call).
     const saved = { REDIS_URL: process.env.REDIS_URL, UPLOADS_STREAM: process.env.UPLOADS_STREAM, LOG_LEVEL: process.env.LOG_LEVEL };
-    process.env.REDIS_URL = testEnv().redis.url;
+    process.env.REDIS_URL = user.url;
     process.env.UPLOADS_STREAM = stream;
     process.env.LOG_LEVEL = "silent";
     const { handler } = await import("../../lambda/handler.js");

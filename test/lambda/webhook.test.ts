@@ -6,12 +6,16 @@ import { createLogger } from "../../lib/log.js";
 import { RedisUploadStream, decodeEntryFields, promIngestMetrics } from "../../lib/uploads/index.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../lambda/index.js";
 import { testEnv } from "../env/index.js";
+import { suiteRedisUser, type SuiteRedisUser } from "../support/redis-users.js";
 import { minioRecord, minioWebhookBody } from "./records.js";
 
 const log = createLogger("webhook-test", { level: "silent" });
 
 describe("local-mode webhook receiver against real Redis", () => {
+  /** Admin: the test's checks; the receiver runs with the lambda's own rights on this test's stream. */
   let redis: Redis;
+  let user: SuiteRedisUser;
+  let lambda: Redis;
   let stream: string;
   let registry: Registry;
   let receiver: WebhookReceiver;
@@ -19,13 +23,17 @@ describe("local-mode webhook receiver against real Redis", () => {
   beforeEach(async () => {
     redis = new Redis(testEnv().redis.url);
     stream = `test-webhook:${randomBytes(4).toString("hex")}:uploads`;
+    user = await suiteRedisUser("lambda", { uploadsStream: stream });
+    lambda = new Redis(user.url);
     registry = new Registry();
-    receiver = await startWebhookReceiver({ stream: new RedisUploadStream(redis, { stream }), log, metrics: promIngestMetrics(registry), registry, prefix: "uploads/", authToken: "s3cret" });
+    receiver = await startWebhookReceiver({ stream: new RedisUploadStream(lambda, { stream }), log, metrics: promIngestMetrics(registry), registry, prefix: "uploads/", authToken: "s3cret" });
   });
   afterEach(async () => {
     await receiver.close();
     const keys = await redis.keys(`${stream}*`);
     if (keys.length) await redis.del(...keys);
+    lambda.disconnect();
+    await user.remove();
     await redis.quit();
   });
   const post = (body: unknown, auth: string | null = "Bearer s3cret") =>

@@ -75,7 +75,9 @@ describe("DescribeBatcher", () => {
 });
 
 describe("loadOperatorConfig", () => {
-  const base = { MONGODB_URL: "mongodb://h/", REDIS_URL: "redis://h:6379", ECS_CLUSTER: "c", ECS_TASK_DEFINITION: "td", ECS_SUBNETS: "s-1, s-2" };
+  const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tj-redis-task-AbCdEf";
+  const base = { MONGODB_URL: "mongodb://h/", REDIS_URL: "redis://h:6379", ECS_CLUSTER: "c", ECS_TASK_DEFINITION: "td", ECS_SUBNETS: "s-1, s-2", TASK_REDIS_SECRET_ARN: SECRET_ARN };
+  const local = { MONGODB_URL: "mongodb://h", REDIS_URL: "redis://operator:pw@h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node", "/app/t.mjs"]', TASK_REDIS_URL: "redis://task:pw@h" };
   it("applies documented defaults", () => {
     const c = loadOperatorConfig(base).config;
     assert.equal(c.MAX_CONCURRENT_TASKS, 5);
@@ -85,17 +87,24 @@ describe("loadOperatorConfig", () => {
   });
   const bad: [string, Record<string, string>, RegExp][] = [
     ["missing Mongo", { REDIS_URL: "redis://h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node"]' }, /MONGODB_URL/],
-    ["local without its command", { ...base, LAUNCHER: "local" }, /LOCAL_TASK_COMMAND: required when LAUNCHER=local/],
+    ["local without its command", { ...local, LOCAL_TASK_COMMAND: "" }, /LOCAL_TASK_COMMAND: required when LAUNCHER=local/],
     ["a command that is not a JSON array", { ...base, LAUNCHER: "local", LOCAL_TASK_COMMAND: "node main.js" }, /LOCAL_TASK_COMMAND: must be a JSON array of strings/],
     ["cap of zero", { ...base, MAX_CONCURRENT_TASKS: "0" }, /MAX_CONCURRENT_TASKS/],
     ["lease timings out of order", { ...base, LEASE_DURATION_SECONDS: "5", LEASE_RENEW_DEADLINE_SECONDS: "8" }, /LEASE_RENEW_DEADLINE_SECONDS: needs LEASE_DURATION_SECONDS > /],
     ["ECS without subnets", { ...base, ECS_SUBNETS: "" }, /ECS_SUBNETS: required/],
+    // The tasks' Redis credential: never the operator's REDIS_URL, never in RunTask overrides.
+    ["ECS without the tasks' Redis secret", { ...base, TASK_REDIS_SECRET_ARN: "" }, /TASK_REDIS_SECRET_ARN: required when LAUNCHER=ecs/],
+    ["ECS with the tasks' Redis URL (it would be a RunTask override)", { ...base, TASK_REDIS_URL: "redis://task:pw@h" }, /TASK_REDIS_URL: not with LAUNCHER=ecs/],
+    ["a secret reference that is not a secret's ARN", { ...base, TASK_REDIS_SECRET_ARN: "tj-redis-task" }, /TASK_REDIS_SECRET_ARN: must be a Secrets Manager secret or SSM parameter ARN/],
+    ["local without the tasks' own Redis URL (no fallback to REDIS_URL)", { ...local, TASK_REDIS_URL: "" }, /TASK_REDIS_URL: required when LAUNCHER=local/],
     ["not a number", { ...base, WORKERS: "many" }, /WORKERS/],
   ];
   for (const [name, env, re] of bad) {
     it(`rejects ${name}`, () => assert.throws(() => loadOperatorConfig(env), (e: unknown) => e instanceof ConfigError && re.test(e.message) && e.exitCode === 78));
   }
-  it("local launcher needs no ECS settings", () => assert.deepEqual(loadOperatorConfig({ MONGODB_URL: "mongodb://h", REDIS_URL: "redis://h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node", "/app/t.mjs"]' }).config.LOCAL_TASK_COMMAND, ["node", "/app/t.mjs"]));
+  it("local launcher needs no ECS settings", () => assert.deepEqual(loadOperatorConfig(local).config.LOCAL_TASK_COMMAND, ["node", "/app/t.mjs"]));
+  it("an SSM parameter is a secret reference too", () =>
+    assert.equal(loadOperatorConfig({ ...base, TASK_REDIS_SECRET_ARN: "arn:aws:ssm:eu-west-1:123456789012:parameter/tj/redis-task" }).config.TASK_REDIS_SECRET_ARN, "arn:aws:ssm:eu-west-1:123456789012:parameter/tj/redis-task"));
 });
 
 /** Records calls at the port interfaces; the executor's ordering rules are pure logic over them. */

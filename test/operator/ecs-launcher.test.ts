@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
-import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import { TransientError } from "../../lib/errors/index.js";
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand, type ContainerDefinition, type ECSClient } from "@aws-sdk/client-ecs";
+import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { EcsLauncher, startedByFor, type EcsLauncherOptions } from "../../operator/launchers/ecs/index.js";
-import { ecsClient, holdTasksRunning, restoreTaskTransitions, setupEcs } from "./helpers/ecs.js";
+import { testEnv } from "../env/index.js";
+import { ecsClient, holdTasksRunning, restoreTaskTransitions, setupEcs, TASK_REDIS_SECRET_ARN } from "./helpers/ecs.js";
 
 describe("EcsLauncher against moto", function () {
   this.timeout(60_000);
@@ -103,5 +104,57 @@ describe("EcsLauncher against moto", function () {
     await assert.rejects(launcher.launch({ uid, namespace: "ns", name: "j", attempt: 1, env: env(uid) }), TransientError);
     await assert.rejects(launcher.describe(["x"]), TransientError);
     down.destroy();
+  });
+
+  describe("the tasks' Redis credential (#19 item 4)", () => {
+    it("never goes in the overrides: DescribeTasks shows no TJ_REDIS_URL and no password; the task definition carries the secret reference", async () => {
+      const launcher = new EcsLauncher(ecs, options);
+      const uid = randomUUID();
+      const taskUrl = testEnv().redis.clients.task;
+      // Even a request that carried it (the operator never builds one) would not put it in an override.
+      const ref = await launcher.launch({ uid, namespace: "ns", name: "j", attempt: 1, env: { ...env(uid), TJ_REDIS_URL: taskUrl } });
+      const [task] = (await ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [ref.id] }))).tasks ?? [];
+      const names = task?.overrides?.containerOverrides?.[0]?.environment?.map((e) => e.name);
+      assert.deepEqual(names, ["TJ_JOB_UID", "TJ_ATTEMPT", "AWS_REGION"]);
+      assert.equal(JSON.stringify(task).includes(new URL(taskUrl).password), false);
+      const def = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: task!.taskDefinitionArn! }));
+      const container = def.taskDefinition?.containerDefinitions?.find((c) => c.name === options.containerName);
+      assert.deepEqual(container?.secrets, [{ name: "TJ_REDIS_URL", valueFrom: TASK_REDIS_SECRET_ARN }]);
+      assert.equal(JSON.stringify(def).includes(new URL(taskUrl).password), false);
+    });
+
+    const register = async (family: string, container: Partial<ContainerDefinition>) => {
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: "256",
+          memory: "512",
+          containerDefinitions: [{ name: "transcoder", image: "example/transcoder:test", essential: true, ...container }],
+        }),
+      );
+      return family;
+    };
+    const otherArn = TASK_REDIS_SECRET_ARN.replace("tj-redis-task", "tj-redis-operator");
+    const wrong: [string, Partial<ContainerDefinition>, RegExp][] = [
+      ["takes TJ_REDIS_URL from nowhere", {}, /TJ_REDIS_URL must come from arn:.*tj-redis-task-AbCdEf, not nowhere/],
+      ["takes it from another secret (the operator's)", { secrets: [{ name: "TJ_REDIS_URL", valueFrom: otherArn }] }, /not arn:.*tj-redis-operator/],
+      [
+        "holds it in its plain environment as well",
+        { secrets: [{ name: "TJ_REDIS_URL", valueFrom: TASK_REDIS_SECRET_ARN }], environment: [{ name: "TJ_REDIS_URL", value: "redis://task:pw@h:6379" }] },
+        /TJ_REDIS_URL is in the plain environment/,
+      ],
+    ];
+    for (const [what, container, message] of wrong) {
+      it(`refuses to launch when the task definition ${what}: TerminalError, no task`, async () => {
+        const family = await register(`${options.cluster}-${randomUUID().slice(0, 6)}`, container);
+        const launcher = new EcsLauncher(ecs, { ...options, taskDefinition: family });
+        const uid = randomUUID();
+        await assert.rejects(launcher.launch({ uid, namespace: "ns", name: "j", attempt: 1, env: env(uid) }), (e: unknown) => e instanceof TerminalError && message.test(e.message));
+        const list = await ecs.send(new ListTasksCommand({ cluster: options.cluster, startedBy: startedByFor(uid, 1) }));
+        assert.deepEqual(list.taskArns, []);
+      });
+    }
   });
 });

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { testEnv } from "../env/index.js";
 import { createNamespace, deleteNamespace, kubeConfig } from "../crds/kube.js";
 import { applyCrd } from "../../lib/kube/index.js";
 import { createJob, getJob, waitFor } from "./helpers/operator-harness.js";
-import { holdTasksRunning, restoreTaskTransitions, setupEcs } from "./helpers/ecs.js";
+import { holdTasksRunning, restoreTaskTransitions, setupEcs, TASK_REDIS_SECRET_ARN } from "./helpers/ecs.js";
 
 interface Proc {
   child: ChildProcess;
@@ -53,7 +53,8 @@ describe("operator/main.ts process", function () {
       JOBS_NAMESPACE: ns,
       MONGODB_URL: e.mongo.url,
       MONGODB_DATABASE: `opmain_${randomBytes(3).toString("hex")}`,
-      REDIS_URL: e.redis.url,
+      REDIS_URL: e.redis.clients.operator,
+      TASK_REDIS_SECRET_ARN: TASK_REDIS_SECRET_ARN,
       AWS_REGION: e.ecs.region,
       AWS_ACCESS_KEY_ID: e.ecs.accessKeyId,
       AWS_SECRET_ACCESS_KEY: e.ecs.secretAccessKey,
@@ -90,6 +91,13 @@ describe("operator/main.ts process", function () {
       const env = new Map((task?.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
       assert.equal(env.get("TJ_MAX_SOURCE_BYTES"), "123456789");
       assert.equal(env.get("TJ_MAX_FRAME_RATE"), "60");
+      // No Redis credential in what DescribeTasks shows: TJ_REDIS_URL comes from the task definition's secret.
+      assert.equal(env.get("TJ_JOB_NAME"), "via-main");
+      assert.equal(env.has("TJ_REDIS_URL"), false, "no TJ_REDIS_URL override");
+      const overrides = JSON.stringify(task?.overrides);
+      for (const url of [e.redis.url, ...Object.values(e.redis.clients)]) assert.equal(overrides.includes(new URL(url).password), false, "no Redis password in the overrides");
+      const def = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: task!.taskDefinitionArn! }));
+      assert.deepEqual(def.taskDefinition?.containerDefinitions?.[0]?.secrets, [{ name: "TJ_REDIS_URL", valueFrom: TASK_REDIS_SECRET_ARN }]);
       // The reconcile that wrote taskRef is counted when it returns, a moment after the status is visible.
       const metrics = await waitFor("reconciles counted", async () => {
         const text = await (await fetch(`${base}/metrics`)).text();
@@ -100,6 +108,7 @@ describe("operator/main.ts process", function () {
       }
       assert.match(p.stdout, /"job":"[^"]+\/via-main","reconcileId":"[0-9a-f]{8}"/, "job key and reconcile id in log lines");
       assert.doesNotMatch(p.stdout, new RegExp(e.ecs.secretAccessKey), "no secrets in logs");
+      assert.equal(`${p.stdout}${p.stderr}`.includes(new URL(e.redis.clients.operator).password), false, "no Redis password in logs");
       p.child.kill("SIGTERM");
       assert.equal(await p.exited, 0);
       const l = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: lease, namespace: ns });

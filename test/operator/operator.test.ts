@@ -92,7 +92,7 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       assert.equal(j.status?.attempts, 1, `${j.metadata?.name} attempts`);
       assert.equal((await tasksOf(uid, 1)).length, 1, `${j.metadata?.name} launched exactly once`);
       assert.equal((await tasksOf(uid, 2)).length, 0);
-      assert.equal(j.status?.outputs?.masterPlaylist, "out/master.m3u8");
+      assert.equal(j.status?.outputs?.masterPlaylist, `outputs/u/${j.metadata?.name}/master.m3u8`);
       assert.ok(j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"));
       // The record and the slot follow the status write within the same pass: wait for that pass to end.
       const rec = await waitFor("record Succeeded", async () => {
@@ -153,7 +153,8 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     });
     const cond = (type: string) => j.status?.conditions?.find((c) => c.type === type);
     assert.equal(j.status?.reason, "LaunchFailed");
-    assert.match(j.status?.message ?? "", /RunTask/);
+    // The launcher's first call for a new task definition is its secrets check, before any RunTask.
+    assert.match(j.status?.message ?? "", /DescribeTaskDefinition: .*Unable to describe task definition/);
     assert.equal(cond("Complete")?.status, "False", "kubectl wait --for=condition=Complete=false sees it");
     assert.equal(cond("Failed")?.status, "True", "kubectl wait --for=condition=Failed returns for it");
     assert.equal(j.status?.attempts ?? 0, 0, "no attempt ran");
@@ -318,6 +319,24 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     await succeeded(["notice-b"], "notice-b Succeeded through the poll", 15_000);
   });
 
+  it("a result, written with the tasks' credential, naming an output outside the job's prefix fails the job InvalidResult, not retried", async () => {
+    policies.set("forged-", () => "hold");
+    await run(2);
+    await createJob(s.kc, s.namespace, "forged-a");
+    const arn = await waitFor("forged-a running", () => Promise.resolve(player!.taskOf("forged-a")));
+    // What a compromised task could write: a success pointing at another job's objects.
+    const forged = { ok: true, exitCode: 0, outputs: { masterPlaylist: "outputs/u/someone-else/master.m3u8", renditions: [] } };
+    await player!.finish(arn, forged, { asIs: true });
+    const j = await waitFor("forged-a Failed", async () => {
+      const job = await getJob(s.kc, s.namespace, "forged-a");
+      return job?.status?.phase === "Failed" ? job : undefined;
+    });
+    assert.equal(j.status?.reason, "InvalidResult");
+    assert.match(j.status?.message ?? "", /outputs\/u\/someone-else\/master\.m3u8/);
+    assert.equal(j.status?.outputs, undefined);
+    assert.equal(j.status?.attempts, 1, "not retried");
+  });
+
   it("a job force-deleted while the operator was down (finalizer removed by hand) loses its slot only after its task is stopped", async () => {
     policies.set("orphan-", () => "hold");
     const sweep = { everyMs: 200, graceMs: 500 };
@@ -477,13 +496,13 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
 
   it("ECS and Redis unreachable for a while: jobs wait (cap kept), then all complete, each launched once", async () => {
     const ecsUrl = new URL(testEnv().ecs.endpoint);
-    const redisUrl = new URL(testEnv().redis.url);
+    const redisUrl = new URL(testEnv().redis.clients.operator);
     const ecsProxy = new FaultProxy({ host: ecsUrl.hostname, port: Number(ecsUrl.port) });
     const redisProxy = new FaultProxy({ host: redisUrl.hostname, port: Number(redisUrl.port) });
     await ecsProxy.start();
     await redisProxy.start();
     const ecs = ecsClient(`http://127.0.0.1:${ecsProxy.port}`);
-    const redis = new Redis(`redis://127.0.0.1:${redisProxy.port}`, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    const redis = new Redis(redisProxy.through(testEnv().redis.clients.operator), { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     redis.on("error", () => undefined);
     try {
       const outageEnds = Date.now() + 4000;

@@ -232,6 +232,38 @@ const rows: Row[] = [
     },
   },
   {
+    // Redis lets any task's credential write any job's result key: an ok result must name outputs of this job only.
+    name: "Running -> Failed InvalidResult, not retried, on an ok result with an output outside spec.output.prefix (attempt 1 of 3)",
+    o: obs(job(running(1)), {
+      holdsSlot: true,
+      task: task("Stopped"),
+      result: {
+        ok: true,
+        exitCode: 0,
+        outputs: {
+          masterPlaylist: "o/master.m3u8",
+          renditions: [{ name: "720p", width: 1280, height: 720, videoBitrateKbps: 3000, bandwidth: 3_500_000, codecs: "avc1.64001f", sizeBytes: 1, mp4: "o/../other/720p.mp4" }],
+        },
+      },
+    }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    events: ["InvalidResult"],
+    check: (s) => {
+      assert.equal(s?.reason, "InvalidResult");
+      assert.match(s?.message ?? "", /outside spec\.output\.prefix: "o\/\.\.\/other\/720p\.mp4"/);
+      assert.equal(s?.outputs, undefined, "nothing of the result is copied into the status");
+      assert.equal(cond(s, "Failed")?.status, "True");
+    },
+  },
+  {
+    name: "the same for an output under another prefix (the poster of another job)",
+    o: obs(job(running(1)), { holdsSlot: true, task: task("Stopped"), result: { ok: true, exitCode: 0, outputs: { poster: "other/poster.jpg", renditions: [] } } }),
+    actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],
+    phase: "Failed",
+    check: (s) => assert.equal(s?.reason, "InvalidResult"),
+  },
+  {
     name: "Running -> Failed at once on a permanent exit code (65)",
     o: obs(job(running()), { holdsSlot: true, task: task("Stopped"), result: { ok: false, exitCode: 65, reason: "CorruptInput", message: "not a video" } }),
     actions: ["patchStatus", "event", "recordPhase", "releaseSlot"],

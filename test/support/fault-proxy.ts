@@ -30,6 +30,13 @@ export class FaultProxy {
     return `${this.protocol}//127.0.0.1:${this.port}`;
   }
 
+  /** `url` (its credential, path and query kept) with the proxy's address instead of the server's. */
+  through(url: string): string {
+    const u = new URL(url);
+    u.host = `127.0.0.1:${this.port}`;
+    return u.toString();
+  }
+
   /** Open connections. */
   get open(): number {
     return this.pairs.size;

@@ -92,7 +92,8 @@ export function taskEnv(h: Harness, uid: string, key: string, spec: TaskSpecInpu
     source: { bucket: o.inBucket ?? h.inBucket, key },
     output: { bucket: o.outBucket ?? h.outBucket, prefix: o.prefix ?? `outputs/${uid}/` },
     spec,
-    redisUrl: o.redisUrl ?? env.redis.url,
+    // The task's own user (lib/redis-acl): it may write progress and results, nothing else.
+    redisUrl: o.redisUrl ?? env.redis.clients.task,
     region: env.s3.region,
     s3: { endpoint: o.s3Endpoint ?? env.s3.endpoint, forcePathStyle: true },
     workDir: h.workDir,

@@ -11,7 +11,7 @@ describe("transcoder: progress reporter against real Redis", () => {
   it("re-sends the latest progress as a heartbeat while nothing moves, and stops once the result is written", async () => {
     const uid = `hb-${randomUUID()}`;
     const redis = new Redis(testEnv().redis.url);
-    const reporter = new RedisReporter({ url: testEnv().redis.url, uid, attempt: 1, log: createLogger("t", { level: "silent" }), heartbeatMs: 150 });
+    const reporter = new RedisReporter({ url: testEnv().redis.clients.task, uid, attempt: 1, log: createLogger("t", { level: "silent" }), heartbeatMs: 150 });
     try {
       reporter.progress({ stage: "transcoding", percent: 12 });
       await sleep(100);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListTasksCommand,
   RunTaskCommand,
@@ -8,7 +9,7 @@ import {
   type ECSClient,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { TransientError } from "../../../lib/errors/index.js";
+import { TerminalError, TransientError } from "../../../lib/errors/index.js";
 import type { LaunchRequest, TaskLauncher, TaskRef, TaskState } from "../../ports/index.js";
 import { DescribeBatcher } from "./describe-batcher.js";
 import { isCapacityFailure, mapEcsError } from "./errors.js";
@@ -24,6 +25,13 @@ export interface EcsLauncherOptions {
   assignPublicIp?: boolean;
   /** Value of the "managed-by" tag on launched tasks. */
   managedBy?: string;
+  /**
+   * Contract variables the container takes from its task definition's `secrets` (name -> the Secrets Manager secret
+   * or SSM parameter ARN; the operator's TASK_REDIS_SECRET_ARN for TJ_REDIS_URL). They are never sent as overrides,
+   * which DescribeTasks shows and CloudTrail records; before the first RunTask the task definition is checked to
+   * take each from exactly that ARN and to hold none of them in its plain environment.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** ECS `startedBy` (max 36 chars): the same for every launch of one (uid, attempt), so a restart finds the task. */
@@ -64,6 +72,7 @@ function toState(id: string, t: Task | undefined, containerName: string): TaskSt
 export class EcsLauncher implements TaskLauncher {
   readonly kind = "ecs" as const;
   private readonly batcher: DescribeBatcher<Task>;
+  private secretsChecked: Promise<void> | undefined;
 
   constructor(
     private readonly ecs: ECSClient,
@@ -91,9 +100,44 @@ export class EcsLauncher implements TaskLauncher {
     return running ?? stopped;
   }
 
+  /**
+   * The task definition takes every `secrets` variable from its ARN. Checked once per launcher (a retry after a
+   * failure checks again); a mismatch is a TerminalError: the launch is refused and the job fails LaunchFailed.
+   */
+  private checkSecrets(): Promise<void> {
+    const wanted = Object.entries(this.opts.secrets ?? {});
+    if (wanted.length === 0) return Promise.resolve();
+    this.secretsChecked ??= (async () => {
+      let out;
+      try {
+        out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: this.opts.taskDefinition }));
+      } catch (err) {
+        throw mapEcsError(err, "DescribeTaskDefinition");
+      }
+      const container = out.taskDefinition?.containerDefinitions?.find((c) => c.name === this.opts.containerName);
+      const where = `task definition ${this.opts.taskDefinition}, container ${this.opts.containerName}`;
+      if (!container) throw new TerminalError(`${where}: no such container`, "TaskDefinitionMismatch");
+      for (const [name, arn] of wanted) {
+        const from = container.secrets?.find((x) => x.name === name)?.valueFrom;
+        if (container.environment?.some((e) => e.name === name))
+          throw new TerminalError(`${where}: ${name} is in the plain environment; it must come from secrets (${arn})`, "TaskDefinitionMismatch");
+        if (from !== arn) throw new TerminalError(`${where}: ${name} must come from ${arn}, not ${from ?? "nowhere"}`, "TaskDefinitionMismatch");
+      }
+    })().catch((err: unknown) => {
+      this.secretsChecked = undefined;
+      throw err;
+    });
+    return this.secretsChecked;
+  }
+
   async launch(req: LaunchRequest): Promise<TaskRef> {
     const existing = await this.find(req.uid, req.attempt);
     if (existing) return existing;
+    await this.checkSecrets();
+    const bySecret = this.opts.secrets ?? {};
+    const environment = Object.entries(req.env)
+      .filter(([name]) => !(name in bySecret))
+      .map(([name, value]) => ({ name, value }));
     const startedBy = startedByFor(req.uid, req.attempt);
     let out;
     try {
@@ -114,7 +158,7 @@ export class EcsLauncher implements TaskLauncher {
           },
           overrides: {
             containerOverrides: [
-              { name: this.opts.containerName, environment: Object.entries(req.env).map(([name, value]) => ({ name, value })) },
+              { name: this.opts.containerName, environment },
             ],
           },
           tags: [

@@ -9,7 +9,13 @@ export function ecsClient(endpoint = testEnv().ecs.endpoint): ECSClient {
   return new ECSClient({ endpoint, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey }, maxAttempts: 1 });
 }
 
-/** A fresh ECS cluster + Fargate task definition + subnet in moto, named for this suite. */
+/** The tasks' Redis URL secret the suites' task definitions reference (ECS resolves it at start; moto runs no container). */
+export const TASK_REDIS_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tj-redis-task-AbCdEf";
+
+/**
+ * A fresh ECS cluster + Fargate task definition + subnet in moto, named for this suite. The container takes
+ * TJ_REDIS_URL from a secret, as infra/components/task-definition.ts defines it, so launches carry no Redis URL.
+ */
 export async function setupEcs(prefix: string): Promise<{ ecs: ECSClient; options: EcsLauncherOptions }> {
   const e = testEnv().ecs;
   const config = { endpoint: e.endpoint, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } };
@@ -28,10 +34,14 @@ export async function setupEcs(prefix: string): Promise<{ ecs: ECSClient; option
       networkMode: "awsvpc",
       cpu: "1024",
       memory: "2048",
-      containerDefinitions: [{ name: "transcoder", image: "example/transcoder:test", essential: true, cpu: 1024, memory: 2048 }],
+      executionRoleArn: "arn:aws:iam::123456789012:role/transcoder-execution",
+      containerDefinitions: [
+        { name: "transcoder", image: "example/transcoder:test", essential: true, cpu: 1024, memory: 2048, secrets: [{ name: "TJ_REDIS_URL", valueFrom: TASK_REDIS_SECRET_ARN }] },
+      ],
     }),
   );
-  return { ecs, options: { cluster, taskDefinition: cluster, containerName: "transcoder", subnets: [subnet.Subnet!.SubnetId!], securityGroups: [] } };
+  const secrets = { TJ_REDIS_URL: TASK_REDIS_SECRET_ARN };
+  return { ecs, options: { cluster, taskDefinition: cluster, containerName: "transcoder", subnets: [subnet.Subnet!.SubnetId!], securityGroups: [], secrets } };
 }
 
 /**

@@ -25,7 +25,12 @@ export interface Suite {
   namespace: string;
   db: Db;
   mongo: MongoClient;
+  /** Admin: the tests' own inspection. */
   redis: Redis;
+  /** The operator's own user (lib/redis-acl): what an Operator of the suite reads with. */
+  operatorRedis: Redis;
+  /** The tasks' user: what the TaskPlayer writes results with, as a real task would. */
+  taskRedis: Redis;
   ecs: ECSClient;
   ecsOptions: EcsLauncherOptions;
   proxy: FaultProxy;
@@ -42,6 +47,10 @@ export async function openSuite(prefix: string): Promise<Suite> {
   const db = mongo.db(`${prefix}_${randomUUID().slice(0, 8)}`);
   const redis = new Redis(testEnv().redis.url, { maxRetriesPerRequest: 2 });
   redis.on("error", () => undefined); // a Redis restart under test: commands fail and are retried by their callers
+  const operatorRedis = new Redis(testEnv().redis.clients.operator, { maxRetriesPerRequest: 2 });
+  const taskRedis = new Redis(testEnv().redis.clients.task, { maxRetriesPerRequest: 2 });
+  operatorRedis.on("error", () => undefined);
+  taskRedis.on("error", () => undefined);
   const { ecs, options: ecsOptions } = await setupEcs(prefix);
   await holdTasksRunning();
   const server = new URL(kc.getCurrentCluster()!.server);
@@ -53,6 +62,8 @@ export async function openSuite(prefix: string): Promise<Suite> {
     db,
     mongo,
     redis,
+    operatorRedis,
+    taskRedis,
     ecs,
     ecsOptions,
     proxy,
@@ -62,7 +73,7 @@ export async function openSuite(prefix: string): Promise<Suite> {
       await deleteNamespace(namespace);
       await db.dropDatabase().catch(() => undefined);
       await mongo.close();
-      redis.disconnect();
+      for (const r of [redis, operatorRedis, taskRedis]) r.disconnect();
       ecs.destroy();
     },
   };
@@ -106,12 +117,13 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     kubeConfig: kc,
     namespace: s.namespace,
     db: s.db,
-    redis: over.redis ?? s.redis,
+    redis: over.redis ?? s.operatorRedis,
     launcher: new EcsLauncher(over.ecs ?? s.ecs, over.ecsOptions ?? s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
     reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600, startTimeoutMs: over.startTimeoutMs ?? 600_000, stallTimeoutMs: over.stallTimeoutMs ?? 300_000 },
-    taskEnv: { redisUrl: e.redis.url, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
+    // ECS: the task definition's secret supplies TJ_REDIS_URL (setupEcs); the operator never holds it.
+    taskEnv: { redisUrl: undefined, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
     registry: over.registry ?? new Registry(),
     log,
@@ -134,7 +146,7 @@ export type Outcome = { after: number; result: TaskResult; exitLagMs?: number } 
 export class TaskPlayer {
   maxRunning = 0;
   samples = 0;
-  readonly seen = new Map<string, { uid: string; name: string; attempt: number; firstSeen: number; resultAt?: number }>();
+  readonly seen = new Map<string, { uid: string; name: string; attempt: number; outputPrefix: string; firstSeen: number; resultAt?: number }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
@@ -198,13 +210,14 @@ export class TaskPlayer {
       const env = new Map((t.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
       const arn = t.taskArn!;
       if (!this.seen.has(arn)) {
-        this.seen.set(arn, { uid: env.get("TJ_JOB_UID") ?? "", name: env.get("TJ_JOB_NAME") ?? "", attempt: Number(env.get("TJ_ATTEMPT")), firstSeen: now });
+        const [uid, name, prefix] = ["TJ_JOB_UID", "TJ_JOB_NAME", "TJ_OUTPUT_PREFIX"].map((n) => env.get(n) ?? "") as [string, string, string];
+        this.seen.set(arn, { uid, name, attempt: Number(env.get("TJ_ATTEMPT")), outputPrefix: prefix, firstSeen: now });
       }
       const info = this.seen.get(arn)!;
       const outcome = this.policy(info.name, info.attempt);
       if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
       if (info.resultAt === undefined) {
-        await writeResult(this.s.redis, info.uid, info.attempt, outcome.result);
+        await writeResult(this.s.taskRedis, info.uid, info.attempt, placed(outcome.result, info.outputPrefix));
         info.resultAt = Date.now();
       }
       if (Date.now() - info.resultAt < (outcome.exitLagMs ?? 0)) continue;
@@ -214,13 +227,15 @@ export class TaskPlayer {
 
   /**
    * Plays one task's exit now (for jobs held by the policy). `announce: false` writes the result without the
-   * tj:results notice (as if the operator missed it); `exit: false` leaves the task running after its result.
+   * tj:results notice (as if the operator missed it); `exit: false` leaves the task running after its result;
+   * `asIs: true` writes the outputs as given instead of under the task's TJ_OUTPUT_PREFIX (a lying task).
    */
-  async finish(arn: string, result: TaskResult, o: { announce?: boolean; exit?: boolean } = {}): Promise<void> {
+  async finish(arn: string, result: TaskResult, o: { announce?: boolean; exit?: boolean; asIs?: boolean } = {}): Promise<void> {
     const info = this.seen.get(arn);
     if (!info) throw new Error(`task ${arn} not seen`);
-    if (o.announce === false) await this.s.redis.set(resultKey(info.uid, info.attempt), JSON.stringify(result), "EX", RESULT_TTL_SECONDS);
-    else await writeResult(this.s.redis, info.uid, info.attempt, result);
+    const written = o.asIs ? result : placed(result, info.outputPrefix);
+    if (o.announce === false) await this.s.taskRedis.set(resultKey(info.uid, info.attempt), JSON.stringify(written), "EX", RESULT_TTL_SECONDS);
+    else await writeResult(this.s.taskRedis, info.uid, info.attempt, written);
     if (o.exit !== false) await this.s.ecs.send(new StopTaskCommand({ cluster: this.s.ecsOptions.cluster, task: arn, reason: "Essential container in task exited" }));
   }
 
@@ -237,7 +252,24 @@ export class TaskPlayer {
   }
 }
 
-export const ok: TaskResult = { ok: true, exitCode: 0, outputs: { masterPlaylist: "out/master.m3u8", renditions: [] } };
+/** Output keys relative to the task's TJ_OUTPUT_PREFIX; the player writes them under it, as a real task does. */
+export const ok: TaskResult = { ok: true, exitCode: 0, outputs: { masterPlaylist: "master.m3u8", renditions: [] } };
+
+function placed(result: TaskResult, prefix: string): TaskResult {
+  const o = result.outputs;
+  if (!o) return result;
+  const at = (key: string | undefined) => (key === undefined ? undefined : `${prefix}${key}`);
+  return {
+    ...result,
+    outputs: {
+      ...o,
+      masterPlaylist: at(o.masterPlaylist),
+      manifest: at(o.manifest),
+      poster: at(o.poster),
+      renditions: o.renditions.map((r) => ({ ...r, playlist: at(r.playlist), mp4: at(r.mp4) })),
+    },
+  };
+}
 
 export function jobBody(namespace: string, name: string, spec: Record<string, unknown> = {}): KubernetesObject & { spec: unknown } {
   return {
