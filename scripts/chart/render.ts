@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Document, isMap, isScalar, parse, stringify, type Pair, type YAMLMap } from "yaml";
+import { Document, isMap, isScalar, parse, stringify, type YAMLMap } from "yaml";
 import { z } from "zod";
 import { API_VERSION, CRD_NAME, KIND, TranscodeJobSpec } from "../../crds/index.js";
 import { crdManifest } from "../../crds/generator/index.js";
@@ -58,7 +58,7 @@ function valuesYaml(): string {
   const doc = new Document(defaultValues());
   const annotate = (map: YAMLMap, schema: z.ZodType) => {
     const shape = shapeOf(schema) ?? {};
-    for (const pair of map.items as Pair[]) {
+    for (const pair of map.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       const s = shape[key];
       if (!s) continue;

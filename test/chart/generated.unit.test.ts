@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "../../lib/config/index.js";
+import { ConfigError, type Settings } from "../../lib/config/index.js";
 import { loadOperatorConfig } from "../../operator/config/index.js";
 import { CHART_MANAGED, COMPONENT_NAMES, COMPONENTS, REQUIRED_WITH_ECS, SECRET_SETTINGS } from "../../scripts/chart/components.js";
 import { renderChartFiles, repoRoot } from "../../scripts/chart/render.js";
@@ -16,7 +16,7 @@ describe("chart: generated files and their sources", () => {
   });
 
   it("the secret settings are exactly those lib/config marks secret, across the chart's components", () => {
-    const marked = new Set(COMPONENT_NAMES.flatMap((c) => Object.entries(COMPONENTS[c].settings).filter(([, s]) => "secret" in s && s.secret).map(([n]) => n)));
+    const marked = new Set(COMPONENT_NAMES.flatMap((c) => Object.entries(COMPONENTS[c].settings as Settings).filter(([, s]) => s.secret === true).map(([n]) => n)));
     assert.deepEqual([...marked].sort(), [...SECRET_SETTINGS].sort());
   });
 
