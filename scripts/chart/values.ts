@@ -21,7 +21,7 @@ import { describeDefault, type Setting } from "../../lib/config/index.js";
 export type EnvValue = string | number | boolean;
 
 /** A setting's value in `env`: its enum, or its integer bounds, as its lib/config schema declares them. */
-function envValue(name: string, s: Setting): z.ZodType<EnvValue> {
+function envValue(name: string, s: Setting): z.ZodType<EnvValue, EnvValue> {
   const json = z.toJSONSchema(s.schema, { io: "input", unrepresentable: "any" }) as { type?: string; enum?: string[]; minimum?: number; maximum?: number };
   const doc = `${s.doc} (default: ${describeDefault(s.schema)})`;
   if (json.enum) return z.enum(json.enum as [string, ...string[]]).describe(doc);
@@ -37,9 +37,9 @@ function envValue(name: string, s: Setting): z.ZodType<EnvValue> {
 
 type EnvOf<Names extends string> = Partial<Record<Names, EnvValue>>;
 
-function envSchema<N extends string>(names: readonly N[], what: string): z.ZodType<EnvOf<N>> {
+function envSchema<N extends string>(names: readonly N[], what: string): z.ZodType<EnvOf<N>, EnvOf<N>> {
   const shape = Object.fromEntries(names.map((n) => [n, envValue(n, settingOf(n)).optional()]));
-  return z.strictObject(shape).describe(what) as unknown as z.ZodType<EnvOf<N>>;
+  return z.strictObject(shape).describe(what) as unknown as z.ZodType<EnvOf<N>, EnvOf<N>>;
 }
 
 const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, "must be a Kubernetes quantity"), z.number().nonnegative()]);

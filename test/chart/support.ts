@@ -98,6 +98,16 @@ export function find<T = K8sObject>(objects: K8sObject[], kind: string, name: st
   return o as T;
 }
 
+/**
+ * kubectl with its discovery cache in this run's scratch dir: ~/.kube/cache outlives clusters whose ports repeat, and
+ * a cache from before a CRD was installed makes `auth can-i` answer "no" for its resources (`refreshDiscovery`).
+ */
 export function kubectl(kubeconfig: string, args: string[]): Promise<Run> {
-  return run(binaries.kubectl, ["--kubeconfig", kubeconfig, ...args]);
+  return run(binaries.kubectl, ["--kubeconfig", kubeconfig, `--cache-dir=${join(scratch, "kubectl-cache")}`, ...args]);
+}
+
+/** kubectl api-resources rereads discovery into the cache (after a CRD is installed). */
+export async function refreshDiscovery(kubeconfig: string): Promise<void> {
+  const r = await kubectl(kubeconfig, ["api-resources", "-o", "name"]);
+  if (r.code !== 0) throw new Error(`kubectl api-resources: ${r.stderr}`);
 }
