@@ -30,7 +30,7 @@ function previousChart(): string {
   const crd = crdManifest();
   const version = crd.spec.versions[0]!;
   const older = { ...crd, spec: { ...crd.spec, versions: [{ ...version, additionalPrinterColumns: version.additionalPrinterColumns.filter((c) => c.name !== PRINTER_COLUMN) }] } };
-  writeFileSync(join(dir, CRD_TEMPLATE.slice(CHART_DIR.length + 1)), crdTemplate(older as typeof crd));
+  writeFileSync(join(dir, CRD_TEMPLATE.slice(CHART_DIR.length + 1)), crdTemplate(older));
   return dir;
 }
 
