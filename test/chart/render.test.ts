@@ -41,6 +41,10 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
     fullText = await template([fullFile], { namespace: releaseNs });
     defaults = parseObjects(defaultText);
     full = parseObjects(fullText);
+    const kc = testEnv().kube.kubeconfigPath;
+    for (const ns of [releaseNs, jobsNs]) await ok(binaries.kubectl, ["--kubeconfig", kc, "create", "namespace", ns]);
+    await ok(binaries.kubectl, ["--kubeconfig", kc, "apply", "--server-side", "-f", SERVICE_MONITOR_CRD]);
+    await ok(binaries.kubectl, ["--kubeconfig", kc, "wait", "--for=condition=Established", "crd/servicemonitors.monitoring.coreos.com", "--timeout=30s"]);
   });
 
   it("helm lint --strict passes with the default values and with the full values", async () => {
@@ -81,9 +85,6 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
 
   it("kubectl apply --dry-run=server --validate=strict accepts both renders", async () => {
     const kc = testEnv().kube.kubeconfigPath;
-    for (const ns of [releaseNs, jobsNs]) await ok(binaries.kubectl, ["--kubeconfig", kc, "create", "namespace", ns]);
-    await ok(binaries.kubectl, ["--kubeconfig", kc, "apply", "--server-side", "-f", SERVICE_MONITOR_CRD]);
-    await ok(binaries.kubectl, ["--kubeconfig", kc, "wait", "--for=condition=Established", "crd/servicemonitors.monitoring.coreos.com", "--timeout=30s"]);
     for (const [what, text] of [["default", defaultText], ["full", fullText]] as const) {
       const file = join(testEnv().tmpDir, `chart-${what}-${suffix}.yaml`);
       writeFileSync(file, text);
@@ -120,6 +121,24 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /operator.leaderElection=false needs operator.replicas <= 1/);
     });
+  });
+
+  it("NOTES.txt: a warning for each required setting nothing supplies, a first TranscodeJob, how to reach the API", async () => {
+    // A dry run against the apiserver renders NOTES; the shared apiserver's CRD is not the release's, so it is left out.
+    const r = await helm(["install", `notes-${suffix}`, CHART, "-n", releaseNs, "--dry-run=server", "--set", "crds.enabled=false"], testEnv().kube.kubeconfigPath);
+    assert.equal(r.code, 0, r.stderr);
+    const notes = r.stdout.slice(r.stdout.indexOf("NOTES:"));
+    assert.match(notes, /WARNING: the operator will refuse to start \(exit 78\): nothing sets ECS_CLUSTER, ECS_SUBNETS, ECS_TASK_DEFINITION, MONGODB_URL, REDIS_URL/);
+    assert.match(notes, /WARNING: the bridge will refuse to start \(exit 78\): nothing sets OUTPUTS_BUCKET, REDIS_URL/);
+    assert.match(notes, /WARNING: the api will refuse to start \(exit 78\): nothing sets API_SESSION_KEYS, MONGODB_URL, OUTPUTS_BUCKET, REDIS_URL, UPLOADS_BUCKET/);
+    assert.match(notes, /The TranscodeJob CRD is not part of this release/);
+    assert.match(notes, new RegExp(`kind: TranscodeJob[\\s\\S]*namespace: ${releaseNs}`));
+    assert.match(notes, new RegExp(`port-forward svc/notes-${suffix}-transcode-control-plane-api 8080:80`));
+    const quiet = await helm(["install", `notes-${suffix}`, CHART, "-n", releaseNs, "--dry-run=server", "-f", fullFile, "--set", "crds.enabled=false"], testEnv().kube.kubeconfigPath);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stdout, /WARNING: the/, "the full values supply every required setting");
+    assert.match(quiet.stdout, /https:\/\/transcode\.example\.com\/openapi\.json/);
+    assert.match(quiet.stdout, /bucket: example-uploads/);
   });
 
   it("each ConfigMap holds only the settings its component reads, the chart's own among them, numbers as written", () => {
