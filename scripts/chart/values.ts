@@ -4,17 +4,7 @@
  * program sets (infra/components/release-values.ts). Objects are strict: an unknown key is refused by name.
  */
 import { z } from "zod";
-import {
-  COMPONENT_NAMES,
-  COMPONENTS,
-  CHART_MANAGED,
-  plainSettings,
-  secretEnvNames,
-  settingOf,
-  sharedSettings,
-  type Component,
-  type PlainSettingOf,
-} from "./components.js";
+import { plainSettings, secretEnvNames, settingOf, sharedSettings, type Component, type PlainSettingOf } from "./components.js";
 import { describeDefault, type Setting } from "../../lib/config/index.js";
 
 /** An environment value as written in values: a string, or a number/boolean Helm renders as one. */
@@ -37,16 +27,22 @@ function envValue(name: string, s: Setting): z.ZodType<EnvValue, EnvValue> {
 
 type EnvOf<Names extends string> = Partial<Record<Names, EnvValue>>;
 
-function envSchema<N extends string>(names: readonly N[], what: string): z.ZodType<EnvOf<N>, EnvOf<N>> {
+/** A strict map of these settings: any other name (another process's, a secret one, a typo) is refused. */
+function envSchema<N extends string>(names: readonly N[]): z.ZodType<EnvOf<N>, EnvOf<N>> {
   const shape = Object.fromEntries(names.map((n) => [n, envValue(n, settingOf(n)).optional()]));
-  return z.strictObject(shape).describe(what) as unknown as z.ZodType<EnvOf<N>, EnvOf<N>>;
+  return z.strictObject(shape) as unknown as z.ZodType<EnvOf<N>, EnvOf<N>>;
 }
 
 const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, "must be a Kubernetes quantity"), z.number().nonnegative()]);
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional(), "ephemeral-storage": quantity.optional() });
-const resources = (requests: z.input<typeof resourceList>, limits: z.input<typeof resourceList>) =>
+type CpuMemory = { cpu: string; memory: string };
+/** Requests and limits; ephemeral storage is the same for all (logs only: the root filesystem is read-only). */
+const resources = (requests: CpuMemory, limits: CpuMemory) =>
   z
-    .strictObject({ requests: resourceList.prefault(requests), limits: resourceList.prefault(limits) })
+    .strictObject({
+      requests: resourceList.prefault({ ...requests, "ephemeral-storage": "64Mi" }),
+      limits: resourceList.prefault({ ...limits, "ephemeral-storage": "256Mi" }),
+    })
     .prefault({})
     .describe("Container resources (the defaults are measured figures, see docs/deploy-helm.md)");
 
@@ -54,11 +50,13 @@ const resources = (requests: z.input<typeof resourceList>, limits: z.input<typeo
 const k8sObject = z.record(z.string(), z.unknown());
 const stringMap = z.record(z.string(), z.string());
 
+const digest = z.string().regex(/^(sha256:[a-f0-9]{64})?$/, "must be sha256:<64 hex>");
+
 const image = z
   .strictObject({
     repository: z.string().min(1).default("localhost/transcode-cp/control-plane").describe("Image of every control-plane process (`npm run build:images` builds it; push it to your registry)"),
     tag: z.string().default("").describe("Image tag; empty: the chart's appVersion"),
-    digest: z.string().regex(/^(sha256:[a-f0-9]{64})?$/).default("").describe("Pin the image by digest (`sha256:...`); wins over the tag"),
+    digest: digest.default("").describe("Pin the image by digest (`sha256:...`); wins over the tag"),
     pullPolicy: z.enum(["IfNotPresent", "Always", "Never"]).default("IfNotPresent").describe("imagePullPolicy (IfNotPresent: tags are immutable, see docs/deploy-helm.md)"),
   })
   .prefault({});
@@ -67,7 +65,7 @@ const imageOverride = z
   .strictObject({
     repository: z.string().min(1).optional(),
     tag: z.string().optional(),
-    digest: z.string().regex(/^(sha256:[a-f0-9]{64})?$/).optional(),
+    digest: digest.optional(),
   })
   .prefault({})
   .describe("Overrides of the top-level `image` for this component");
@@ -88,17 +86,17 @@ const probeTiming = (period: number, failures: number) =>
 
 interface ComponentDefaults {
   replicas: number;
-  resources: { requests: z.input<typeof resourceList>; limits: z.input<typeof resourceList> };
+  resources: { requests: CpuMemory; limits: CpuMemory };
 }
 
+/** The keys every component has. */
 function componentSchema<C extends Component>(c: C, d: ComponentDefaults) {
-  const process = COMPONENTS[c].process;
   const secrets = secretEnvNames(c);
   return z.strictObject({
     replicas: z.int().min(0).default(d.replicas).describe("Pods of this component"),
     image: imageOverride,
     containerPort: z.int().min(1).max(65535).default(8080).describe("Port of the process's HTTP server (probes, /metrics; the API itself): HTTP_PORT"),
-    env: envSchema(plainSettings(c), `Settings of the ${process}`)
+    env: envSchema(plainSettings(c))
       .prefault({})
       .describe("Non-secret settings of this component (names of docs/configuration.md, see Settings) in its ConfigMap; win over the top-level env"),
     existingSecret: z
@@ -143,7 +141,7 @@ function componentSchema<C extends Component>(c: C, d: ComponentDefaults) {
 
 const operator = componentSchema("operator", {
   replicas: 2,
-  resources: { requests: { cpu: "100m", memory: "192Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "1", memory: "384Mi", "ephemeral-storage": "256Mi" } },
+  resources: { requests: { cpu: "100m", memory: "192Mi" }, limits: { cpu: "1", memory: "384Mi" } },
 }).extend({
   leaderElection: z.boolean().default(true).describe("LEADER_ELECTION: one acting replica on a Lease in the release namespace (off only with 1 replica)"),
   watchAllNamespaces: z
@@ -166,7 +164,7 @@ const ingressPath = z.strictObject({ path: z.string().default("/"), pathType: z.
 const api = componentSchema("api", {
   replicas: 2,
   // argon2id hashes with 64 MiB each: the limit leaves room for a few sign-ins at once.
-  resources: { requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "1", memory: "768Mi", "ephemeral-storage": "256Mi" } },
+  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
 }).extend({
   service: serviceSchema(80).describe("The API's Service"),
   ingress: z
@@ -189,18 +187,16 @@ const api = componentSchema("api", {
 
 const bridge = componentSchema("bridge", {
   replicas: 2,
-  resources: { requests: { cpu: "50m", memory: "96Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "256Mi" } },
+  resources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
 });
 
 const uploadWebhook = componentSchema("uploadWebhook", {
   replicas: 1,
-  resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "250m", memory: "192Mi", "ephemeral-storage": "256Mi" } },
+  resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "192Mi" } },
 }).extend({
   enabled: z.boolean().default(false).describe("Run the upload webhook (MinIO's bucket notifications) where the S3 Lambda is not used"),
   service: serviceSchema(80).describe("The webhook's Service (MinIO's notify_webhook endpoint)"),
 });
-
-const shared = [...sharedSettings().keys()];
 
 export const valuesSchema = z.strictObject({
   nameOverride: z.string().default("").describe("Replaces the chart name in resource names"),
@@ -219,7 +215,9 @@ export const valuesSchema = z.strictObject({
     .max(63)
     .default("")
     .describe("JOBS_NAMESPACE: where the API and the bridge create TranscodeJobs and the operator watches them; empty: the release namespace"),
-  env: envSchema(shared, "Settings for every component that reads them (each ConfigMap gets only its own)").prefault({}),
+  env: envSchema([...sharedSettings().keys()])
+    .prefault({})
+    .describe("Settings for every component that reads them (each ConfigMap gets only its own); a component's env wins"),
   commonLabels: stringMap.prefault({}).describe("Labels added to every resource"),
   nodeSelector: stringMap.prefault({}).describe("Every pod's nodeSelector (a component's own replaces it)"),
   tolerations: z.array(k8sObject).default([]).describe("Every pod's tolerations (a component's own replace them)"),
@@ -254,12 +252,9 @@ export const valuesSchema = z.strictObject({
 export type ChartValues = z.input<typeof valuesSchema>;
 /** The values after defaults: what the templates see. */
 export type ResolvedValues = z.output<typeof valuesSchema>;
-export type ComponentValues<C extends Component> = NonNullable<ChartValues[C]>;
 export type EnvValues<C extends Component> = EnvOf<PlainSettingOf<C>>;
 
 /** Every default: values.yaml. */
 export function defaultValues(): ResolvedValues {
   return valuesSchema.parse({});
 }
-
-export { CHART_MANAGED, COMPONENT_NAMES };
