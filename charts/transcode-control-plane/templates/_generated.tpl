@@ -73,11 +73,6 @@
       "ECS_TASK_DEFINITION",
       "MONGODB_URL",
       "REDIS_URL"
-    ],
-    "secrets": [
-      "MONGODB_URL",
-      "REDIS_URL",
-      "TASK_REDIS_URL"
     ]
   },
   {
@@ -117,9 +112,6 @@
     ],
     "required": [
       "OUTPUTS_BUCKET",
-      "REDIS_URL"
-    ],
-    "secrets": [
       "REDIS_URL"
     ]
   },
@@ -165,11 +157,6 @@
       "OUTPUTS_BUCKET",
       "REDIS_URL",
       "UPLOADS_BUCKET"
-    ],
-    "secrets": [
-      "API_SESSION_KEYS",
-      "MONGODB_URL",
-      "REDIS_URL"
     ]
   },
   {
@@ -193,10 +180,6 @@
     ],
     "required": [
       "REDIS_URL"
-    ],
-    "secrets": [
-      "REDIS_URL",
-      "WEBHOOK_AUTH_TOKEN"
     ]
   }
 ]
