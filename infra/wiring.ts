@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ControlPlaneCluster } from "./components/control-plane-cluster.js";
 import type { ReleaseValues } from "./components/control-plane-release.js";
-import type { ImageValues, PlainSetting } from "./components/release-values.js";
+import type { ImageValues } from "./components/release-values.js";
 import type { Storage } from "./components/storage.js";
 import type { TranscodeCluster } from "./components/transcode-cluster.js";
 
@@ -33,23 +33,24 @@ export function controlPlaneValues(
       s.region,
     ])
     .apply(([uploads, outputs, ecsCluster, [taskDefinition, taskRedisSecret], subnets, taskSg, [operatorAnnotations, apiAnnotations], region]): ReleaseValues => {
-      const shared: Partial<Record<PlainSetting, string>> = {
-        AWS_REGION: region,
-        UPLOADS_BUCKET: uploads,
-        UPLOADS_PREFIX: c.storage.uploadsPrefix,
-        OUTPUTS_BUCKET: outputs,
-        LOG_LEVEL: s.logLevel,
-        ...(s.s3Endpoint === undefined ? {} : { S3_ENDPOINT: s.s3Endpoint, S3_FORCE_PATH_STYLE: "true" }),
-      };
       const sa = (name: string, annotations: Record<string, string> = {}) => ({ name, annotations });
       return {
+        jobsNamespace: s.jobsNamespace,
+        // For every process that reads them: the chart gives each ConfigMap only its own.
+        env: {
+          AWS_REGION: region,
+          UPLOADS_BUCKET: uploads,
+          UPLOADS_PREFIX: c.storage.uploadsPrefix,
+          OUTPUTS_BUCKET: outputs,
+          MONGODB_DATABASE: s.mongoDatabase,
+          LOG_LEVEL: s.logLevel,
+          ...(s.s3Endpoint === undefined ? {} : { S3_ENDPOINT: s.s3Endpoint, S3_FORCE_PATH_STYLE: "true" }),
+        },
         operator: {
           image: s.images.operator,
           serviceAccount: sa(c.cluster.serviceAccounts.operator, operatorAnnotations),
+          // LAUNCHER=ecs is the chart's own setting.
           env: {
-            ...shared,
-            MONGODB_DATABASE: s.mongoDatabase,
-            LAUNCHER: "ecs",
             MAX_CONCURRENT_TASKS: String(s.maxConcurrentTasks),
             ECS_CLUSTER: ecsCluster,
             ECS_TASK_DEFINITION: taskDefinition,
@@ -59,12 +60,8 @@ export function controlPlaneValues(
             ECS_SECURITY_GROUPS: taskSg,
           },
         },
-        bridge: { image: s.images.bridge, serviceAccount: sa(c.cluster.serviceAccounts.bridge), env: { ...shared, JOBS_NAMESPACE: s.jobsNamespace } },
-        api: {
-          image: s.images.api,
-          serviceAccount: sa(c.cluster.serviceAccounts.api, apiAnnotations),
-          env: { ...shared, MONGODB_DATABASE: s.mongoDatabase, JOBS_NAMESPACE: s.jobsNamespace },
-        },
+        bridge: { image: s.images.bridge, serviceAccount: sa(c.cluster.serviceAccounts.bridge), env: {} },
+        api: { image: s.images.api, serviceAccount: sa(c.cluster.serviceAccounts.api, apiAnnotations), env: {} },
       };
     });
 }

@@ -5,5 +5,6 @@
  */
 export type { StackEnv, KubeEndpoint, S3Endpoint, EcsEndpoint } from "./types.js";
 export { startStack, type Stack, type StackOptions } from "./start.js";
+export { startCluster, FAKE_NODE_TOLERATION, type Cluster, type ClusterOptions } from "./cluster.js";
 export { startControlPlane, s3Client, type ControlPlane, type ControlPlaneOptions } from "./control-plane.js";
 export { freePort, installExitHandlers, registerExitCleanup, runExitCleanups, ServiceError, type ServiceProcess } from "./process.js";

@@ -38,8 +38,9 @@ export interface Stack {
   restart(service: string, o?: { downMs?: number; graceful?: boolean }): Promise<void>;
 }
 
-const runsRoot = join(tmpdir(), "transcode-cp-runs");
-const logsRoot = join(cacheDir, "logs");
+/** Every run's scratch dir (`run-<owner pid>-...`, reaped when its owner is gone) and log dir. */
+export const runsRoot = join(tmpdir(), "transcode-cp-runs");
+export const logsRoot = join(cacheDir, "logs");
 
 /**
  * Starts every real service in parallel on free 127.0.0.1 ports and returns their endpoints. A service can be

@@ -30,6 +30,8 @@ export const versions = {
   ferretdb: need("FERRETDB_VERSION"),
   minio: need("MINIO_VERSION"),
   helm: need("HELM_VERSION"),
+  kwok: need("KWOK_VERSION"),
+  kubeScore: need("KUBE_SCORE_VERSION"),
   moto: need("MOTO_VERSION"),
 };
 
@@ -39,6 +41,10 @@ export const cacheDir =
 export const binaries = {
   kubeApiserver: join(cacheDir, "bin", `kube-apiserver-${versions.kube}`),
   kubectl: join(cacheDir, "bin", `kubectl-${versions.kube}`),
+  kubeControllerManager: join(cacheDir, "bin", `kube-controller-manager-${versions.kube}`),
+  kubeScheduler: join(cacheDir, "bin", `kube-scheduler-${versions.kube}`),
+  kwok: join(cacheDir, "bin", `kwok-${versions.kwok}`),
+  kubeScore: join(cacheDir, "bin", `kube-score-${versions.kubeScore}`),
   etcd: join(cacheDir, "bin", `etcd-${versions.etcd}`),
   ferretdb: join(cacheDir, "bin", `ferretdb-${versions.ferretdb}`),
   minio: join(cacheDir, "bin", `minio-${versions.minio}`),

@@ -2,10 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { readSecret } from "../secrets.js";
 import type { ReleaseSecretRef } from "../types.js";
+import type { ChartValues } from "../../scripts/chart/values.js";
 import { SECRET_SETTINGS_OF, type ControlPlaneProcess, type ControlPlaneValues, type SecretSetting } from "./release-values.js";
 
-/** Values without `existingSecret`: the release sets it to the Secret it creates. */
-export type ReleaseValues = { [P in ControlPlaneProcess]: Omit<ControlPlaneValues[P], "existingSecret"> };
+/** Values without the processes' `existingSecret`: the release sets it to the Secret it creates. */
+export type ReleaseValues = Omit<ControlPlaneValues, ControlPlaneProcess> & { [P in ControlPlaneProcess]: Omit<ControlPlaneValues[P], "existingSecret"> };
 
 export interface ControlPlaneReleaseArgs {
   /** Path of the chart directory (charts/transcode-control-plane) or a packaged .tgz. */
@@ -63,13 +64,15 @@ export class ControlPlaneRelease extends pulumi.ComponentResource {
       secrets.push(secret);
     }
 
-    const values = pulumi.all([args.values, secretNames]).apply(
-      ([v, names]): ControlPlaneValues => ({
+    const values = pulumi.all([args.values, secretNames]).apply(([v, names]): ChartValues => {
+      const chartValues: ControlPlaneValues = {
+        ...v,
         operator: { ...v.operator, existingSecret: names.operator },
         bridge: { ...v.bridge, existingSecret: names.bridge },
         api: { ...v.api, existingSecret: names.api },
-      }),
-    );
+      };
+      return chartValues;
+    });
     const release = new k8s.helm.v3.Release(
       name,
       {

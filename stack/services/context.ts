@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { request } from "node:https";
 import { join } from "node:path";
 import { ServiceError, ServiceProcess, freePort, type ServiceProcessOptions } from "../process.js";
 
@@ -57,4 +58,18 @@ export async function httpOk(url: string, init?: RequestInit): Promise<boolean> 
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
   await res.body?.cancel();
   return res.ok;
+}
+
+/** A 200 from an HTTPS endpoint whose certificate is self-signed and not yet known (a component's /healthz, /readyz). */
+export function httpsOk(url: string, token?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+    const req = request(url, { headers, rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
 }

@@ -1,24 +1,10 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { request } from "node:https";
 import { stringify } from "yaml";
 import { binaries } from "../versions.js";
 import type { KubeEndpoint } from "../types.js";
-import { httpOk, requireBinary, type StartContext } from "./context.js";
-
-/** The apiserver's cert is self-signed and not yet known when probing readiness. */
-function readyz(server: string, token: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(`${server}/readyz`, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
+import { httpOk, httpsOk, requireBinary, type StartContext } from "./context.js";
 
 /**
  * A Kubernetes control plane as kubebuilder's envtest runs it: etcd + kube-apiserver, no kubelet, scheduler
@@ -68,7 +54,7 @@ export async function startKube(ctx: StartContext): Promise<KubeEndpoint> {
       ],
     });
     const server = `https://127.0.0.1:${port}`;
-    await proc.waitReady(() => readyz(server, adminToken), 120_000);
+    await proc.waitReady(() => httpsOk(`${server}/readyz`, adminToken), 120_000);
     // The self-signed serving cert file carries its CA in the chain; use it as the kubeconfig's CA.
     const caFile = join(certDir, "apiserver.crt");
     readFileSync(caFile); // fails loudly if the apiserver did not write it

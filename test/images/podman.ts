@@ -54,6 +54,8 @@ export interface RunOptions {
   mounts?: Record<string, string>;
   /** Replaces the image's entrypoint. */
   entrypoint?: string;
+  /** Replaces the restricted settings above (network, read-only root, /tmp, capabilities) with these podman flags. */
+  flags?: readonly string[];
 }
 
 export interface Container {
@@ -69,7 +71,7 @@ export function runContainer(image: string, args: string[], o: RunOptions = {}):
   const name = `tcp-test-${randomUUID().slice(0, 8)}`;
   const env = o.env ?? {};
   const flags = [
-    "run", "--rm", `--name=${name}`, ...RESTRICTED,
+    "run", "--rm", `--name=${name}`, ...(o.flags ?? RESTRICTED),
     ...Object.keys(env).flatMap((k) => ["-e", k]),
     ...Object.entries(o.mounts ?? {}).flatMap(([from, to]) => ["-v", `${from}:${to}:ro`]),
     ...(o.entrypoint ? [`--entrypoint=${o.entrypoint}`] : []),

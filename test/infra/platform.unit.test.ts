@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT, REGION, mockSecretValue, ofType, one, registered, settled, valueOf, type Registered } from "./mocks.js";
 import { SESSION_KEYS_ARN, platformConfig } from "./fixture.js";
 import { REDIS_COMPONENTS, redisAclRules } from "../../lib/redis-acl/index.js";
+import { valuesSchema } from "../../scripts/chart/values.js";
 
 const P = "tcp";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
@@ -302,16 +303,18 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
       assert.equal(/MONGODB_URL|REDIS_URL|API_SESSION_KEYS/.test(text), false, "no secret setting in the Helm values");
     });
 
-    it("the operator's settings are wired from the other components", () => {
-      const env = one("kubernetes:helm.sh/v3:Release", P).inputs.values.operator.env;
-      assert.deepEqual(env, {
+    it("the settings are wired from the other components: shared ones once, each process's own under it", () => {
+      const values = one("kubernetes:helm.sh/v3:Release", P).inputs.values;
+      assert.equal(values.jobsNamespace, "media");
+      assert.deepEqual(values.env, {
         AWS_REGION: REGION,
         UPLOADS_BUCKET: UPLOADS,
         UPLOADS_PREFIX: "uploads/",
         OUTPUTS_BUCKET: OUTPUTS,
-        LOG_LEVEL: "info",
         MONGODB_DATABASE: "transcoder",
-        LAUNCHER: "ecs",
+        LOG_LEVEL: "info",
+      });
+      assert.deepEqual(values.operator.env, {
         MAX_CONCURRENT_TASKS: "5",
         ECS_CLUSTER: P,
         ECS_TASK_DEFINITION: arn("ecs", `task-definition/${P}-transcoder:1`),
@@ -321,7 +324,12 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
         ECS_SUBNETS: "subnet-a,subnet-b",
         ECS_SECURITY_GROUPS: `sg-${P}-tasks`,
       });
-      assert.deepEqual(one("kubernetes:helm.sh/v3:Release", P).inputs.values.api.serviceAccount, { name: "transcode-api", annotations: {} });
+      assert.deepEqual(values.api.serviceAccount, { name: "transcode-api", annotations: {} });
+    });
+
+    it("the Helm values pass the chart's own values schema (values.schema.json is generated from it)", () => {
+      const values = one("kubernetes:helm.sh/v3:Release", P).inputs.values;
+      assert.deepEqual(valuesSchema.safeParse(values).error?.issues, undefined);
     });
   });
 
