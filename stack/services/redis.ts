@@ -47,6 +47,11 @@ export async function withComponentUsers(admin: { url: string }): Promise<RedisE
       await setAclUser(redis, { name: component, password, rules: rules[component] });
       clients[component] = redisUrlAs(admin.url, component, password);
     }
+    // Into the aclfile (hashes only), so that a restarted Redis (the chaos suite's) still knows the users; a
+    // TESTENV_REDIS_URL server without an aclfile refuses, and keeps them until it restarts.
+    await redis.call("ACL", "SAVE").catch((err: Error) => {
+      if (!/not configured to use an ACL file/i.test(err.message)) throw err;
+    });
     return { url: admin.url, clients };
   } finally {
     redis.disconnect();

@@ -123,7 +123,7 @@ describe("test environment: real services", function () {
     await assert.rejects(core.listNamespace(), (err: unknown) => err instanceof k8s.ApiException && err.code === 403);
   });
 
-  it("a crashed FerretDB comes back on the same URL with its data, and Redis on its port (the chaos suite relies on both)", async () => {
+  it("a crashed FerretDB comes back on the same URL with its data, and Redis on its port with its users (the chaos suite relies on both)", async () => {
     const mongo = await MongoClient.connect(testEnv().mongo.url);
     const redis = new Redis(testEnv().redis.url, { maxRetriesPerRequest: null });
     redis.on("error", () => {}); // refused while it is down; it reconnects by itself
@@ -139,6 +139,13 @@ describe("test environment: real services", function () {
         await again.close();
       }
       assert.equal(await redis.ping(), "PONG"); // Redis runs without persistence: only the port is kept
+      // ... and its users (lib/redis-acl), which the restarted server reads back from its aclfile.
+      const operator = new Redis(testEnv().redis.clients.operator, { maxRetriesPerRequest: 1 });
+      try {
+        assert.equal(await operator.ping(), "PONG");
+      } finally {
+        operator.disconnect();
+      }
     } finally {
       await mongo.close();
       redis.disconnect();
