@@ -14,3 +14,4 @@ export type {
 export { MongoJobStore } from "./mongo-job-store.js";
 export { MongoSlots } from "./mongo-slots.js";
 export { FencedError } from "./fenced-error.js";
+export { MongoConnection, isMongoUnreachable, type MongoConnectionOptions } from "./mongo-connection.js";

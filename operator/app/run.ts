@@ -2,12 +2,12 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { Redis } from "ioredis";
-import { MongoClient } from "mongodb";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "../../lib/log.js";
 import type { OperatorConfig } from "../config/index.js";
 import { startHealthServer } from "../../lib/http/index.js";
 import { loadKubeConfig, poolKubeConnections } from "../../lib/kube/index.js";
+import { isMongoUnreachable, MongoConnection } from "../../lib/store/index.js";
 import { createLeaderElector, uniqueIdentity, type LeaderElector } from "../kube/index.js";
 import { EcsLauncher } from "../launchers/ecs/index.js";
 import { LocalLauncher } from "../launchers/local/index.js";
@@ -55,7 +55,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   const kubeConfig = loadKubeConfig(cfg.KUBECONFIG);
   // client-node 2.0 opens a new TLS connection per request; the bench found ~40% of the operator's CPU there.
   const kubePools = poolKubeConnections(kubeConfig);
-  const mongo = new MongoClient(cfg.MONGODB_URL, { serverSelectionTimeoutMS: 10_000 });
+  const mongo = new MongoConnection(cfg.MONGODB_URL, log.child({ component: "mongo" }), { client: { serverSelectionTimeoutMS: 10_000 } });
   await mongo.connect();
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on("error", (err: Error) => log.warn({ err: err.message }, "redis connection error"));
@@ -70,6 +70,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   let epoch: number | undefined;
   let elector: LeaderElector | undefined;
   let stopping: Promise<void> | undefined;
+  /** True while lead() is (re)trying to start an Operator. */
+  let starting = false;
 
   const makeOperator = (): Operator =>
     new Operator({
@@ -127,20 +129,40 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   // Operator would keep every other replica from admitting anything.
   const lead = async (e: number) => {
     epoch = e;
-    for (let retryMs = 1_000; epoch === e && stopping === undefined; retryMs = Math.min(retryMs * 2, 15_000)) {
-      const op = makeOperator();
-      operator = op;
-      try {
-        await op.start();
-        return;
-      } catch (err) {
-        log.error({ err: (err as Error).message, retryMs }, "operator failed to start; trying again while leading");
-        if (operator === op) operator = undefined;
-        await op.stop().catch(() => undefined);
+    starting = true;
+    try {
+      for (let retryMs = 1_000; epoch === e && stopping === undefined; retryMs = Math.min(retryMs * 2, 15_000)) {
+        const op = makeOperator();
+        operator = op;
+        try {
+          await op.start();
+          return;
+        } catch (err) {
+          log.error({ err: (err as Error).message, retryMs }, "operator failed to start; trying again while leading");
+          if (operator === op) operator = undefined;
+          await op.stop().catch(() => undefined);
+          // The client may be the one that is stuck (MongoConnection says how): try a fresh one before the next start.
+          if (isMongoUnreachable(err)) await mongo.renew();
+        }
+        await new Promise((r) => setTimeout(r, retryMs).unref());
       }
-      await new Promise((r) => setTimeout(r, retryMs).unref());
+    } finally {
+      starting = false;
     }
   };
+  // A running Operator holds a Db of the replaced client: start a new one for the same epoch (entering it again is
+  // idempotent, so the fence is unchanged).
+  mongo.on("renewed", () => {
+    const e = epoch;
+    const op = operator;
+    if (e === undefined || starting || !op) return;
+    operator = undefined;
+    void op
+      .stop()
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, "operator stop failed"))
+      .then(() => (epoch === e && stopping === undefined ? lead(e) : undefined))
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, "leading failed"));
+  });
   const unlead = async () => {
     epoch = undefined;
     const op = operator;
