@@ -101,16 +101,22 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
         return;
       }
       case "launch": {
-        // The fence, last thing before RunTask: still leading by our own clock (a paused process that wakes up
-        // past its lease is not), and no newer leader has entered since (lib/store Slots.assertCurrent).
+        // The fence: still leading by our own clock (a paused process that wakes up past its lease is not), and no
+        // newer leader has entered since (lib/store Slots.assertCurrent). Checked here, and again by the launcher
+        // right before each RunTask it sends: the launcher's own lookups and the SDK's retries of a throttled call
+        // take seconds (the long chaos run saw a sixth task from that gap).
         const epoch = deps.epoch();
         if (epoch === undefined) throw new TransientError("not the leader: launch withheld", 5_000);
-        await deps.slots.assertCurrent(epoch);
+        const fence = async (): Promise<void> => {
+          if (deps.epoch() !== epoch) throw new TransientError("not the leader any more: launch withheld", 5_000);
+          await deps.slots.assertCurrent(epoch);
+        };
+        await fence();
         try {
           const env = deps.taskEnv(job, a.attempt);
           launchCalled = true;
           log.info({ attempt: a.attempt }, "launching task");
-          launched = await deps.launcher.launch({ uid, namespace: ns, name, attempt: a.attempt, env });
+          launched = await deps.launcher.launch({ uid, namespace: ns, name, attempt: a.attempt, env, fence });
         } catch (err) {
           if (!(err instanceof TerminalError)) throw err;
           log.error({ err: err.message, reason: err.reason }, "launch rejected");

@@ -7,6 +7,12 @@ export interface LaunchRequest {
   name: string;
   attempt: number;
   env: Record<string, string>;
+  /**
+   * The leader's fence, to run as late as possible before a task starts: the ECS launcher runs it before each
+   * RunTask the SDK sends (a throttled RunTask is retried seconds later, maybe past this leader's lease). Rejects to
+   * withhold the launch.
+   */
+  fence?: () => Promise<void>;
 }
 
 /** What a task looks like from outside. `exitCode` is only trusted when present (emulators carry none). */

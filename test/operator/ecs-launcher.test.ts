@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand, type ContainerDefinition, type ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, type ContainerDefinition } from "@aws-sdk/client-ecs";
 import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { EcsLauncher, startedByFor, type EcsLauncherOptions } from "../../operator/launchers/ecs/index.js";
 import { testEnv } from "../env/index.js";
+import { EcsFaultProxy } from "../support/ecs-fault-proxy.js";
 import { ecsClient, holdTasksRunning, restoreTaskTransitions, setupEcs, TASK_REDIS_SECRET_ARN } from "./helpers/ecs.js";
 
 describe("EcsLauncher against moto", function () {
@@ -88,6 +89,35 @@ describe("EcsLauncher against moto", function () {
     // A stopped attempt is still found by startedBy: no second task for it.
     const again = await launcher.launch({ uid, namespace: "ns", name: "j", attempt: 1, env: env(uid) });
     assert.equal(again.id, ref.id);
+  });
+
+  it("the leader's fence runs before every RunTask sent, the SDK's retries of a throttled one included: refused, no task starts", async () => {
+    const proxy = await new EcsFaultProxy(testEnv().ecs.endpoint).start();
+    const e = testEnv().ecs;
+    const retrying = new ECSClient({ endpoint: proxy.url, region: e.region, credentials: e, maxAttempts: 3 });
+    try {
+      const launcher = new EcsLauncher(retrying, options);
+      // The first RunTask is throttled; the lease is lost while the SDK backs off before its retry.
+      proxy.faults.throttle = { RunTask: 1 };
+      let fenced = 0;
+      const uid = randomUUID();
+      const fence = () => {
+        fenced++;
+        return fenced > 1 ? Promise.reject(new TransientError("not the leader any more: launch withheld")) : Promise.resolve();
+      };
+      await assert.rejects(launcher.launch({ uid, namespace: "ns", name: "j", attempt: 1, env: env(uid), fence }), /not the leader any more/);
+      assert.equal(fenced, 2, "once per RunTask the SDK sent");
+      assert.equal(proxy.injected.get("throttle:RunTask"), 1);
+      const listed = await ecs.send(new ListTasksCommand({ cluster: options.cluster, startedBy: startedByFor(uid, 1) }));
+      assert.deepEqual(listed.taskArns, [], "no task for the attempt");
+      // A fence that lets it through, ECS answering again: the task starts.
+      proxy.faults.throttle = {};
+      const ok = await launcher.launch({ uid, namespace: "ns", name: "j", attempt: 1, env: env(uid), fence: () => Promise.resolve() });
+      assert.match(ok.id, /^arn:aws:ecs:/);
+    } finally {
+      retrying.destroy();
+      await proxy.stop();
+    }
   });
 
   it("an unreachable ECS endpoint is a TransientError (the job keeps its place)", async () => {

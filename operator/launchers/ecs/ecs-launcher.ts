@@ -13,6 +13,7 @@ import { TerminalError, TransientError } from "../../../lib/errors/index.js";
 import type { LaunchRequest, TaskLauncher, TaskRef, TaskState } from "../../ports/index.js";
 import { DescribeBatcher } from "./describe-batcher.js";
 import { isCapacityFailure, mapEcsError } from "./errors.js";
+import { FencedError } from "../../../lib/store/index.js";
 
 export interface EcsLauncherOptions {
   cluster: string;
@@ -139,10 +140,7 @@ export class EcsLauncher implements TaskLauncher {
       .filter(([name]) => !(name in bySecret))
       .map(([name, value]) => ({ name, value }));
     const startedBy = startedByFor(req.uid, req.attempt);
-    let out;
-    try {
-      out = await this.ecs.send(
-        new RunTaskCommand({
+    const command = new RunTaskCommand({
           cluster: this.opts.cluster,
           taskDefinition: this.opts.taskDefinition,
           launchType: "FARGATE",
@@ -167,9 +165,25 @@ export class EcsLauncher implements TaskLauncher {
             { key: "media.transcoder.dev/attempt", value: String(req.attempt) },
             { key: "managed-by", value: this.opts.managedBy ?? "transcode-operator" },
           ],
-        }),
-      );
+        });
+    const fence = req.fence;
+    // Inside the SDK's retry loop: the fence runs before every RunTask actually sent, the retries included.
+    if (fence) {
+      const fenced = <A, R>(next: (args: A) => Promise<R>) => async (args: A): Promise<R> => {
+        await fence();
+        return next(args);
+      };
+      command.middlewareStack.addRelativeTo(fenced, {
+        name: "leaderFence",
+        relation: "after",
+        toMiddleware: "retryMiddleware",
+      });
+    }
+    let out;
+    try {
+      out = await this.ecs.send(command);
     } catch (err) {
+      if (err instanceof FencedError) throw err; // the fence's own refusal, as it is (a TransientError passes too)
       throw mapEcsError(err, "RunTask");
     }
     const arn = out.tasks?.[0]?.taskArn;

@@ -100,12 +100,9 @@ export class LocalLauncher implements TaskLauncher {
   }
 
   /** Idempotent per (uid, attempt): the second call returns the first call's task. */
-  launch(request: LaunchRequest): Promise<TaskRef> {
-    try {
-      return Promise.resolve(this.launchNow(request));
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+  async launch(request: LaunchRequest): Promise<TaskRef> {
+    await request.fence?.();
+    return this.launchNow(request);
   }
 
   find(uid: string, attempt: number): Promise<TaskRef | undefined> {
