@@ -4,8 +4,23 @@ import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
 import { keyOf, OwnWrites, splitKey } from "../../lib/kube/index.js";
 import { runWorkers, type WorkQueue } from "../kube/index.js";
-import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
-import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type Observed, type ReconcileOptions } from "../reconcile/index.js";
+import { isActive, type SlotHolder, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
+import {
+  AdmissionQueue,
+  FIFO_POLICY,
+  observationPlan,
+  orphanedHolders,
+  ownerClass,
+  ownerKey,
+  reconcile,
+  retryAt,
+  toMillis,
+  UsageLedger,
+  type AdmissionPolicy,
+  type Decision,
+  type Observed,
+  type ReconcileOptions,
+} from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { rememberWrites } from "./own-writes.js";
@@ -21,8 +36,16 @@ export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
   options: ReconcileOptions & { workers: number };
   /** The one namespace watched, if any: slots of jobs elsewhere belong to another operator's sweep. */
   namespace?: string | undefined;
+  /** The admission policy (fifo without limits when absent), the fair share's half-life, owners in the running gauge. */
+  admission?: AdmissionSettings | undefined;
   /** Called when a slot claim was fenced off: another operator leads now. */
   onFenced?: (err: FencedError) => void;
+}
+
+export interface AdmissionSettings {
+  policy: AdmissionPolicy;
+  halfLifeMs: number;
+  topOwners: number;
 }
 
 /**
@@ -44,9 +67,14 @@ export class Controller {
   private readonly cluster: JobCluster;
   /** Slot holders as last read; wake-ups use them to skip jobs that already hold a slot. */
   private holders: ReadonlySet<string> = new Set();
+  /** Each job's owner (uid -> owner key), so that a slot holder's usage is charged to its owner. */
+  private readonly ownersByUid = new Map<string, string>();
+  /** Owners' usage: the slot table (read each pass) plus decayed history (seeded from MongoDB at start). */
+  readonly usage: UsageLedger;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.admission = new AdmissionQueue(deps.options);
+    this.admission = new AdmissionQueue(deps.options, deps.admission?.policy ?? FIFO_POLICY);
+    this.usage = new UsageLedger(deps.admission?.halfLifeMs ?? 0);
     this.cluster = rememberWrites(this.ownWrites, deps.cluster);
   }
 
@@ -61,7 +89,10 @@ export class Controller {
    */
   jobChanged(job: JobObject, old?: JobObject): void {
     const uid = job.metadata?.uid;
-    if (uid) this.keysByUid.set(uid, keyOf(job));
+    if (uid) {
+      this.keysByUid.set(uid, keyOf(job));
+      this.ownersByUid.set(uid, ownerKey(job));
+    }
     this.admission.update(job);
     const echo = this.ownWrites.delivered(job);
     if (echo && old !== undefined && old !== job) {
@@ -76,6 +107,7 @@ export class Controller {
     const uid = job.metadata?.uid;
     if (uid) {
       this.keysByUid.delete(uid);
+      this.ownersByUid.delete(uid);
       this.admission.delete(uid);
     }
     this.ownWrites.forget(keyOf(job));
@@ -102,9 +134,36 @@ export class Controller {
     if (key) this.enqueue(key);
   }
 
-  /** After a slot was released: the jobs at the head of the queue look again (not the whole queue). */
+  /**
+   * After a slot was released: the jobs at the head of the queue look again (not the whole queue). The slot table
+   * is read first: the release changes its owner's usage, hence the order and who is held by a limit.
+   */
   wakeHeads(): void {
-    for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
+    const wake = () => {
+      for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
+    };
+    void this.deps.slots.holders().then(
+      (holders) => (this.slotsRead(holders, this.deps.clock.now()), wake()),
+      () => wake(),
+    );
+  }
+
+  /** Start-up: past slot time per owner, as the job records in MongoDB show it (see UsageLedger). */
+  seedUsage(intervals: Iterable<{ owner: string; from: number; to: number }>): void {
+    this.usage.seed(intervals);
+  }
+
+  /** The owners holding the most slots, for the metrics' top N. */
+  topOwners(): [string, number][] {
+    return this.usage.runningOwners().slice(0, this.deps.admission?.topOwners ?? 0);
+  }
+
+  /** A slot table as read: holders, and the usage snapshot of the admission order when the table changed. */
+  private slotsRead(holders: readonly SlotHolder[], now: number): Set<string> {
+    const held = new Set(holders.map((h) => h.holder));
+    this.holders = held;
+    if (this.usage.observeSlots(holders, now, (uid) => this.ownersByUid.get(uid))) this.admission.setUsage(this.usage.view(now));
+    return held;
   }
 
   /**
@@ -220,8 +279,20 @@ export class Controller {
     const decision = reconcile(observed, this.deps.options);
     if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
     const outcome = await execute(observed.job, decision, { ...this.deps, cluster: this.cluster, now: () => this.deps.clock.now() }, log);
+    if (outcome.claimed) this.admitted(observed);
     if (outcome.released) this.wakeHeads();
     return outcome.launchRejected ? { decision, rejected: outcome.launchRejected } : { decision };
+  }
+
+  /** Metrics of an admission: how long the job waited, by owner class. */
+  private admitted(o: Observed): void {
+    const m = this.deps.metrics;
+    if (!m) return;
+    const owner_class = ownerClass(ownerKey(o.job));
+    // Waiting since its creation, or, for a retry, since its backoff ended.
+    const since = (o.job.status?.attempts ?? 0) > 0 ? retryAt(o.job, this.deps.options) : toMillis(o.job.metadata?.creationTimestamp);
+    m.admitted.inc({ owner_class });
+    if (since !== undefined) m.admissionWait.observe({ owner_class }, Math.max(0, o.now - since) / 1000);
   }
 
   /** Everything the decision looks at, read through the ports as observationPlan() says. */
@@ -234,11 +305,12 @@ export class Controller {
     // would miss, and on FerretDB 1.x a miss scans the whole collection (~100 ms at 10,000 records).
     const [record, holders] = await Promise.all([job.status?.phase === undefined ? undefined : d.store.get(uid), d.slots.holders()]);
     d.metrics?.slotsInUse.set(holders.length);
-    const held = new Set(holders.map((h) => h.holder));
-    this.holders = held;
+    if (uid) this.ownersByUid.set(uid, ownerKey(job));
+    const held = this.slotsRead(holders, now);
     // What we read may be newer than what the informer has delivered so far.
     this.admission.update(job);
     const holdsSlot = held.has(uid);
+    const place = this.admission.place(uid, held, now);
     const plan = observationPlan(job, holdsSlot, d.options.finalizer);
     const ref = job.status?.taskRef;
     let task: TaskState | undefined;
@@ -257,7 +329,8 @@ export class Controller {
       holdsSlot,
       freeSlots: Math.max(0, d.slots.capacity - holders.length),
       slotTable: holders,
-      rank: this.admission.rank(uid, held, now),
+      rank: place && "rank" in place ? place.rank : undefined,
+      ownerLimit: place && "ownerLimit" in place ? place.ownerLimit : undefined,
       task,
       untracked,
       progress,

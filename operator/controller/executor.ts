@@ -18,6 +18,8 @@ export interface ExecutorDeps {
 export interface ExecutionResult {
   /** A claim found no free slot: the rest of the decision was dropped. */
   claimLost: boolean;
+  /** A slot was claimed by this pass. */
+  claimed: boolean;
   /** A slot was given back (queued jobs should look again). */
   released: boolean;
   /** The launch was refused for good (the rest of the decision was dropped): reconcile decides what follows. */
@@ -41,7 +43,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
   const ns = job.metadata?.namespace ?? "";
   const name = job.metadata?.name ?? "";
   const uid = job.metadata?.uid ?? "";
-  const result: ExecutionResult = { claimLost: false, released: false, launchRejected: undefined };
+  const result: ExecutionResult = { claimLost: false, claimed: false, released: false, launchRejected: undefined };
   let launched: TaskRef | undefined;
   let claimed = false;
   let launchCalled = false;
@@ -89,6 +91,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
           log.debug("no free slot: admission deferred");
           return "stop";
         }
+        result.claimed = true;
         log.info({ slot, epoch }, "slot claimed");
         return;
       }

@@ -24,9 +24,12 @@ export const FIFO_POLICY: AdmissionPolicy = { kind: "fifo" };
  * the API makes its jobs in one namespace, and two tenants' namespaces never share usage or limits.
  */
 export function ownerKey(job: JobObject): string {
-  const owner = job.spec.owner;
-  const ns = job.metadata?.namespace ?? "";
-  return typeof owner === "string" && owner !== "" ? `user:${ns}/${owner}` : `namespace:${ns}`;
+  return ownerKeyOf(job.metadata?.namespace ?? "", job.spec.owner);
+}
+
+/** The same key from a job record's namespace and owner (null or absent: none). */
+export function ownerKeyOf(namespace: string, owner: string | null | undefined): string {
+  return typeof owner === "string" && owner !== "" ? `user:${namespace}/${owner}` : `namespace:${namespace}`;
 }
 
 /** The bounded label of an owner for metrics: an API user or a namespace's kubectl-made jobs. */
