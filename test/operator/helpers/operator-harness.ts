@@ -10,6 +10,7 @@ import { applyCrd } from "../../../lib/kube/index.js";
 import { createLogger } from "../../../lib/log.js";
 import { resultKey, RESULT_TTL_SECONDS, writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
 import { Operator } from "../../../operator/app/index.js";
+import type { AdmissionSettings } from "../../../operator/controller/index.js";
 import { EcsLauncher, type EcsLauncherOptions } from "../../../operator/launchers/ecs/index.js";
 import type { JobObject } from "../../../operator/ports/index.js";
 import { testEnv } from "../../env/index.js";
@@ -106,6 +107,8 @@ export interface OperatorOverrides {
   orphanSweep?: { everyMs: number; graceMs: number };
   /** The metrics registry (a replica that leads again reuses its process's). */
   registry?: Registry;
+  /** Admission policy and owner limits (the Operator's default, fair without limits, unless set). */
+  admission?: AdmissionSettings;
 }
 
 export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator {
@@ -129,6 +132,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     log,
     ...(over.informer ? { informer: over.informer } : {}),
     ...(over.orphanSweep ? { orphanSweep: over.orphanSweep } : {}),
+    ...(over.admission ? { admission: over.admission } : {}),
   });
 }
 
