@@ -12,6 +12,7 @@ import {
   orphanedHolders,
   ownerClass,
   ownerKey,
+  ownerLimit,
   reconcile,
   retryAt,
   toMillis,
@@ -67,6 +68,11 @@ export class Controller {
   private readonly cluster: JobCluster;
   /** Slot holders as last read; wake-ups use them to skip jobs that already hold a slot. */
   private holders: ReadonlySet<string> = new Set();
+  /** For the executor's check of a claim against its owner's limit. */
+  private readonly limits: Pick<ExecutorDeps, "ownerOf" | "ownerLimit">;
+  /** Slot-table reads started and the newest one applied (see slotsRead). */
+  private slotReads = 0;
+  private lastSlotRead = 0;
   /** Each job's owner (uid -> owner key), so that a slot holder's usage is charged to its owner. */
   private readonly ownersByUid = new Map<string, string>();
   /** Owners' usage: the slot table (read each pass) plus decayed history (seeded from MongoDB at start). */
@@ -76,6 +82,14 @@ export class Controller {
     this.admission = new AdmissionQueue(deps.options, deps.admission?.policy ?? FIFO_POLICY);
     this.usage = new UsageLedger(deps.admission?.halfLifeMs ?? 0);
     this.cluster = rememberWrites(this.ownWrites, deps.cluster);
+    const policy = deps.admission?.policy ?? FIFO_POLICY;
+    this.limits = {
+      ownerOf: (uid) => this.ownersByUid.get(uid),
+      ownerLimit: (job) => {
+        const limit = ownerLimit(policy, job.metadata?.namespace ?? "");
+        return limit === undefined ? undefined : { owner: ownerKey(job), limit };
+      },
+    };
   }
 
   /** Queue a key now (informer events, wake-ups). */
@@ -142,8 +156,9 @@ export class Controller {
     const wake = () => {
       for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
     };
+    const seq = ++this.slotReads;
     void this.deps.slots.holders().then(
-      (holders) => (this.slotsRead(holders, this.deps.clock.now()), wake()),
+      (holders) => (this.slotsRead(holders, this.deps.clock.now(), seq), wake()),
       () => wake(),
     );
   }
@@ -158,13 +173,26 @@ export class Controller {
     return this.usage.runningOwners().slice(0, this.deps.admission?.topOwners ?? 0);
   }
 
-  /** A slot table as read: holders, and the usage snapshot of the admission order when the table changed. */
-  private slotsRead(holders: readonly SlotHolder[], now: number): Set<string> {
+  /**
+   * A slot table as read (`seq` numbers the reads in the order they started): holders, slots per owner in that
+   * table, and a new usage snapshot for the admission order when the table changed. Reads that finish out of order
+   * do not move the ledger back (a release would be seen twice).
+   */
+  private slotsRead(holders: readonly SlotHolder[], now: number, seq: number): { held: Set<string>; running: (owner: string) => number } {
     const held = new Set(holders.map((h) => h.holder));
-    this.holders = held;
-    if (this.usage.observeSlots(holders, now, (uid) => this.ownersByUid.get(uid))) this.admission.setUsage(this.usage.view(now));
-    return held;
+    const counts = new Map<string, number>();
+    for (const h of holders) {
+      const owner = this.ownersByUid.get(h.holder);
+      if (owner !== undefined) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    if (seq > this.lastSlotRead) {
+      this.lastSlotRead = seq;
+      this.holders = held;
+      if (this.usage.observeSlots(holders, now, (uid) => this.ownersByUid.get(uid))) this.admission.setUsage(this.usage.view(now));
+    }
+    return { held, running: (owner) => counts.get(owner) ?? 0 };
   }
+
 
   /**
    * Frees the slots of jobs that no longer exist (see orphanedHolders), after stopping any task still running for
@@ -278,7 +306,7 @@ export class Controller {
   private async decideAndAct(observed: Observed, log: Logger): Promise<{ decision: Decision; rejected?: { message: string } }> {
     const decision = reconcile(observed, this.deps.options);
     if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
-    const outcome = await execute(observed.job, decision, { ...this.deps, cluster: this.cluster, now: () => this.deps.clock.now() }, log);
+    const outcome = await execute(observed.job, decision, { ...this.deps, ...this.limits, cluster: this.cluster, now: () => this.deps.clock.now() }, log);
     if (outcome.claimed) this.admitted(observed);
     if (outcome.released) this.wakeHeads();
     return outcome.launchRejected ? { decision, rejected: outcome.launchRejected } : { decision };
@@ -303,14 +331,15 @@ export class Controller {
     // A job without a status phase was never written by us: its record, if a crashed pass left one, holds the
     // same initial phase, so the decision's idempotent ensureRecord insert stands in for a lookup. That lookup
     // would miss, and on FerretDB 1.x a miss scans the whole collection (~100 ms at 10,000 records).
+    const seq = ++this.slotReads;
     const [record, holders] = await Promise.all([job.status?.phase === undefined ? undefined : d.store.get(uid), d.slots.holders()]);
     d.metrics?.slotsInUse.set(holders.length);
     if (uid) this.ownersByUid.set(uid, ownerKey(job));
-    const held = this.slotsRead(holders, now);
+    const { held, running } = this.slotsRead(holders, now, seq);
     // What we read may be newer than what the informer has delivered so far.
     this.admission.update(job);
     const holdsSlot = held.has(uid);
-    const place = this.admission.place(uid, held, now);
+    const place = this.admission.place(uid, held, now, running);
     const plan = observationPlan(job, holdsSlot, d.options.finalizer);
     const ref = job.status?.taskRef;
     let task: TaskState | undefined;

@@ -13,6 +13,29 @@ export interface ExecutorDeps {
   taskEnv: (job: JobObject, attempt: number) => Record<string, string>;
   now: () => number;
   ownerLabel: string;
+  /**
+   * The job's owner and its running limit, when one applies; with ownerOf (any slot holder's owner), lets a claim
+   * be checked against the limit after it landed (see claimSlot).
+   */
+  ownerLimit?: ((job: JobObject) => { owner: string; limit: number } | undefined) | undefined;
+  ownerOf?: ((uid: string) => string | undefined) | undefined;
+}
+
+/**
+ * After a claim landed: whether the owner now holds more slots than its limit and this claim is one of the
+ * excess (the latest claims by claimedAt, then slot). Admission keeps an owner within its limit from one slot
+ * table; this catches two reconciles that decided from different views of the queue (a job of higher priority
+ * arriving between them). Every claimant sees the same order, so exactly the excess claims are given back, before
+ * any task is launched for them.
+ */
+async function overOwnerLimit(uid: string, job: JobObject, deps: ExecutorDeps): Promise<{ owner: string; limit: number } | undefined> {
+  const l = deps.ownerLimit?.(job);
+  if (!l || !deps.ownerOf) return undefined;
+  const mine = (await deps.slots.holders())
+    .filter((h) => h.holder === uid || deps.ownerOf!(h.holder) === l.owner)
+    .sort((a, b) => new Date(a.claimedAt).getTime() - new Date(b.claimedAt).getTime() || a.slot - b.slot);
+  const i = mine.findIndex((h) => h.holder === uid);
+  return i >= l.limit ? l : undefined;
 }
 
 export interface ExecutionResult {
@@ -89,6 +112,13 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
         if (slot === undefined) {
           result.claimLost = true;
           log.debug("no free slot: admission deferred");
+          return "stop";
+        }
+        const over = await overOwnerLimit(uid, job, deps);
+        if (over) {
+          await deps.slots.release(uid);
+          result.claimLost = true;
+          log.info({ slot, owner: over.owner, limit: over.limit }, "owner over its limit after a concurrent claim: slot given back");
           return "stop";
         }
         result.claimed = true;

@@ -128,11 +128,15 @@ export class AdmissionQueue {
     return p && "rank" in p ? p.rank : undefined;
   }
 
-  /** Where the job stands at `now`; undefined when it is not waiting (holder, backoff, gone). */
-  place(uid: string, holders: ReadonlySet<string>, now: number): QueuePlace | undefined {
+  /**
+   * Where the job stands at `now`; undefined when it is not waiting (holder, backoff, gone). `running` (slots per
+   * owner) must come from the same slot table as `holders`: the limits hold because both are one snapshot (see
+   * admissionPlaces). The usage snapshot's is used when absent.
+   */
+  place(uid: string, holders: ReadonlySet<string>, now: number, running: (owner: string) => number = (o) => this.usage.running(o)): QueuePlace | undefined {
     const e = this.byUid.get(uid);
     if (!e || !this.waiting(e, holders, now)) return undefined;
-    if (e.limit !== undefined && this.usage.running(e.owner) + this.waitingAhead(e.owner, e, holders, now) >= e.limit) return { ownerLimit: e.limit };
+    if (e.limit !== undefined && running(e.owner) + this.waitingAhead(e.owner, e, holders, now) >= e.limit) return { ownerLimit: e.limit };
     let rank = this.indexOf(e);
     for (const h of holders) {
       const x = this.byUid.get(h);
@@ -146,7 +150,7 @@ export class AdmissionQueue {
     for (const [owner, list] of this.byOwner) {
       const limit = list[0]!.limit;
       if (owner === e.owner || limit === undefined) continue;
-      const allowance = Math.max(0, limit - this.usage.running(owner));
+      const allowance = Math.max(0, limit - running(owner));
       if (list.length <= allowance) continue;
       rank -= Math.max(0, this.waitingAhead(owner, e, holders, now) - allowance);
     }

@@ -150,6 +150,8 @@ export type Outcome = { after: number; result: TaskResult; exitLagMs?: number } 
 export class TaskPlayer {
   maxRunning = 0;
   samples = 0;
+  /** Called at each sample with the job names of the tasks alive (not STOPPED) at that instant. */
+  onSample: ((names: string[]) => void) | undefined;
   readonly seen = new Map<string, { uid: string; name: string; attempt: number; outputPrefix: string; firstSeen: number; resultAt?: number }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -209,6 +211,7 @@ export class TaskPlayer {
     const tasks = await this.running();
     this.samples++;
     this.maxRunning = Math.max(this.maxRunning, tasks.length);
+    this.onSample?.(tasks.map((t) => t.overrides?.containerOverrides?.[0]?.environment?.find((e) => e.name === "TJ_JOB_NAME")?.value ?? ""));
     const now = Date.now();
     for (const t of tasks) {
       const env = new Map((t.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
@@ -219,7 +222,8 @@ export class TaskPlayer {
       }
       const info = this.seen.get(arn)!;
       const outcome = this.policy(info.name, info.attempt);
-      if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
+      if (outcome === "hold") continue;
+      if (now - info.firstSeen < outcome.after) continue;
       if (info.resultAt === undefined) {
         await writeResult(this.s.taskRedis, info.uid, info.attempt, placed(outcome.result, info.outputPrefix));
         info.resultAt = Date.now();
