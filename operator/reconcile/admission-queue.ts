@@ -28,6 +28,8 @@ interface Level {
   /** The groups in admission order. */
   order: Group[];
   size: number;
+  /** Entries before each group (cached between changes of this level: ranks far outnumber changes). */
+  offsets?: Map<Group, number> | undefined;
 }
 
 /** Creation order (FIFO), then namespace/name; priority first where entries of several levels meet. */
@@ -70,11 +72,15 @@ export class AdmissionQueue {
   private readonly byOwner = new Map<string, Entry[]>();
   private readonly backingOff = new Map<string, Entry>();
   private usage: UsageView = NO_USAGE;
+  /** Whether any owner limit is configured (else ranks skip the per-owner pass). */
+  private readonly limited: boolean;
 
   constructor(
     private readonly opts: Pick<ReconcileOptions, "backoffBaseMs" | "backoffMaxMs">,
     private readonly policy: AdmissionPolicy = FIFO_POLICY,
-  ) {}
+  ) {
+    this.limited = policy.maxRunningPerOwner !== undefined || Object.keys(policy.maxRunningByNamespace ?? {}).length > 0;
+  }
 
   /** Candidates tracked (waiting, holding a slot or backing off). */
   get size(): number {
@@ -91,6 +97,7 @@ export class AdmissionQueue {
     for (const level of this.levels) {
       for (const g of level.order) g.score = usage.score(g.owner);
       level.order.sort(groupOrder);
+      level.offsets = undefined;
     }
   }
 
@@ -147,7 +154,7 @@ export class AdmissionQueue {
     }
     // Jobs ahead held back by their owner's limit take no rank: an owner's jobs ahead of e are a prefix of its own
     // list, and the held ones are what is beyond its allowance.
-    for (const [owner, list] of this.byOwner) {
+    for (const [owner, list] of this.limited ? this.byOwner : []) {
       const limit = list[0]!.limit;
       if (owner === e.owner || limit === undefined) continue;
       const allowance = Math.max(0, limit - running(owner));
@@ -203,10 +210,16 @@ export class AdmissionQueue {
         i += level.size;
         continue;
       }
-      for (const g of level.order) {
-        if (g.owner === this.groupKey(e)) return i + lowerBound(g.entries, (x) => fifo(x, e) < 0);
-        i += g.entries.length;
+      if (!level.offsets) {
+        let acc = 0;
+        level.offsets = new Map();
+        for (const g of level.order) {
+          level.offsets.set(g, acc);
+          acc += g.entries.length;
+        }
       }
+      const g = level.groups.get(this.groupKey(e))!;
+      return i + level.offsets.get(g)! + lowerBound(g.entries, (x) => fifo(x, e) < 0);
     }
     return i;
   }
@@ -233,6 +246,7 @@ export class AdmissionQueue {
       level = { priority: e.priority, groups: new Map(), order: [], size: 0 };
       this.levels.splice(lowerBound(this.levels, (l) => l.priority > e.priority), 0, level);
     }
+    level.offsets = undefined;
     const gk = this.groupKey(e);
     let g = level.groups.get(gk);
     const fresh = !g;
@@ -255,6 +269,7 @@ export class AdmissionQueue {
 
   private remove(e: Entry): void {
     const level = this.levelOf(e.priority)!;
+    level.offsets = undefined;
     const g = level.groups.get(this.groupKey(e))!;
     const at = lowerBound(g.entries, (x) => fifo(x, e) < 0);
     if (at === 0) this.unorder(level, g);
