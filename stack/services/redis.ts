@@ -47,6 +47,10 @@ export async function withComponentUsers(admin: { url: string }): Promise<RedisE
       await setAclUser(redis, { name: component, password, rules: rules[component] });
       clients[component] = redisUrlAs(admin.url, component, password);
     }
+    // Into the ACL file (hashes only), so that a restarted Redis (the chaos suite's redis-restart) still knows the
+    // components' users; without it every component got WRONGPASS after a restart. A Redis started without an
+    // ACL file (one named by TESTENV_REDIS_URL) refuses ACL SAVE: its users are its operator's business.
+    await redis.call("ACL", "SAVE").catch(() => undefined);
     return { url: admin.url, clients };
   } finally {
     redis.disconnect();

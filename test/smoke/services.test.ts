@@ -138,7 +138,16 @@ describe("test environment: real services", function () {
       } finally {
         await again.close();
       }
-      assert.equal(await redis.ping(), "PONG"); // Redis runs without persistence: only the port is kept
+      assert.equal(await redis.ping(), "PONG"); // Redis runs without persistence: only the port and the ACL users are kept
+      // Each component's user survives the restart (the ACL file): otherwise every component gets WRONGPASS.
+      const operator = new Redis(testEnv().redis.clients.operator, { maxRetriesPerRequest: 1, lazyConnect: true });
+      operator.on("error", () => {});
+      try {
+        await operator.connect();
+        assert.equal(await operator.ping(), "PONG");
+      } finally {
+        operator.disconnect();
+      }
     } finally {
       await mongo.close();
       redis.disconnect();
