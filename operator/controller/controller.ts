@@ -188,7 +188,13 @@ export class Controller {
     if (seq > this.lastSlotRead) {
       this.lastSlotRead = seq;
       this.holders = held;
-      if (this.usage.observeSlots(holders, now, (uid) => this.ownersByUid.get(uid))) this.admission.setUsage(this.usage.view(now));
+      if (this.usage.observeSlots(holders, now, (uid) => this.ownersByUid.get(uid))) {
+        this.admission.setUsage(this.usage.view(now));
+        // Under fair a claim moves its owner back, so the jobs now at the head may have had their look already:
+        // while slots are free, they look again now rather than at their next safety requeue.
+        const free = this.deps.slots.capacity - holders.length;
+        if (free > 0 && this.deps.admission?.policy.kind === "fair") for (const key of this.admission.heads(free, held, now)) this.enqueue(key);
+      }
     }
     return { held, running: (owner) => counts.get(owner) ?? 0 };
   }
