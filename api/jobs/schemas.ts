@@ -66,7 +66,11 @@ export const JobView = z.object({
   reencodes: z.string().optional().describe("The id of the upload's first job, when this one is another ladder/encoding of the same upload"),
   spec: z.record(z.string(), z.unknown()).describe("The TranscodeJob spec as stored"),
   progress: z.object({ percent: z.number(), stage: z.string() }).optional(),
-  queuePosition: z.number().int().optional(),
+  queuePosition: z.number().int().optional().describe("1-based place in the admission queue while Queued"),
+  waiting: z
+    .object({ reason: z.string(), message: z.string() })
+    .optional()
+    .describe("Why a Queued job is not running yet (its Admitted condition): Queued (a free slot, with its position), OwnerLimit (its owner's running limit), BackoffRetry, Suspended"),
   attempts: z.number().int(),
   startedAt: z.string().optional(),
   completedAt: z.string().optional(),

@@ -40,6 +40,8 @@ export function toJobView(job: KubeJob): JobView {
   if (reencodes) view.reencodes = reencodes;
   if (progress.success) view.progress = progress.data;
   if (typeof status.queuePosition === "number") view.queuePosition = status.queuePosition;
+  const waiting = phase === "Pending" || phase === "Queued" ? admittedFalse(status.conditions) : undefined;
+  if (waiting) view.waiting = waiting;
   const startedAt = iso(status.startedAt);
   if (startedAt) view.startedAt = startedAt;
   const completedAt = iso(status.completedAt);
@@ -50,6 +52,15 @@ export function toJobView(job: KubeJob): JobView {
   if (message) view.message = message;
   if (outputs.success) view.outputs = outputs.data;
   return view;
+}
+
+/** The Admitted condition's reason and message while it is False (why the job waits), from an unparsed status. */
+function admittedFalse(conditions: unknown): { reason: string; message: string } | undefined {
+  if (!Array.isArray(conditions)) return undefined;
+  const c = (conditions as unknown[]).find((x): x is Record<string, unknown> => typeof x === "object" && x !== null && (x as Record<string, unknown>).type === "Admitted");
+  if (!c || c.status !== "False") return undefined;
+  const reason = str(c.reason);
+  return reason ? { reason, message: str(c.message) ?? "" } : undefined;
 }
 
 /** The user a job belongs to: its owner label (what the API lists by). */

@@ -20,6 +20,10 @@ export interface Flags {
   scaleSettleS: number;
   baselineIntervalMs: number;
   only: Set<ScenarioName>;
+  /** Admission policies the admission and scale scenarios run under, each in its own scenario, in this order. */
+  policies: ("fair" | "fifo")[];
+  /** Owners (API users) the admission and scale scenarios' jobs are spread over, round robin. */
+  owners: number;
   runner: "bundle" | "tsx";
   /** Directory for V8 CPU profiles of the operator processes (node --cpu-prof), when set. */
   cpuProfDir: string | undefined;
@@ -38,6 +42,8 @@ export const USAGE = `npm run bench:operator -- [flags]
   --scale-settle S      longest wait for all jobs Queued (420)
   --baseline-interval N the baseline's poll period in ms (2000)
   --only a,b            scenarios: ${SCENARIOS.join(",")} (all)
+  --policies a,b        ADMISSION_POLICY values the admission and scale scenarios run under, side by side (fifo,fair)
+  --owners N            owners (spec.owner) the admission and scale jobs are spread over (100)
   --runner bundle|tsx   operator run as an esbuild bundle (default) or through tsx
   --cpu-prof-dir DIR    write a V8 CPU profile of each operator process there (node --cpu-prof)
   --env KEY=VALUE       operator setting override, repeatable (e.g. --env POLL_MS=500); default: production defaults`;
@@ -58,6 +64,8 @@ export function parseFlags(argv: readonly string[]): Flags {
     scaleSettleS: 420,
     baselineIntervalMs: 2000,
     only: new Set(SCENARIOS),
+    policies: ["fifo", "fair"],
+    owners: 100,
     runner: "bundle",
     cpuProfDir: undefined,
     operatorEnv: {},
@@ -72,6 +80,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     "--scale-window": ["scaleWindowS", 1, 3600],
     "--scale-settle": ["scaleSettleS", 1, 7200],
     "--baseline-interval": ["baselineIntervalMs", 10, 60_000],
+    "--owners": ["owners", 1, 100_000],
   };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i] ?? "";
@@ -89,6 +98,10 @@ export function parseFlags(argv: readonly string[]): Flags {
       const bad = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
       if (bad.length || names.length === 0) throw new FlagError(`--only takes ${SCENARIOS.join(",")}; unknown: ${bad.join(",")}`);
       f.only = new Set(names as ScenarioName[]);
+    } else if (name === "--policies") {
+      const ps = value.split(",").map((x) => x.trim());
+      if (!ps.length || ps.some((x) => x !== "fair" && x !== "fifo")) throw new FlagError(`--policies takes fair,fifo; got "${value}"`);
+      f.policies = ps as ("fair" | "fifo")[];
     } else if (name === "--runner") {
       if (value !== "bundle" && value !== "tsx") throw new FlagError(`--runner must be bundle or tsx, got "${value}"`);
       f.runner = value;

@@ -13,6 +13,8 @@ export interface CreatedJob {
 
 export class Jobs {
   private readonly api: CustomObjectsApi;
+  /** When set, each job gets spec.owner u<k>, k = the number its name ends with, modulo this. */
+  owners: number | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -34,13 +36,18 @@ export class Jobs {
       apiVersion: API_VERSION,
       kind: KIND,
       metadata: { name, namespace: this.namespace },
-      spec: { source: { bucket: "uploads", key: `uploads/bench/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/bench/${name}/` } },
+      spec: { source: { bucket: "uploads", key: `uploads/bench/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/bench/${name}/` }, ...this.ownerOf(name) },
     };
     const t0 = Date.now();
     const obj = (await this.api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, body })) as JobObject;
     const uid = obj.metadata?.uid;
     if (!uid) throw new Error(`created ${name} without a uid`);
     return { name, key: `${this.namespace}/${name}`, uid, t0 };
+  }
+
+  private ownerOf(name: string): { owner?: string } {
+    const k = Number(/(\d+)$/.exec(name)?.[1] ?? 0);
+    return this.owners ? { owner: `u${k % this.owners}` } : {};
   }
 
   async get(name: string): Promise<JobObject | undefined> {

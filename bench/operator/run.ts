@@ -32,11 +32,15 @@ interface Latency {
 }
 const latency = (s: LatencySamples): Latency => ({ called: summarize(s.called), returned: summarize(s.returned) });
 
+type Policy = "fair" | "fifo";
+type AdmissionResult = Latency & { toClaim: Summary; release: Summary };
+
 interface Results {
-  admission?: Latency & { toClaim: Summary; release: Summary };
+  /** Per ADMISSION_POLICY, in the flags' order. */
+  admission: Map<Policy, AdmissionResult>;
   baseline?: Latency;
   refill?: Latency;
-  scale?: ScaleFigures;
+  scale: Map<Policy, ScaleFigures>;
 }
 
 /** Load averages seen at the start and end of each scenario: on a shared machine they explain the figures. */
@@ -46,14 +50,15 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
   const mark = (what: string) => {
     loads.push(`${what}: ${load()}`);
   };
-  if (flags.only.has("admission")) {
-    say(`\n[1/4] admission latency, ours: ${flags.jobs} jobs in bursts of ${flags.burst}, slots free before each burst`);
-    const s = await openScenario(ctx, "adm");
+  for (const policy of flags.only.has("admission") ? flags.policies : []) {
+    say(`\n[1/4] admission latency, ours, ADMISSION_POLICY=${policy}: ${flags.jobs} jobs of ${flags.owners} owners in bursts of ${flags.burst}, slots free before each burst`);
+    const s = await openScenario(ctx, `adm-${policy}`, { ADMISSION_POLICY: policy });
+    s.jobs.owners = flags.owners;
     try {
-      mark("admission start");
+      mark(`admission ${policy} start`);
       const a = await measureAdmission(ctx, s, progressEvery("jobs", flags.jobs, 50));
-      mark("admission end");
-      r.admission = { ...latency(a), toClaim: summarize(a.toClaim), release: summarize(a.releases) };
+      mark(`admission ${policy} end`);
+      r.admission.set(policy, { ...latency(a), toClaim: summarize(a.toClaim), release: summarize(a.releases) });
     } finally {
       await s.close();
     }
@@ -81,13 +86,14 @@ async function runAll(ctx: BenchContext, flags: Flags, r: Results): Promise<void
       await s.close();
     }
   }
-  if (flags.only.has("scale")) {
-    say(`\n[4/4] ${flags.scale} TranscodeJobs (5 running, the rest Queued), ${flags.scaleConcurrency} concurrent creates, ${flags.scaleWindowS} s steady window`);
-    const s = await openScenario(ctx, "scale");
+  for (const policy of flags.only.has("scale") ? flags.policies : []) {
+    say(`\n[4/4] ADMISSION_POLICY=${policy}: ${flags.scale} TranscodeJobs of ${flags.owners} owners (5 running, the rest Queued), ${flags.scaleConcurrency} concurrent creates, ${flags.scaleWindowS} s steady window`);
+    const s = await openScenario(ctx, `scale-${policy}`, { ADMISSION_POLICY: policy });
+    s.jobs.owners = flags.owners;
     try {
-      mark("scale start");
-      r.scale = await measureScale(ctx, s, say);
-      mark("scale end");
+      mark(`scale ${policy} start`);
+      r.scale.set(policy, await measureScale(ctx, s, say));
+      mark(`scale ${policy} end`);
     } finally {
       await s.close();
     }
@@ -100,10 +106,10 @@ function report(flags: Flags, r: Results): void {
   say(`load average (1/5/15 min) on this shared machine — ${loads.join("; ")}`);
   say("latency: client clock before create / RPUSH / the task's result -> the launch called (\"launching task\": ListTasks, then RunTask), and -> RunTask returned (\"task launched\")");
   say(summaryHeader());
-  if (r.admission) {
-    say(summaryRow("admission, ours: launch called", r.admission.called));
-    say(summaryRow("admission, ours: RunTask returned", r.admission.returned));
-    say(summaryRow("  (ours) create -> slot claimed", r.admission.toClaim));
+  for (const [policy, a] of r.admission) {
+    say(summaryRow(`admission, ours (${policy}): launch called`, a.called));
+    say(summaryRow(`admission, ours (${policy}): RunTask returned`, a.returned));
+    say(summaryRow(`  (ours, ${policy}) create -> slot claimed`, a.toClaim));
   }
   if (r.baseline) {
     say(summaryRow("admission, baseline: RunTask called", r.baseline.called));
@@ -113,26 +119,42 @@ function report(flags: Flags, r: Results): void {
     say(summaryRow("slot refill, ours: launch called", r.refill.called));
     say(summaryRow("slot refill, ours: RunTask returned", r.refill.returned));
   }
-  if (r.admission) say(summaryRow("  (context) StopTask -> slots free", r.admission.release));
-  if (r.admission) say(`admission p99 (launch called): ${against(r.admission.called.p99, 100, "ms")}`);
-  if (r.admission && r.baseline) {
-    say(`admission ratio ours/baseline, called: p50 ${ratio(r.admission.called.p50, r.baseline.called.p50)}; p99 ${ratio(r.admission.called.p99, r.baseline.called.p99)}`);
-    say(`admission ratio ours/baseline, returned: p50 ${ratio(r.admission.returned.p50, r.baseline.returned.p50)}; p99 ${ratio(r.admission.returned.p99, r.baseline.returned.p99)}`);
+  for (const [policy, a] of r.admission) say(summaryRow(`  (context, ${policy}) StopTask -> slots free`, a.release));
+  for (const [policy, a] of r.admission) say(`admission p99 (launch called, ${policy}): ${against(a.called.p99, 100, "ms")}`);
+  const fair = r.admission.get("fair");
+  const fifo = r.admission.get("fifo");
+  if (fair && fifo) {
+    say(`admission ratio fair/fifo, launch called: p50 ${ratio(fair.called.p50, fifo.called.p50)}; p99 ${ratio(fair.called.p99, fifo.called.p99)} (fair may be at most 1.10x)`);
+    say(`admission ratio fair/fifo, create -> slot claimed: p50 ${ratio(fair.toClaim.p50, fifo.toClaim.p50)}; p99 ${ratio(fair.toClaim.p99, fifo.toClaim.p99)}`);
+  }
+  for (const [policy, a] of r.admission) {
+    if (r.baseline) {
+      say(`admission ratio ours (${policy})/baseline, called: p50 ${ratio(a.called.p50, r.baseline.called.p50)}; p99 ${ratio(a.called.p99, r.baseline.called.p99)}`);
+      say(`admission ratio ours (${policy})/baseline, returned: p50 ${ratio(a.returned.p50, r.baseline.returned.p50)}; p99 ${ratio(a.returned.p99, r.baseline.returned.p99)}`);
+    }
   }
   if (r.refill) say(`refill (launch called) p50: ${against(r.refill.called.p50, 1000, "ms")}; p99: ${against(r.refill.called.p99, 1000, "ms")}`);
-  const sc = r.scale;
-  if (sc) {
-    say(`scale: ${sc.jobs} jobs created (operator stopped) in ${sc.createSeconds.toFixed(1)} s (${(sc.jobs / sc.createSeconds).toFixed(0)}/s, ${sc.createErrors} errors); operator start to ready (all listed) ${sc.startSeconds.toFixed(1)} s`);
+  for (const [policy, sc] of r.scale) {
+    const at = `scale (${policy})`;
+    say(`${at}: ${sc.jobs} jobs created (operator stopped) in ${sc.createSeconds.toFixed(1)} s (${(sc.jobs / sc.createSeconds).toFixed(0)}/s, ${sc.createErrors} errors); operator start to ready (all listed) ${sc.startSeconds.toFixed(1)} s`);
     say(
       (sc.settleSeconds === undefined
-        ? `scale: NOT all Queued within ${flags.scaleSettleS} s of the start (operator cache: ${sc.queuedInCache} Queued)`
-        : `scale: every job Queued/launched ${sc.settleSeconds.toFixed(1)} s after the operator started`) +
+        ? `${at}: NOT all Queued within ${flags.scaleSettleS} s of the start (operator cache: ${sc.queuedInCache} Queued)`
+        : `${at}: every job Queued/launched ${sc.settleSeconds.toFixed(1)} s after the operator started`) +
         `; meanwhile ${sc.settleReconcilesPerSec.toFixed(1)} reconciles/s, ${sc.settleCpuMsPerReconcile.toFixed(1)} CPU ms per reconcile`,
     );
-    say(`scale: steady ${sc.windowSeconds.toFixed(0)} s window: ${sc.reconcilesPerSec.toFixed(1)} reconciles/s (demand to revisit every Queued job each QUEUED_POLL_MS: ${sc.demandPerSec.toFixed(0)}/s), ${sc.windowCpuMsPerReconcile.toFixed(1)} CPU ms per reconcile, ${sc.windowCpuCores.toFixed(2)} cores busy, mean reconcile ${sc.meanReconcileMs.toFixed(1)} ms wall, queue depth mean ${sc.queueDepthMean.toFixed(0)} max ${sc.queueDepthMax}`);
-    say(`scale: RSS idle ${sc.idleRssMiB.toFixed(1)} MiB, peak ${sc.rssPeakMiB.toFixed(1)} MiB, steady mean ${sc.rssWindowMeanMiB.toFixed(1)} MiB; at the end: V8 heap used ${sc.heapUsedMiB.toFixed(1)} of ${sc.heapTotalMiB.toFixed(1)} MiB, external ${sc.externalMiB.toFixed(1)} MiB`);
-    say(`scale: RSS peak ${against(sc.rssPeakMiB, 200, "MiB")}`);
-    say(`scale: apiserver phases ${sc.apiserverPhases}; MongoDB job records ${sc.mongoRecords}`);
+    say(`${at}: steady ${sc.windowSeconds.toFixed(0)} s window: ${sc.reconcilesPerSec.toFixed(1)} reconciles/s (demand to revisit every Queued job each QUEUED_POLL_MS: ${sc.demandPerSec.toFixed(0)}/s), ${sc.windowCpuMsPerReconcile.toFixed(1)} CPU ms per reconcile, ${sc.windowCpuCores.toFixed(2)} cores busy, mean reconcile ${sc.meanReconcileMs.toFixed(1)} ms wall, queue depth mean ${sc.queueDepthMean.toFixed(0)} max ${sc.queueDepthMax}`);
+    say(`${at}: RSS idle ${sc.idleRssMiB.toFixed(1)} MiB, peak ${sc.rssPeakMiB.toFixed(1)} MiB, steady mean ${sc.rssWindowMeanMiB.toFixed(1)} MiB; at the end: V8 heap used ${sc.heapUsedMiB.toFixed(1)} of ${sc.heapTotalMiB.toFixed(1)} MiB, external ${sc.externalMiB.toFixed(1)} MiB`);
+    say(`${at}: RSS peak ${against(sc.rssPeakMiB, 200, "MiB")}`);
+    say(`${at}: apiserver phases ${sc.apiserverPhases}; MongoDB job records ${sc.mongoRecords}`);
+  }
+  const sf = r.scale.get("fair");
+  const so = r.scale.get("fifo");
+  if (sf && so) {
+    const settle = sf.settleSeconds !== undefined && so.settleSeconds !== undefined ? ratio(sf.settleSeconds, so.settleSeconds) : "-";
+    say(
+      `scale ratio fair/fifo (fair may be at most 1.10x): settle ${settle}; settle CPU ms per reconcile ${ratio(sf.settleCpuMsPerReconcile, so.settleCpuMsPerReconcile)}; steady CPU ms per reconcile ${ratio(sf.windowCpuMsPerReconcile, so.windowCpuMsPerReconcile)}; mean reconcile ${ratio(sf.meanReconcileMs, so.meanReconcileMs)}; RSS peak ${ratio(sf.rssPeakMiB, so.rssPeakMiB)}`,
+    );
   }
 }
 
@@ -152,7 +174,7 @@ async function main(): Promise<void> {
   say("starting the stack (kube-apiserver, FerretDB, Redis, MinIO, moto)...");
   let stack: Stack | undefined;
   let ctx: BenchContext | undefined;
-  const results: Results = {};
+  const results: Results = { admission: new Map(), scale: new Map() };
   let failure: unknown;
   try {
     stack = await startStack();

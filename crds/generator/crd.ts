@@ -27,6 +27,8 @@ export const PRINTER_COLUMNS = [
   { name: "Progress", type: "number", jsonPath: ".status.progress.percent", description: "Percent of the source encoded." },
   { name: "Attempts", type: "integer", jsonPath: ".status.attempts", description: "Tasks started so far." },
   { name: "Reason", type: "string", jsonPath: ".status.reason", description: "Why the job is in this phase." },
+  { name: "Position", type: "integer", jsonPath: ".status.queuePosition", description: "Place in the admission queue while Queued." },
+  { name: "Admission", type: "string", jsonPath: '.status.conditions[?(@.type=="Admitted")].message', description: "Why a Queued job waits (a free slot, its owner's limit, a backoff), or its admission." },
   { name: "File", type: "string", jsonPath: `.metadata.annotations.${FILENAME_ANNOTATION.replaceAll(".", "\\.")}`, description: "The uploaded file's name." },
   { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   { name: "Started", type: "date", jsonPath: ".status.startedAt", priority: 1, description: "When the first task started." },

@@ -14,6 +14,7 @@ export class MongoJobStore implements JobStore {
     await this.jobs.createIndex({ owner: 1, createdAt: -1 }, { name: "owner_createdAt" });
     await this.jobs.createIndex({ namespace: 1, name: 1 }, { name: "namespace_name" });
     await this.jobs.createIndex({ phase: 1, createdAt: -1 }, { name: "phase_createdAt" });
+    await this.jobs.createIndex({ updatedAt: -1 }, { name: "updatedAt" });
   }
 
   /**
@@ -70,6 +71,14 @@ export class MongoJobStore implements JobStore {
 
   async markDeleted(uid: string, at: Date): Promise<void> {
     await this.jobs.updateOne({ _id: uid, deletedAt: { $exists: false } }, { $set: { deletedAt: at, updatedAt: at } });
+  }
+
+  /**
+   * Records changed at or after `since` (namespace, owner, phase history only): what the operator's fair share
+   * re-derives each owner's recent slot time from when it starts leading.
+   */
+  async changedSince(since: Date): Promise<Pick<JobRecord, "namespace" | "owner" | "phaseHistory">[]> {
+    return this.jobs.find({ updatedAt: { $gte: since } }, { projection: { _id: 0, namespace: 1, owner: 1, phaseHistory: 1 } }).toArray();
   }
 
   async get(uid: string): Promise<JobRecord | undefined> {

@@ -6,12 +6,12 @@ import { FINALIZER, OWNER_LABEL, type TranscodeJob } from "../../crds/index.js";
 import { systemClock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/log.js";
 import { MongoJobStore, MongoSlots, type FencedError } from "../../lib/store/index.js";
-import { Controller, operatorMetrics, taskEnvFor, type TaskEnvSettings } from "../controller/index.js";
+import { Controller, operatorMetrics, taskEnvFor, type AdmissionSettings, type TaskEnvSettings } from "../controller/index.js";
 import { createTranscodeJobInformer, type Informer, type InformerOptions } from "../../lib/kube/index.js";
 import { createTranscodeJobCluster, createWorkQueue } from "../kube/index.js";
 import type { TaskLauncher } from "../ports/index.js";
 import { RedisProgressReader, ResultNotices } from "../progress/index.js";
-import type { ReconcileOptions } from "../reconcile/index.js";
+import { ownerKeyOf, usageIntervals, type ReconcileOptions } from "../reconcile/index.js";
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -23,6 +23,8 @@ export interface OperatorOptions {
   /** Cluster-wide cap on concurrent tasks. */
   capacity: number;
   workers: number;
+  /** Admission policy and fair share; fair with a 1 h half-life and no owner limits when absent. */
+  admission?: AdmissionSettings | undefined;
   reconcile: Omit<ReconcileOptions, "finalizer">;
   taskEnv: TaskEnvSettings;
   /** The leader's lease epoch (fencing token); undefined while not leading. */
@@ -49,7 +51,10 @@ export class Operator {
   private sweeper: NodeJS.Timeout | undefined;
   private state: "new" | "started" | "stopped" = "new";
 
+  private readonly admission: AdmissionSettings;
+
   constructor(private readonly o: OperatorOptions) {
+    this.admission = o.admission ?? { policy: { kind: "fair" }, halfLifeMs: 3600_000, topOwners: 10 };
     this.store = new MongoJobStore(o.db, o.collections?.jobs);
     this.slots = new MongoSlots(o.db, o.capacity, { slots: o.collections?.slots, fencing: o.collections?.fencing });
     this.informer = createTranscodeJobInformer({
@@ -72,7 +77,9 @@ export class Operator {
       progress: new RedisProgressReader(o.redis),
       clock: systemClock,
       log: o.log,
+      admission: this.admission,
       metrics: operatorMetrics(o.registry, {
+        topOwners: () => this.controller.topOwners(),
         phases: () => {
           const m = new Map<string, number>();
           for (const j of informer.list()) m.set(j.status?.phase ?? "Pending", (m.get(j.status?.phase ?? "Pending") ?? 0) + 1);
@@ -99,6 +106,7 @@ export class Operator {
     this.state = "started";
     await this.store.ensureIndexes();
     await this.slots.init();
+    await this.seedUsage();
     // Enter the new epoch before the first reconcile: an older leader's next claim or launch is fenced off now.
     const epoch = this.o.epoch();
     if (epoch !== undefined) await this.slots.enter(epoch);
@@ -117,6 +125,19 @@ export class Operator {
     }, sweep.everyMs);
     this.sweeper.unref();
     this.o.log.info({ capacity: this.o.capacity, workers: this.o.workers, namespace: this.o.namespace ?? "*" }, "operator started");
+  }
+
+  /**
+   * The fair share's memory across failover: each owner's slot time over the last ten half-lives (beyond that it
+   * weighs under 0.1%), re-derived from the job records' phase histories in MongoDB, which every leader writes.
+   * The slots held now come from the slot table on every reconcile.
+   */
+  private async seedUsage(): Promise<void> {
+    const h = this.admission.halfLifeMs;
+    if (this.admission.policy.kind !== "fair" || h === 0) return;
+    const records = await this.store.changedSince(new Date(Date.now() - 10 * h));
+    this.controller.seedUsage(records.flatMap((r) => usageIntervals(r.phaseHistory).map((i) => ({ owner: ownerKeyOf(r.namespace, r.owner), ...i }))));
+    this.o.log.info({ records: records.length }, "fair share: owners' recent usage read from the job records");
   }
 
   /** Ready when the watch is alive (the informer's watchdog turns this false on a stale watch). */

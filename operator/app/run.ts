@@ -82,6 +82,11 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
       launcher,
       capacity: cfg.MAX_CONCURRENT_TASKS,
       workers: cfg.WORKERS,
+      admission: {
+        policy: { kind: cfg.ADMISSION_POLICY, maxRunningPerOwner: cfg.OWNER_MAX_RUNNING, maxRunningByNamespace: cfg.OWNER_MAX_RUNNING_BY_NAMESPACE },
+        halfLifeMs: cfg.FAIR_SHARE_HALF_LIFE_SECONDS * 1000,
+        topOwners: cfg.OWNER_METRICS_TOP_N,
+      },
       reconcile: {
         pollMs: cfg.POLL_MS,
         stopPollMs: cfg.STOP_POLL_MS,

@@ -4,6 +4,23 @@ import { argv, bool, csv, fragments as f, int, loadConfig, namespace, setting, t
 /** An ARN of a Secrets Manager secret or an SSM parameter, what an ECS container's `secrets[].valueFrom` takes. */
 const arn = () => z.string().regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter\/).+$/, "must be a Secrets Manager secret or SSM parameter ARN");
 
+/** Per-namespace numbers as `namespace=n` pairs, comma-separated: "media=2,batch=1". */
+const namespaceLimits = () =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const out: Record<string, number> = {};
+      for (const part of s.split(",").map((x) => x.trim()).filter(Boolean)) {
+        const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=([1-9][0-9]{0,3})$/.exec(part);
+        if (!m) {
+          ctx.addIssue({ code: "custom", message: "must be namespace=n pairs separated by commas (n from 1 to 9999)" });
+          return z.NEVER;
+        }
+        out[m[1]!] = Number(m[3]);
+      }
+      return out;
+    });
+
 /**
  * Every setting of the operator (the shared fragments plus its own), read from the environment once at start-up.
  * Nothing else in the operator reads process.env.
@@ -24,6 +41,11 @@ export const operatorSettings = {
   ...f.mediaLimits,
   DEFAULT_ACTIVE_DEADLINE_SECONDS: setting(int(60, 30 * 24 * 3600).default(24 * 3600), "A job's deadline across all its attempts when its spec sets none"),
   MAX_CONCURRENT_TASKS: setting(int(1, 1000).default(5), "Cluster-wide cap on transcoding tasks alive at once"),
+  ADMISSION_POLICY: setting(z.enum(["fair", "fifo"]).default("fair"), "Order of Queued jobs within a priority level: fair (the owner with the least recent usage first, then the longest waiting) or fifo (creation order)"),
+  FAIR_SHARE_HALF_LIFE_SECONDS: setting(int(0, 30 * 86_400).default(3600), "Half-life of an owner's past slot time under the fair policy (0: only slots held now count)"),
+  OWNER_MAX_RUNNING: setting(int(1, 1000).optional(), "Most jobs of one owner (an API user, or a namespace's jobs made without an owner) holding slots at once; unset: no limit but the cap"),
+  OWNER_MAX_RUNNING_BY_NAMESPACE: setting(namespaceLimits().optional(), "Per-namespace overrides of OWNER_MAX_RUNNING as namespace=n pairs, e.g. media=2,batch=1"),
+  OWNER_METRICS_TOP_N: setting(int(0, 1000).default(10), "Owners with the most slots held get their own series of transcode_operator_owner_running"),
   WORKERS: setting(int(1, 100).default(10), "Reconciles run in parallel (never two for one job)"),
   LAUNCHER: setting(z.enum(["ecs", "local"]).default("ecs"), "Where tasks run: ECS Fargate, or local child processes (embedded mode)"),
   LOCAL_TASK_COMMAND: setting(argv().optional(), "The transcoder's command line as a JSON array (required with LAUNCHER=local)"),

@@ -4,8 +4,24 @@ import { TerminalError, TransientError } from "../../lib/errors/index.js";
 import { FencedError } from "../../lib/store/index.js";
 import { keyOf, OwnWrites, splitKey } from "../../lib/kube/index.js";
 import { runWorkers, type WorkQueue } from "../kube/index.js";
-import { isActive, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
-import { AdmissionQueue, observationPlan, orphanedHolders, reconcile, type Decision, type Observed, type ReconcileOptions } from "../reconcile/index.js";
+import { isActive, type SlotHolder, type Clock, type JobCluster, type JobLister, type JobObject, type ProgressReader, type TaskRef, type TaskState } from "../ports/index.js";
+import {
+  AdmissionQueue,
+  FIFO_POLICY,
+  observationPlan,
+  orphanedHolders,
+  ownerClass,
+  ownerKey,
+  ownerLimit,
+  reconcile,
+  retryAt,
+  toMillis,
+  UsageLedger,
+  type AdmissionPolicy,
+  type Decision,
+  type Observed,
+  type ReconcileOptions,
+} from "../reconcile/index.js";
 import { execute, type ExecutorDeps } from "./executor.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { rememberWrites } from "./own-writes.js";
@@ -21,8 +37,16 @@ export interface ControllerDeps extends Omit<ExecutorDeps, "now" | "cluster"> {
   options: ReconcileOptions & { workers: number };
   /** The one namespace watched, if any: slots of jobs elsewhere belong to another operator's sweep. */
   namespace?: string | undefined;
+  /** The admission policy (fifo without limits when absent), the fair share's half-life, owners in the running gauge. */
+  admission?: AdmissionSettings | undefined;
   /** Called when a slot claim was fenced off: another operator leads now. */
   onFenced?: (err: FencedError) => void;
+}
+
+export interface AdmissionSettings {
+  policy: AdmissionPolicy;
+  halfLifeMs: number;
+  topOwners: number;
 }
 
 /**
@@ -44,10 +68,28 @@ export class Controller {
   private readonly cluster: JobCluster;
   /** Slot holders as last read; wake-ups use them to skip jobs that already hold a slot. */
   private holders: ReadonlySet<string> = new Set();
+  /** For the executor's check of a claim against its owner's limit. */
+  private readonly limits: Pick<ExecutorDeps, "ownerOf" | "ownerLimit">;
+  /** Slot-table reads started and the newest one applied (see slotsRead). */
+  private slotReads = 0;
+  private lastSlotRead = 0;
+  /** Each job's owner (uid -> owner key), so that a slot holder's usage is charged to its owner. */
+  private readonly ownersByUid = new Map<string, string>();
+  /** Owners' usage: the slot table (read each pass) plus decayed history (seeded from MongoDB at start). */
+  readonly usage: UsageLedger;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.admission = new AdmissionQueue(deps.options);
+    this.admission = new AdmissionQueue(deps.options, deps.admission?.policy ?? FIFO_POLICY);
+    this.usage = new UsageLedger(deps.admission?.halfLifeMs ?? 0);
     this.cluster = rememberWrites(this.ownWrites, deps.cluster);
+    const policy = deps.admission?.policy ?? FIFO_POLICY;
+    this.limits = {
+      ownerOf: (uid) => this.ownersByUid.get(uid),
+      ownerLimit: (job) => {
+        const limit = ownerLimit(policy, job.metadata?.namespace ?? "");
+        return limit === undefined ? undefined : { owner: ownerKey(job), limit };
+      },
+    };
   }
 
   /** Queue a key now (informer events, wake-ups). */
@@ -61,7 +103,10 @@ export class Controller {
    */
   jobChanged(job: JobObject, old?: JobObject): void {
     const uid = job.metadata?.uid;
-    if (uid) this.keysByUid.set(uid, keyOf(job));
+    if (uid) {
+      this.keysByUid.set(uid, keyOf(job));
+      this.ownersByUid.set(uid, ownerKey(job));
+    }
     this.admission.update(job);
     const echo = this.ownWrites.delivered(job);
     if (echo && old !== undefined && old !== job) {
@@ -76,6 +121,7 @@ export class Controller {
     const uid = job.metadata?.uid;
     if (uid) {
       this.keysByUid.delete(uid);
+      this.ownersByUid.delete(uid);
       this.admission.delete(uid);
     }
     this.ownWrites.forget(keyOf(job));
@@ -102,10 +148,57 @@ export class Controller {
     if (key) this.enqueue(key);
   }
 
-  /** After a slot was released: the jobs at the head of the queue look again (not the whole queue). */
+  /**
+   * After a slot was released: the jobs at the head of the queue look again (not the whole queue). The slot table
+   * is read first: the release changes its owner's usage, hence the order and who is held by a limit.
+   */
   wakeHeads(): void {
-    for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
+    const wake = () => {
+      for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.enqueue(key);
+    };
+    const seq = ++this.slotReads;
+    void this.deps.slots.holders().then(
+      (holders) => (this.slotsRead(holders, this.deps.clock.now(), seq), wake()),
+      () => wake(),
+    );
   }
+
+  /** Start-up: past slot time per owner, as the job records in MongoDB show it (see UsageLedger). */
+  seedUsage(intervals: Iterable<{ owner: string; from: number; to: number }>): void {
+    this.usage.seed(intervals);
+  }
+
+  /** The owners holding the most slots, for the metrics' top N. */
+  topOwners(): [string, number][] {
+    return this.usage.runningOwners().slice(0, this.deps.admission?.topOwners ?? 0);
+  }
+
+  /**
+   * A slot table as read (`seq` numbers the reads in the order they started): holders, slots per owner in that
+   * table, and a new usage snapshot for the admission order when the table changed. Reads that finish out of order
+   * do not move the ledger back (a release would be seen twice).
+   */
+  private slotsRead(holders: readonly SlotHolder[], now: number, seq: number): { held: Set<string>; running: (owner: string) => number } {
+    const held = new Set(holders.map((h) => h.holder));
+    const counts = new Map<string, number>();
+    for (const h of holders) {
+      const owner = this.ownersByUid.get(h.holder);
+      if (owner !== undefined) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    if (seq > this.lastSlotRead) {
+      this.lastSlotRead = seq;
+      this.holders = held;
+      if (this.usage.observeSlots(holders, now, (uid) => this.ownersByUid.get(uid))) {
+        this.admission.setUsage(this.usage.view(now));
+        // Under fair a claim moves its owner back, so the jobs now at the head may have had their look already:
+        // while slots are free, they look again now rather than at their next safety requeue.
+        const free = this.deps.slots.capacity - holders.length;
+        if (free > 0 && this.deps.admission?.policy.kind === "fair") for (const key of this.admission.heads(free, held, now)) this.enqueue(key);
+      }
+    }
+    return { held, running: (owner) => counts.get(owner) ?? 0 };
+  }
+
 
   /**
    * Frees the slots of jobs that no longer exist (see orphanedHolders), after stopping any task still running for
@@ -219,9 +312,21 @@ export class Controller {
   private async decideAndAct(observed: Observed, log: Logger): Promise<{ decision: Decision; rejected?: { message: string } }> {
     const decision = reconcile(observed, this.deps.options);
     if (decision.actions.length) log.debug({ actions: decision.actions.map((a) => a.type) }, "reconcile decided");
-    const outcome = await execute(observed.job, decision, { ...this.deps, cluster: this.cluster, now: () => this.deps.clock.now() }, log);
+    const outcome = await execute(observed.job, decision, { ...this.deps, ...this.limits, cluster: this.cluster, now: () => this.deps.clock.now() }, log);
+    if (outcome.claimed) this.admitted(observed);
     if (outcome.released) this.wakeHeads();
     return outcome.launchRejected ? { decision, rejected: outcome.launchRejected } : { decision };
+  }
+
+  /** Metrics of an admission: how long the job waited, by owner class. */
+  private admitted(o: Observed): void {
+    const m = this.deps.metrics;
+    if (!m) return;
+    const owner_class = ownerClass(ownerKey(o.job));
+    // Waiting since its creation, or, for a retry, since its backoff ended.
+    const since = (o.job.status?.attempts ?? 0) > 0 ? retryAt(o.job, this.deps.options) : toMillis(o.job.metadata?.creationTimestamp);
+    m.admitted.inc({ owner_class });
+    if (since !== undefined) m.admissionWait.observe({ owner_class }, Math.max(0, o.now - since) / 1000);
   }
 
   /** Everything the decision looks at, read through the ports as observationPlan() says. */
@@ -232,13 +337,15 @@ export class Controller {
     // A job without a status phase was never written by us: its record, if a crashed pass left one, holds the
     // same initial phase, so the decision's idempotent ensureRecord insert stands in for a lookup. That lookup
     // would miss, and on FerretDB 1.x a miss scans the whole collection (~100 ms at 10,000 records).
+    const seq = ++this.slotReads;
     const [record, holders] = await Promise.all([job.status?.phase === undefined ? undefined : d.store.get(uid), d.slots.holders()]);
     d.metrics?.slotsInUse.set(holders.length);
-    const held = new Set(holders.map((h) => h.holder));
-    this.holders = held;
+    if (uid) this.ownersByUid.set(uid, ownerKey(job));
+    const { held, running } = this.slotsRead(holders, now, seq);
     // What we read may be newer than what the informer has delivered so far.
     this.admission.update(job);
     const holdsSlot = held.has(uid);
+    const place = this.admission.place(uid, held, now, running);
     const plan = observationPlan(job, holdsSlot, d.options.finalizer);
     const ref = job.status?.taskRef;
     let task: TaskState | undefined;
@@ -257,7 +364,8 @@ export class Controller {
       holdsSlot,
       freeSlots: Math.max(0, d.slots.capacity - holders.length),
       slotTable: holders,
-      rank: this.admission.rank(uid, held, now),
+      rank: place && "rank" in place ? place.rank : undefined,
+      ownerLimit: place && "ownerLimit" in place ? place.ownerLimit : undefined,
       task,
       untracked,
       progress,

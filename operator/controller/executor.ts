@@ -13,11 +13,36 @@ export interface ExecutorDeps {
   taskEnv: (job: JobObject, attempt: number) => Record<string, string>;
   now: () => number;
   ownerLabel: string;
+  /**
+   * The job's owner and its running limit, when one applies; with ownerOf (any slot holder's owner), lets a claim
+   * be checked against the limit after it landed (see claimSlot).
+   */
+  ownerLimit?: ((job: JobObject) => { owner: string; limit: number } | undefined) | undefined;
+  ownerOf?: ((uid: string) => string | undefined) | undefined;
+}
+
+/**
+ * After a claim landed: whether the owner now holds more slots than its limit and this claim is one of the
+ * excess (the latest claims by claimedAt, then slot). Admission keeps an owner within its limit from one slot
+ * table; this catches two reconciles that decided from different views of the queue (a job of higher priority
+ * arriving between them). Every claimant sees the same order, so exactly the excess claims are given back, before
+ * any task is launched for them.
+ */
+async function overOwnerLimit(uid: string, job: JobObject, deps: ExecutorDeps): Promise<{ owner: string; limit: number } | undefined> {
+  const l = deps.ownerLimit?.(job);
+  if (!l || !deps.ownerOf) return undefined;
+  const mine = (await deps.slots.holders())
+    .filter((h) => h.holder === uid || deps.ownerOf!(h.holder) === l.owner)
+    .sort((a, b) => new Date(a.claimedAt).getTime() - new Date(b.claimedAt).getTime() || a.slot - b.slot);
+  const i = mine.findIndex((h) => h.holder === uid);
+  return i >= l.limit ? l : undefined;
 }
 
 export interface ExecutionResult {
   /** A claim found no free slot: the rest of the decision was dropped. */
   claimLost: boolean;
+  /** A slot was claimed by this pass. */
+  claimed: boolean;
   /** A slot was given back (queued jobs should look again). */
   released: boolean;
   /** The launch was refused for good (the rest of the decision was dropped): reconcile decides what follows. */
@@ -41,7 +66,7 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
   const ns = job.metadata?.namespace ?? "";
   const name = job.metadata?.name ?? "";
   const uid = job.metadata?.uid ?? "";
-  const result: ExecutionResult = { claimLost: false, released: false, launchRejected: undefined };
+  const result: ExecutionResult = { claimLost: false, claimed: false, released: false, launchRejected: undefined };
   let launched: TaskRef | undefined;
   let claimed = false;
   let launchCalled = false;
@@ -89,6 +114,14 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
           log.debug("no free slot: admission deferred");
           return "stop";
         }
+        const over = await overOwnerLimit(uid, job, deps);
+        if (over) {
+          await deps.slots.release(uid);
+          result.claimLost = true;
+          log.info({ slot, owner: over.owner, limit: over.limit }, "owner over its limit after a concurrent claim: slot given back");
+          return "stop";
+        }
+        result.claimed = true;
         log.info({ slot, epoch }, "slot claimed");
         return;
       }

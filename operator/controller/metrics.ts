@@ -6,10 +6,15 @@ export interface OperatorMetrics {
   duration: Histogram<"result">;
   slotsInUse: Gauge;
   echoesSkipped: Counter;
+  /** Queued to admitted, by owner class (api: a user's job; kubectl: made without an owner). */
+  admissionWait: Histogram<"owner_class">;
+  admitted: Counter<"owner_class">;
 }
 
 interface Sources {
   phases: () => Map<string, number>;
+  /** The owners holding the most slots (already cut to the top N), most first. */
+  topOwners?: () => [string, number][];
 }
 
 /** One set per registry: a replica that leads again starts a new Operator in the same process and registry. */
@@ -38,6 +43,16 @@ export function operatorMetrics(registry: Registry, sources: Sources): OperatorM
       for (const [phase, n] of entry.sources.phases()) this.set({ phase }, n);
     },
   });
+  new Gauge({
+    name: "transcode_operator_owner_running",
+    help: "Slots held per owner, for the top N owners only (OWNER_METRICS_TOP_N)",
+    labelNames: ["owner"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [owner, n] of entry.sources.topOwners?.() ?? []) this.set({ owner }, n);
+    },
+  });
   entry.metrics = {
     reconciles: new Counter({ name: "transcode_operator_reconcile_total", help: "Reconciles by result", labelNames: ["result"], registers }),
     errors: new Counter({ name: "transcode_operator_reconcile_errors_total", help: "Failed reconciles by error class", labelNames: ["kind"], registers }),
@@ -49,6 +64,14 @@ export function operatorMetrics(registry: Registry, sources: Sources): OperatorM
       registers,
     }),
     slotsInUse: new Gauge({ name: "transcode_operator_slots_in_use", help: "Admission slots held (last observed)", registers }),
+    admissionWait: new Histogram({
+      name: "transcode_operator_admission_wait_seconds",
+      help: "Time from queued (created, or a retry's backoff over) to a slot claimed, by owner class",
+      labelNames: ["owner_class"],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400, 43_200],
+      registers,
+    }),
+    admitted: new Counter({ name: "transcode_operator_admitted_total", help: "Slots claimed, by owner class", labelNames: ["owner_class"], registers }),
     echoesSkipped: new Counter({
       name: "transcode_operator_watch_echoes_skipped_total",
       help: "Watch events that only echoed the operator's own write, so were not reconciled again",

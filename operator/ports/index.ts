@@ -5,4 +5,4 @@ export { isActive } from "./launcher.js";
 export type { TaskLauncher, LaunchRequest, TaskState } from "./launcher.js";
 export type { ProgressReader } from "./progress.js";
 export type { Clock } from "../../lib/clock.js";
-export type { JobStore, Slots, ClaimHint, JobRecord, NewJobRecord, PhaseUpdate, SlotHolder, StoredTaskRef, JobQuery } from "../../lib/store/index.js";
+export type { JobStore, Slots, ClaimHint, JobRecord, NewJobRecord, PhaseEntry, PhaseUpdate, SlotHolder, StoredTaskRef, JobQuery } from "../../lib/store/index.js";

@@ -1,6 +1,7 @@
 import type { JobObject } from "../ports/index.js";
 import { retryDelayMs } from "./backoff.js";
 import { getCondition } from "./conditions.js";
+import { FIFO_POLICY, NO_USAGE, ownerKey, ownerLimit, type AdmissionPolicy, type UsageView } from "./fair.js";
 import type { ReconcileOptions } from "./types.js";
 
 /** Reason of the Running condition after a failed attempt that will be retried; its transition time starts the backoff. */
@@ -38,25 +39,76 @@ export function isWaiting(
   return at === undefined || at <= now;
 }
 
+/** Could the job take a queue place at some point without changing: Pending/Queued, not suspended, not deleting. */
+export function isCandidate(job: JobObject): boolean {
+  const phase = job.status?.phase ?? "Pending";
+  return (phase === "Pending" || phase === "Queued") && job.spec.suspend !== true && !job.metadata?.deletionTimestamp;
+}
+
 /**
- * The admission order: higher priority first, then earlier creation (FIFO), then name for a stable order.
- * Returns the uids of waiting jobs, head first.
+ * The admission order and the owner limits, by sorting everything: the reference the AdmissionQueue index is held
+ * equal to by a property test (the controller never sorts).
+ *
+ * Order: higher priority first. Within a priority level, fifo: earlier creation, then namespace/name. fair: the
+ * owners' groups by their score (usage.score, lower first), then by their oldest job (longest waiting), then owner
+ * key; within one owner, earlier creation. The score is a snapshot taken when the slot table changes, so ranks are
+ * a stable order between admissions and releases.
+ *
+ * Limits: a waiting job is held back when its owner's slots now plus the owner's waiting jobs before it (in the
+ * owner's own order: priority, then creation) reach the owner's limit. Held jobs take no rank; the others' ranks
+ * skip them. Since a claim turns a waiting job into a holder, the sum stays the same for the jobs behind it: two
+ * reconciles working from one slot table can never admit past the limit.
  */
+export function admissionPlaces(
+  jobs: readonly JobObject[],
+  holders: ReadonlySet<string>,
+  now: number,
+  opts: Pick<ReconcileOptions, "backoffBaseMs" | "backoffMaxMs">,
+  policy: AdmissionPolicy = FIFO_POLICY,
+  usage: UsageView = NO_USAGE,
+): { order: string[]; held: Map<string, number> } {
+  const fair = policy.kind === "fair";
+  const keyed = (j: JobObject) => ({
+    uid: j.metadata?.uid ?? "",
+    priority: j.spec.priority ?? 0,
+    created: toMillis(j.metadata?.creationTimestamp) ?? 0,
+    key: `${j.metadata?.namespace ?? ""}/${j.metadata?.name ?? ""}`,
+    owner: ownerKey(j),
+    limit: ownerLimit(policy, j.metadata?.namespace ?? ""),
+  });
+  type K = ReturnType<typeof keyed>;
+  const fifo = (a: K, b: K) => b.priority - a.priority || a.created - b.created || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  // Each (priority, owner) group's oldest candidate, waiting or not: "longest waiting" between owners.
+  const heads = new Map<string, K>();
+  for (const c of jobs.filter(isCandidate).map(keyed)) {
+    const g = `${c.priority}|${c.owner}`;
+    const h = heads.get(g);
+    if (!h || fifo(c, h) < 0) heads.set(g, c);
+  }
+  const compare = (a: K, b: K): number => {
+    if (!fair || a.priority !== b.priority || a.owner === b.owner) return fifo(a, b);
+    const ha = heads.get(`${a.priority}|${a.owner}`)!;
+    const hb = heads.get(`${b.priority}|${b.owner}`)!;
+    return usage.score(a.owner) - usage.score(b.owner) || fifo(ha, hb) || (a.owner < b.owner ? -1 : 1);
+  };
+  const waiting = jobs.filter((j) => isWaiting(j, holders, now, opts)).map(keyed);
+  const held = new Map<string, number>();
+  const seen = new Map<string, number>();
+  for (const w of [...waiting].sort(fifo)) {
+    const ahead = seen.get(w.owner) ?? 0;
+    seen.set(w.owner, ahead + 1);
+    if (w.limit !== undefined && usage.running(w.owner) + ahead >= w.limit) held.set(w.uid, w.limit);
+  }
+  const order = waiting.filter((w) => !held.has(w.uid)).sort(compare).map((w) => w.uid);
+  return { order, held };
+}
+
+/** The fifo admission order without limits (uids of waiting jobs, head first). */
 export function admissionOrder(
   jobs: readonly JobObject[],
   holders: ReadonlySet<string>,
   now: number,
   opts: Pick<ReconcileOptions, "backoffBaseMs" | "backoffMaxMs">,
 ): string[] {
-  // Sort keys are computed once per job, not per comparison: the queue can hold thousands of jobs.
-  const waiting = jobs
-    .filter((j) => isWaiting(j, holders, now, opts))
-    .map((j) => ({
-      uid: j.metadata?.uid ?? "",
-      priority: j.spec.priority ?? 0,
-      created: toMillis(j.metadata?.creationTimestamp) ?? 0,
-      key: `${j.metadata?.namespace ?? ""}/${j.metadata?.name ?? ""}`,
-    }));
-  waiting.sort((a, b) => b.priority - a.priority || a.created - b.created || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return waiting.map((w) => w.uid);
+  return admissionPlaces(jobs, holders, now, opts).order;
 }

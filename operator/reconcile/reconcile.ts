@@ -40,6 +40,9 @@ class Draft {
   }
 }
 
+/** Reason of the Admitted condition of a job held back by its owner's running limit. */
+export const OWNER_LIMIT_REASON = "OwnerLimit";
+
 /** metav1.Condition reasons are CamelCase; a task-supplied reason that is not would make the status write fail. */
 const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 function safeReason(reason: string | undefined, fallback: string): string {
@@ -187,13 +190,21 @@ function queued(o: Observed, opts: ReconcileOptions, d: Draft): void {
     launch(o, opts, d, attempts + 1);
     return;
   }
+  if (o.ownerLimit !== undefined) {
+    // Its owner holds as many slots as it may: it takes no place until one of them is released (which wakes the
+    // heads of the queue) or on the safety requeue.
+    delete d.status.queuePosition;
+    d.cond("Admitted", "False", OWNER_LIMIT_REASON, `owner at its limit of ${o.ownerLimit} running job${o.ownerLimit === 1 ? "" : "s"}`);
+    d.requeue(opts.queuedPollMs);
+    return;
+  }
   if (o.rank === undefined) {
     // The informer cache has not seen this job's latest state yet: look again soon.
     d.requeue(opts.pollMs);
     return;
   }
   d.status.queuePosition = o.rank + 1;
-  d.cond("Admitted", "False", "Queued", `waiting for a slot (position ${o.rank + 1})`);
+  d.cond("Admitted", "False", "Queued", `waiting for a free slot (position ${o.rank + 1})`);
   d.requeue(queuedRefreshMs(o.rank, opts));
 }
 

@@ -50,8 +50,10 @@ export interface Observed {
   freeSlots: number;
   /** The slot table as read for this pass; a claim starts from it (see Slots.claim). */
   slotTable?: readonly SlotHolder[] | undefined;
-  /** 0-based rank among jobs eligible for admission (priority, then creation); undefined when not eligible. */
+  /** 0-based rank among jobs eligible for admission (see admissionPlaces); undefined when not eligible. */
   rank: number | undefined;
+  /** Set when the job waits only because its owner holds this many slots, its limit (rank is undefined then). */
+  ownerLimit?: number | undefined;
   /** State of status.taskRef's task; undefined when there is no taskRef. */
   task: TaskState | undefined;
   /**

@@ -130,6 +130,16 @@ describe("api: pure logic", () => {
       assert.deepEqual(v.progress, { percent: 100, stage: "done" });
       assert.equal(v.outputs?.masterPlaylist, "o/master.m3u8");
     });
+    it("a Queued job says why it waits (its Admitted condition); a running one does not", () => {
+      const cond = (status: string, reason: string, message: string) => [{ type: "Admitted", status, reason, message, lastTransitionTime: "2026-01-01T00:00:01Z" }];
+      const held = toJobView({ ...base, status: { phase: "Queued", conditions: cond("False", "OwnerLimit", "owner at its limit of 2 running jobs") } });
+      assert.deepEqual(held.waiting, { reason: "OwnerLimit", message: "owner at its limit of 2 running jobs" });
+      const queued = toJobView({ ...base, status: { phase: "Queued", queuePosition: 3, conditions: cond("False", "Queued", "waiting for a free slot (position 3)") } });
+      assert.equal(queued.queuePosition, 3);
+      assert.deepEqual(queued.waiting, { reason: "Queued", message: "waiting for a free slot (position 3)" });
+      assert.equal(toJobView({ ...base, status: { phase: "Running", conditions: cond("True", "SlotClaimed", "admitted for attempt 1") } }).waiting, undefined);
+      assert.equal(toJobView({ ...base, status: { phase: "Queued", conditions: "junk" } }).waiting, undefined);
+    });
     it("garbage in status fields is dropped, not thrown", () => {
       const v = toJobView({ ...base, status: { phase: "Exploded", progress: { percent: "lots" }, outputs: 7, attempts: "3" } });
       assert.equal(v.phase, "Pending");

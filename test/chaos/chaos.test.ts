@@ -17,6 +17,10 @@ const JOBS = long ? 100 : 30;
 const FAULTS = long ? 24 : FAULT_KINDS.length;
 const LEASE = long ? { duration: 15, renew: 10, retry: 2 } : { duration: 6, renew: 4, retry: 1 };
 const CAP = 5;
+/** Per-owner running limit: three owners at two each could use six slots, so the cap of five binds too. */
+const OWNER_LIMIT = 2;
+/** Two API users and the namespace's kubectl-made jobs (no spec.owner). */
+const ownerOfIndex = (i: number): string | undefined => ["alice", "bob", undefined][i % 3];
 
 const secs = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
 
@@ -40,7 +44,7 @@ function kindOf(i: number): "ok" | "retry-once" | "permanent" | "always-retry" {
   return "ok";
 }
 
-describe(`chaos: three operator replicas under faults (${long ? "long" : "bounded"} mode)`, function () {
+describe(`chaos: three operator replicas under faults, fair admission with a per-owner limit (${long ? "long" : "bounded"} mode)`, function () {
   this.timeout(long ? 60 * 60_000 : 10 * 60_000);
   let c: ChaosCluster | undefined;
   after(() => c?.close());
@@ -64,8 +68,11 @@ describe(`chaos: three operator replicas under faults (${long ? "long" : "bounde
     c = await ChaosCluster.open("chaos", {
       replicas: 3,
       policy,
+      ownerOf: (name) => ownerOfIndex(Number(name.slice(name.lastIndexOf("-") + 1))) ?? "(namespace)",
       env: {
         MAX_CONCURRENT_TASKS: String(CAP),
+        ADMISSION_POLICY: "fair",
+        OWNER_MAX_RUNNING: String(OWNER_LIMIT),
         LEASE_DURATION_SECONDS: String(LEASE.duration),
         LEASE_RENEW_DEADLINE_SECONDS: String(LEASE.renew),
         LEASE_RETRY_PERIOD_SECONDS: String(LEASE.retry),
@@ -77,10 +84,10 @@ describe(`chaos: three operator replicas under faults (${long ? "long" : "bounde
     const names = Array.from({ length: JOBS }, (_, i) => `chaos-${String(i).padStart(3, "0")}`);
     const t0 = Date.now();
     const creating = (async () => {
-      for (const n of names) {
+      for (const [i, n] of names.entries()) {
         // The apiserver may be restarting (refused, then 503 until it has installed its paths): keep trying, as a
         // client would; an AlreadyExists after a lost response is the job we made.
-        const create = () => createJob(c!.suite.kc, c!.suite.namespace, n, { maxAttempts: 3 }).then(() => true, (err: unknown) => isAlreadyExists(err) || undefined);
+        const create = () => createJob(c!.suite.kc, c!.suite.namespace, n, { maxAttempts: 3, ...(ownerOfIndex(i) ? { owner: ownerOfIndex(i) } : {}) }).then(() => true, (err: unknown) => isAlreadyExists(err) || undefined);
         await waitFor(`created ${n}`, create, 90_000, 1000);
         await sleep(long ? 1500 : 600);
       }
@@ -119,6 +126,7 @@ describe(`chaos: three operator replicas under faults (${long ? "long" : "bounde
         `      chaos (${long ? "long" : "bounded"}, seed ${seed}): ${JOBS} jobs, ${c.faults.length} faults in ${Math.round((Date.now() - t0) / 1000)} s`,
         `      faults by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}${c.faults.some((f) => f.detail) ? ` (skipped: ${c.faults.filter((f) => f.detail).length})` : ""}`,
         `      max tasks not STOPPED at a sampled instant: ${c.player.maxRunning} (cap ${CAP}; ${c.player.samples} samples)`,
+        `      max tasks alive per owner at a sampled instant: ${[...c.maxPerOwner].map(([o, n]) => `${o} ${n}`).join(", ")} (limit ${OWNER_LIMIT})`,
         `      duplicate launches (job attempts with more than one task): ${duplicates.size}`,
         `      jobs not final at the deadline: ${notFinal.length}${notFinal.length ? ` (${notFinal.join("; ")})` : ""}`,
         `      failovers (fault -> another replica leads / launches): ${failovers.map((f) => `${f.kind} ${secs(f.toLeaderMs)} / ${secs(f.toLaunchMs)}`).join(", ")}`,
@@ -128,6 +136,8 @@ describe(`chaos: three operator replicas under faults (${long ? "long" : "bounde
     );
     for (const k of FAULT_KINDS) assert.ok((byKind.get(k) ?? 0) >= 1, `fault ${k} was injected at least once`);
     assert.ok(c.player.maxRunning <= CAP, `the cap held: at most ${CAP} tasks alive (saw ${c.player.maxRunning})`);
+    assert.deepEqual([...c.maxPerOwner].filter(([, n]) => n > OWNER_LIMIT), [], `no owner above its limit of ${OWNER_LIMIT} at any sampled instant`);
+    assert.equal(c.maxPerOwner.size, 3, "every owner's tasks were sampled");
     assert.deepEqual([...duplicates], [], "no job attempt launched twice");
     assert.deepEqual(notFinal, [], "no job lost: every job reached a final phase");
     assert.deepEqual(wrongOutcome.map((j) => `${j?.metadata?.name}: ${j?.status?.phase} ${j?.status?.reason ?? ""}`), [], "each job ended as its tasks said");

@@ -17,6 +17,8 @@ export interface ChaosOptions {
   /** Extra operator settings for every replica. */
   env?: Record<string, string>;
   policy: (name: string, attempt: number) => Outcome;
+  /** The owner key of a job by name (as the operator counts owners), to sample tasks alive per owner. */
+  ownerOf?: (name: string) => string;
 }
 
 export type FaultKind = "kill-leader" | "pause-leader" | "stop-leader" | "apiserver-restart" | "redis-restart" | "mongo-restart" | "leader-mongo-cut" | "ecs-throttle";
@@ -40,6 +42,8 @@ export class ChaosCluster {
   readonly replicas: Replica[] = [];
   readonly lease = "transcode-operator";
   readonly faults: FaultRecord[] = [];
+  /** Most tasks alive at one sampled instant, per owner (with options.ownerOf). */
+  readonly maxPerOwner = new Map<string, number>();
   player!: TaskPlayer;
   ecsProxy!: EcsFaultProxy;
   private readonly mongoProxies: FaultProxy[] = [];
@@ -53,6 +57,14 @@ export class ChaosCluster {
     const c = new ChaosCluster(await openSuite(prefix), options);
     c.ecsProxy = await new EcsFaultProxy(testEnv().ecs.endpoint).start();
     c.player = new TaskPlayer(c.suite, options.policy);
+    const ownerOf = options.ownerOf;
+    if (ownerOf) {
+      c.player.onSample = (names) => {
+        const now = new Map<string, number>();
+        for (const n of names) now.set(ownerOf(n), (now.get(ownerOf(n)) ?? 0) + 1);
+        for (const [o, k] of now) c.maxPerOwner.set(o, Math.max(c.maxPerOwner.get(o) ?? 0, k));
+      };
+    }
     c.ecsProxy.faults.stopDelayMs = (task) => c.player.stopDelayMs(task);
     // Outside the run's own directory (pruned to the last five runs): what to read when a chaos run fails.
     const logDir = join(cacheDir, "logs", `chaos-${new Date().toISOString().replace(/[:.]/g, "-")}-${c.suite.namespace}`);

@@ -64,7 +64,7 @@ describe("crds: generated CRD", () => {
     assert.deepEqual(v.subresources, { status: {} });
     assert.deepEqual(
       v.additionalPrinterColumns.map((c) => [c.name, "priority" in c ? c.priority : 0]),
-      [["Phase", 0], ["Progress", 0], ["Attempts", 0], ["Reason", 0], ["File", 0], ["Age", 0], ["Started", 1], ["Duration", 1], ["Task", 1]],
+      [["Phase", 0], ["Progress", 0], ["Attempts", 0], ["Reason", 0], ["Position", 0], ["Admission", 0], ["File", 0], ["Age", 0], ["Started", 1], ["Duration", 1], ["Task", 1]],
     );
   });
 });

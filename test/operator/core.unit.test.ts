@@ -170,6 +170,36 @@ describe("execute (action runner over ports)", () => {
     assert.equal(r.claimLost, false);
   });
 
+  const at = (ms: number) => new Date(ms);
+  const ownerTable: { name: string; holders: SlotHolder[]; limit: number; launched: boolean }[] = [
+    { name: "within the limit: launched", holders: [{ slot: 0, holder: "a1", epoch: 3, claimedAt: at(1) }, { slot: 1, holder: "u", epoch: 3, claimedAt: at(2) }], limit: 2, launched: true },
+    {
+      name: "over it, and this claim the latest: given back, nothing launched",
+      holders: [{ slot: 0, holder: "a1", epoch: 3, claimedAt: at(1) }, { slot: 1, holder: "a2", epoch: 3, claimedAt: at(2) }, { slot: 2, holder: "u", epoch: 3, claimedAt: at(3) }],
+      limit: 2,
+      launched: false,
+    },
+    {
+      name: "over it, but another claim is later: this one stays",
+      holders: [{ slot: 0, holder: "a1", epoch: 3, claimedAt: at(1) }, { slot: 2, holder: "u", epoch: 3, claimedAt: at(2) }, { slot: 1, holder: "a2", epoch: 3, claimedAt: at(3) }],
+      limit: 2,
+      launched: true,
+    },
+    { name: "another owner's slots do not count", holders: [{ slot: 0, holder: "b1", epoch: 3, claimedAt: at(1) }, { slot: 1, holder: "u", epoch: 3, claimedAt: at(2) }], limit: 1, launched: true },
+  ];
+  for (const t of ownerTable) {
+    it(`a claim checked against its owner's limit: ${t.name}`, async () => {
+      const f = fakes();
+      const owners: Record<string, string> = { a1: "A", a2: "A", b1: "B", u: "A" };
+      const deps: ExecutorDeps = { ...f.deps, slots: { ...f.deps.slots, holders: () => Promise.resolve(t.holders) }, ownerOf: (uid) => owners[uid], ownerLimit: () => ({ owner: "A", limit: t.limit }) };
+      const r = await execute(job, admit, deps, log);
+      assert.equal(f.calls.includes("launch"), t.launched);
+      assert.equal(f.calls.includes("release"), !t.launched);
+      assert.equal(r.claimLost, !t.launched);
+      assert.equal(r.claimed, t.launched);
+    });
+  }
+
   it("a lost claim drops the rest of the decision (nothing launched)", async () => {
     const f = fakes({ claim: undefined });
     const r = await execute(job, admit, f.deps, log);

@@ -415,7 +415,8 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
       const j = await getJob(s.kc, s.namespace, "susp-a");
       return j?.status?.phase === "Running" && j.status.attempts === 2 ? j : undefined;
     });
-    await player!.finish(player!.taskOfAttempt("susp-a", 2)!, ok);
+    // The status can say Running before the player's next look at ECS has seen the task.
+    await player!.finish(await waitFor("susp-a attempt 2's task seen", () => Promise.resolve(player!.taskOfAttempt("susp-a", 2))), ok);
     await succeeded(["susp-a"]);
     assert.equal(resumed.status?.taskRef?.attempt, 2);
     assert.equal(player!.maxRunning, 1, "never two tasks under a cap of 1");

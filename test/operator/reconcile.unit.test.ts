@@ -3,6 +3,14 @@ import fc from "fast-check";
 import {
   AdmissionQueue,
   admissionOrder,
+  admissionPlaces,
+  FIFO_POLICY,
+  ownerClass,
+  ownerKey,
+  UsageLedger,
+  usageIntervals,
+  type AdmissionPolicy,
+  type UsageView,
   DEFAULT_RECONCILE_OPTIONS,
   observationPlan,
   reconcile,
@@ -820,4 +828,201 @@ describe("observationPlan (what a reconcile reads)", () => {
     },
   ];
   for (const t of table) it(t.name, () => assert.deepEqual(t.got, t.want));
+});
+
+describe("fair admission (admissionPlaces, the reference order)", () => {
+  const at = (s: number) => iso(NOW - s * 1000);
+  /** A Queued job of `owner` (undefined: kubectl-made) created `ageS` seconds ago. */
+  const queuedJob = (uid: string, owner: string | undefined, ageS: number, ns = "ns", priority = 0) =>
+    job({ phase: "Queued", attempts: 0 }, { priority, ...(owner ? { owner } : {}) }, { uid, name: uid, namespace: ns, creationTimestamp: at(ageS) });
+  const view = (running: Record<string, number>, history: Record<string, number> = {}): UsageView => ({
+    running: (o) => running[o] ?? 0,
+    score: (o) => (running[o] ?? 0) + (history[o] ?? 0),
+  });
+  const fair: AdmissionPolicy = { kind: "fair" };
+
+  it("ownerKey: a user within its namespace; a job without an owner counts as its namespace", () => {
+    const table: [string | undefined, string, string][] = [
+      ["alice", "ns", "user:ns/alice"],
+      ["alice", "other", "user:other/alice"],
+      [undefined, "ns", "namespace:ns"],
+      ["", "ns", "namespace:ns"],
+    ];
+    for (const [owner, ns, key] of table) assert.equal(ownerKey(queuedJob("x", owner, 0, ns)), key, `${owner} in ${ns}`);
+    assert.equal(ownerClass("user:ns/alice"), "api");
+    assert.equal(ownerClass("namespace:ns"), "kubectl");
+  });
+
+  // A queued 20 jobs first and holds all 5 slots; B queued 2 later.
+  const a20 = Array.from({ length: 20 }, (_, i) => queuedJob(`a${String(i).padStart(2, "0")}`, "alice", 100 - i));
+  const b2 = [queuedJob("b0", "bob", 10), queuedJob("b1", "bob", 9)];
+  const table: { name: string; policy: AdmissionPolicy; usage: UsageView; jobs: JobObject[]; head: string[]; held?: Record<string, number> }[] = [
+    { name: "fifo: B waits behind all of A's", policy: FIFO_POLICY, usage: view({ "user:ns/alice": 5 }), jobs: [...a20, ...b2], head: ["a00", "a01"] },
+    { name: "fair: B (no usage) before A (5 running)", policy: fair, usage: view({ "user:ns/alice": 5 }), jobs: [...a20, ...b2], head: ["b0", "b1", "a00"] },
+    { name: "fair: equal usage, the longest waiting owner first", policy: fair, usage: view({}), jobs: [...b2, queuedJob("c0", "carol", 50)], head: ["c0", "b0", "b1"] },
+    { name: "fair: decayed history counts", policy: fair, usage: view({}, { "user:ns/carol": 0.4 }), jobs: [...b2, queuedJob("c0", "carol", 50)], head: ["b0", "b1", "c0"] },
+    { name: "fair: priority still comes first", policy: fair, usage: view({ "user:ns/alice": 5 }), jobs: [queuedJob("a-hi", "alice", 1, "ns", 10), ...b2], head: ["a-hi", "b0"] },
+    { name: "fair: kubectl jobs of one namespace are one owner", policy: fair, usage: view({ "namespace:ns": 2 }), jobs: [queuedJob("k0", undefined, 30), queuedJob("k1", undefined, 29), queuedJob("d0", "dan", 1)], head: ["d0", "k0", "k1"] },
+    {
+      name: "limit 2: an owner holding 1 has one more admissible, the rest held",
+      policy: { kind: "fair", maxRunningPerOwner: 2 },
+      usage: view({ "user:ns/alice": 1 }),
+      jobs: [...a20.slice(0, 3), ...b2],
+      head: ["b0", "b1", "a00"],
+      held: { a01: 2, a02: 2 },
+    },
+    {
+      name: "a namespace's override wins over the default",
+      policy: { kind: "fifo", maxRunningPerOwner: 5, maxRunningByNamespace: { ns: 1 } },
+      usage: view({ "user:ns/alice": 1 }),
+      jobs: [...a20.slice(0, 2), queuedJob("e0", "erin", 1, "ns2")],
+      head: ["e0"],
+      held: { a00: 1, a01: 1 },
+    },
+  ];
+  for (const t of table) {
+    it(t.name, () => {
+      const { order, held } = admissionPlaces(t.jobs, new Set(), NOW, opts, t.policy, t.usage);
+      assert.deepEqual(order.slice(0, t.head.length), t.head);
+      assert.deepEqual(Object.fromEntries(held), t.held ?? {});
+      // The index agrees.
+      const q = new AdmissionQueue(opts, t.policy);
+      q.setUsage(t.usage);
+      for (const j of t.jobs) q.update(j);
+      assert.deepEqual(q.heads(t.head.length, new Set(), NOW), t.head.map((u) => `${t.jobs.find((j) => j.metadata?.uid === u)?.metadata?.namespace}/${u}`));
+      for (const [uid, limit] of Object.entries(t.held ?? {})) assert.deepEqual(q.place(uid, new Set(), NOW), { ownerLimit: limit });
+    });
+  }
+
+  it("reconcile: a job held by its owner's limit says so, takes no position, and launches nothing", () => {
+    const j = job({ phase: "Queued", attempts: 0, queuePosition: 3 });
+    const d = reconcile(obs(j, { rank: undefined, ownerLimit: 2 }), opts);
+    assert.ok(!types(d.actions).includes("launch"));
+    const s = patched(d.actions);
+    assert.equal(s.queuePosition, undefined);
+    const admitted = s.conditions?.find((c) => c.type === "Admitted");
+    assert.equal(admitted?.reason, "OwnerLimit");
+    assert.equal(admitted?.message, "owner at its limit of 2 running jobs");
+    assert.equal(d.requeueAfterMs, opts.queuedPollMs);
+  });
+
+  it("reconcile: a waiting job's position and message", () => {
+    const d = reconcile(obs(job({ phase: "Queued", attempts: 0 }), { rank: 2, freeSlots: 0 }), opts);
+    const s = patched(d.actions);
+    assert.equal(s.queuePosition, 3);
+    assert.equal(s.conditions?.find((c) => c.type === "Admitted")?.message, "waiting for a free slot (position 3)");
+  });
+});
+
+describe("UsageLedger (decayed slot time)", () => {
+  const H = 3600_000;
+  const holder = (uid: string, claimedAt: number, slot = 0) => ({ slot, holder: uid, epoch: 1, claimedAt: new Date(claimedAt) });
+
+  const table: { name: string; from: number; to: number; now: number; score: number }[] = [
+    { name: "one half-life held, seen at its end: 1 - 1/2", from: 0, to: H, now: H, score: 0.5 },
+    { name: "the same one half-life later: halved", from: 0, to: H, now: 2 * H, score: 0.25 },
+    { name: "held for ages: about one slot", from: 0, to: 40 * H, now: 40 * H, score: 1 },
+    { name: "nothing held", from: 0, to: 0, now: H, score: 0 },
+  ];
+  for (const t of table) {
+    it(t.name, () => {
+      const l = new UsageLedger(H);
+      l.charge("o", t.from, t.to);
+      assert.ok(Math.abs(l.history("o", t.now) - t.score) < 1e-9, `${l.history("o", t.now)} vs ${t.score}`);
+    });
+  }
+
+  it("a half-life of 0 keeps no history: only slots held now count", () => {
+    const l = new UsageLedger(0);
+    l.charge("o", 0, H);
+    assert.equal(l.history("o", H), 0);
+  });
+
+  it("observeSlots: running per owner from the table; a holder gone is charged from its claim to now", () => {
+    const l = new UsageLedger(H);
+    const owners: Record<string, string> = { u1: "A", u2: "A", u3: "B" };
+    assert.equal(l.observeSlots([holder("u1", 0), holder("u2", 0, 1), holder("u3", 0, 2)], 0, (u) => owners[u]), true);
+    assert.equal(l.runningOf("A"), 2);
+    assert.equal(l.view(0).score("A"), 2);
+    assert.equal(l.observeSlots([holder("u1", 0), holder("u2", 0, 1), holder("u3", 0, 2)], H / 2, (u) => owners[u]), false, "unchanged table");
+    assert.equal(l.observeSlots([holder("u1", 0), holder("u3", 0, 2)], H, (u) => owners[u]), true);
+    assert.equal(l.runningOf("A"), 1);
+    assert.ok(Math.abs(l.view(H).score("A") - 1.5) < 1e-9, "one slot now plus half a slot of history");
+    assert.deepEqual(l.runningOwners(), [["A", 1], ["B", 1]]);
+  });
+
+  it("usageIntervals: closed Starting/Running stretches of a record's history; an open one is the slot table's", () => {
+    const h = (phase: string, s: number) => ({ phase, at: new Date(s * 1000) });
+    assert.deepEqual(usageIntervals([h("Pending", 0), h("Queued", 1), h("Starting", 10), h("Running", 12), h("Queued", 20), h("Starting", 30), h("Succeeded", 40)]), [
+      { from: 10_000, to: 20_000 },
+      { from: 30_000, to: 40_000 },
+    ]);
+    assert.deepEqual(usageIntervals([h("Queued", 1), h("Starting", 10), h("Running", 12)]), []);
+  });
+});
+
+describe("AdmissionQueue under fair and with limits (the index against admissionPlaces)", () => {
+  const owners = [undefined, "a", "b", "c"] as const;
+  const arb = fc.record({
+    uid: fc.constantFrom(...Array.from({ length: 14 }, (_, i) => `j${i}`)),
+    priority: fc.integer({ min: 0, max: 1 }),
+    ageS: fc.integer({ min: 0, max: 5 }),
+    phase: fc.constantFrom("Pending", "Queued", "Queued", "Running"),
+    suspend: fc.boolean(),
+    owner: fc.constantFrom(...owners),
+    ns: fc.constantFrom("ns", "ns2"),
+    failedAgoS: fc.option(fc.integer({ min: 0, max: 40 })),
+  });
+  const ownerKeys = ["namespace:ns", "namespace:ns2", ...["a", "b", "c"].flatMap((o) => [`user:ns/${o}`, `user:ns2/${o}`])];
+  it("after any sequence of updates, usage snapshots and deletes, place() and heads() agree with admissionPlaces()", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(arb.map((j) => ({ op: "update" as const, j })), fc.constantFrom(...Array.from({ length: 14 }, (_, i) => ({ op: "delete" as const, uid: `j${i}` }))), fc.constant({ op: "usage" as const })), { maxLength: 60 }),
+        fc.constantFrom<AdmissionPolicy["kind"]>("fair", "fifo"),
+        fc.option(fc.integer({ min: 0, max: 3 })),
+        fc.option(fc.integer({ min: 1, max: 3 })),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: ownerKeys.length, maxLength: ownerKeys.length }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: ownerKeys.length, maxLength: ownerKeys.length }),
+        fc.subarray(Array.from({ length: 14 }, (_, i) => `j${i}`), { maxLength: 4 }),
+        fc.integer({ min: 0, max: 12 }),
+        (ops, kind, perOwner, ns2Limit, running, history, holderList, n) => {
+          const policy: AdmissionPolicy = { kind, ...(perOwner !== null ? { maxRunningPerOwner: perOwner } : {}), ...(ns2Limit !== null ? { maxRunningByNamespace: { ns2: ns2Limit } } : {}) };
+          const usage: UsageView = {
+            running: (o) => running[ownerKeys.indexOf(o)] ?? 0,
+            // Halves: ties between owners are common, so the tie-breaks are exercised.
+            score: (o) => (running[ownerKeys.indexOf(o)] ?? 0) + (history[ownerKeys.indexOf(o)] ?? 0) / 2,
+          };
+          const q = new AdmissionQueue(opts, policy);
+          const current = new Map<string, JobObject>();
+          for (const o of ops) {
+            if (o.op === "update") {
+              const a = o.j;
+              const j = job(
+                a.failedAgoS === null
+                  ? { phase: a.phase, attempts: 0 }
+                  : { phase: a.phase, attempts: 1, conditions: [{ type: "Running", status: "False", reason: "RetryableFailure", message: "", lastTransitionTime: iso(NOW - a.failedAgoS * 1000) }] },
+                { priority: a.priority, suspend: a.suspend, ...(a.owner ? { owner: a.owner } : {}) },
+                { uid: a.uid, name: a.uid, namespace: a.ns, creationTimestamp: iso(NOW - a.ageS * 1000) },
+              );
+              current.set(a.uid, j);
+              q.update(j);
+            } else if (o.op === "delete") {
+              current.delete(o.uid);
+              q.delete(o.uid);
+            } else q.setUsage(usage);
+          }
+          q.setUsage(usage);
+          const holders = new Set(holderList);
+          const { order, held } = admissionPlaces([...current.values()], holders, NOW, opts, policy, usage);
+          for (const uid of current.keys()) {
+            const i = order.indexOf(uid);
+            const want = held.has(uid) ? { ownerLimit: held.get(uid) } : i < 0 ? undefined : { rank: i };
+            assert.deepEqual(q.place(uid, holders, NOW), want, `place of ${uid}`);
+          }
+          assert.deepEqual(q.heads(n, holders, NOW), order.slice(0, n).map((uid) => `${current.get(uid)?.metadata?.namespace}/${uid}`));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
 });

@@ -19,6 +19,24 @@ describe("lib/store against FerretDB", function () {
     await client?.close();
   });
 
+  describe("MongoJobStore.changedSince (the fair share's memory across failover)", () => {
+    it("returns the records changed since an instant, with what usageIntervals needs, and nothing older", async () => {
+      const store = new MongoJobStore(db, "jobs_usage");
+      await store.ensureIndexes();
+      const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+      await store.ensure({ uid: "old", namespace: "ns", name: "old", owner: "alice", spec: {}, createdAt: t(0), phase: "Queued", at: t(1) });
+      await store.ensure({ uid: "new", namespace: "ns", name: "new", spec: {}, createdAt: t(0), phase: "Queued", at: t(1) });
+      await store.recordPhase("new", { phase: "Starting", at: t(100) });
+      await store.recordPhase("new", { phase: "Succeeded", at: t(160) });
+      // ensure() stamps updatedAt with the wall clock: the old record last changed long ago.
+      await db.collection("jobs_usage").updateOne({ _id: "old" as never }, { $set: { updatedAt: t(0) } });
+      const since = await store.changedSince(t(50));
+      assert.deepEqual(since.map((r) => [r.namespace, r.owner]), [["ns", null]]);
+      assert.deepEqual(since[0]!.phaseHistory.map((h) => h.phase), ["Pending", "Queued", "Starting", "Succeeded"]);
+      assert.equal((await store.changedSince(t(0))).length, 2);
+    });
+  });
+
   describe("MongoSlots", () => {
     it("never hands out more than `capacity` slots, even to concurrent claimants", async () => {
       const slots = new MongoSlots(db, 5, { slots: "slots_cap", fencing: "fencing_cap" });

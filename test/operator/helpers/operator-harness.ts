@@ -10,6 +10,7 @@ import { applyCrd } from "../../../lib/kube/index.js";
 import { createLogger } from "../../../lib/log.js";
 import { resultKey, RESULT_TTL_SECONDS, writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
 import { Operator } from "../../../operator/app/index.js";
+import type { AdmissionSettings } from "../../../operator/controller/index.js";
 import { EcsLauncher, type EcsLauncherOptions } from "../../../operator/launchers/ecs/index.js";
 import type { JobObject } from "../../../operator/ports/index.js";
 import { testEnv } from "../../env/index.js";
@@ -106,6 +107,8 @@ export interface OperatorOverrides {
   orphanSweep?: { everyMs: number; graceMs: number };
   /** The metrics registry (a replica that leads again reuses its process's). */
   registry?: Registry;
+  /** Admission policy and owner limits (the Operator's default, fair without limits, unless set). */
+  admission?: AdmissionSettings;
 }
 
 export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator {
@@ -129,6 +132,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     log,
     ...(over.informer ? { informer: over.informer } : {}),
     ...(over.orphanSweep ? { orphanSweep: over.orphanSweep } : {}),
+    ...(over.admission ? { admission: over.admission } : {}),
   });
 }
 
@@ -146,6 +150,8 @@ export type Outcome = { after: number; result: TaskResult; exitLagMs?: number } 
 export class TaskPlayer {
   maxRunning = 0;
   samples = 0;
+  /** Called at each sample with the job names of the tasks alive (not STOPPED) at that instant. */
+  onSample: ((names: string[]) => void) | undefined;
   readonly seen = new Map<string, { uid: string; name: string; attempt: number; outputPrefix: string; firstSeen: number; resultAt?: number }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -205,6 +211,7 @@ export class TaskPlayer {
     const tasks = await this.running();
     this.samples++;
     this.maxRunning = Math.max(this.maxRunning, tasks.length);
+    this.onSample?.(tasks.map((t) => t.overrides?.containerOverrides?.[0]?.environment?.find((e) => e.name === "TJ_JOB_NAME")?.value ?? ""));
     const now = Date.now();
     for (const t of tasks) {
       const env = new Map((t.overrides?.containerOverrides?.[0]?.environment ?? []).map((e) => [e.name, e.value]));
@@ -215,7 +222,8 @@ export class TaskPlayer {
       }
       const info = this.seen.get(arn)!;
       const outcome = this.policy(info.name, info.attempt);
-      if (outcome === "hold" || now - info.firstSeen < outcome.after) continue;
+      if (outcome === "hold") continue;
+      if (now - info.firstSeen < outcome.after) continue;
       if (info.resultAt === undefined) {
         await writeResult(this.s.taskRedis, info.uid, info.attempt, placed(outcome.result, info.outputPrefix));
         info.resultAt = Date.now();
