@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 
 export interface LoginLimits {
-  maxFailuresPerAccount: number;
+  maxFailuresPerSource: number;
   maxAttemptsPerIp: number;
   windowSeconds: number;
 }
@@ -48,7 +48,7 @@ export class RedisLoginLimiter implements LoginLimiter {
       return Math.max(1, Math.ceil(ms / 1000));
     };
     return Math.max(
-      waitFor(val(0), val(1), this.limits.maxFailuresPerAccount),
+      waitFor(val(0), val(1), this.limits.maxFailuresPerSource),
       waitFor(val(2), val(3), this.limits.maxAttemptsPerIp),
     );
   }

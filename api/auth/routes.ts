@@ -82,6 +82,8 @@ export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
         session.uid = user.id;
         session.email = user.email;
         session.csrf = csrf;
+        // The absolute lifetime counts from here; the idle one from the latest request (api/app.ts).
+        session.createdAt = session.seenAt = Date.now();
         // A new id on every login: a session id planted before sign-in (fixation) is worthless after it.
         await session.regenerate();
         ctx.body = { user: { id: user.id, email: user.email }, csrfToken: csrf };

@@ -17,7 +17,7 @@ export interface CreateOutcome {
   replayed: boolean;
 }
 
-export type CreateDeps = Pick<ApiDeps, "jobs" | "storage" | "metrics"> & { config: Pick<ApiConfig, "s3" | "uploads"> };
+export type CreateDeps = Pick<ApiDeps, "jobs" | "storage" | "metrics"> & { config: Pick<ApiConfig, "s3" | "uploads" | "tenancy"> };
 
 const annotation = (job: KubeJob, name: string) => job.metadata.annotations?.[name];
 const created = (job: KubeJob) => String(job.metadata.creationTimestamp ?? "");
@@ -46,10 +46,10 @@ export function jobCreator(deps: CreateDeps) {
         namespace: jobs.namespace,
         owner: user.id,
         source: { bucket: storage.uploadsBucket, key: source.key, versionId: source.versionId },
-        outputsBucket: config.s3.outputsBucket,
         options,
         annotations,
       },
+      config.tenancy,
       "body",
     );
     if (built.ok) return built.job;

@@ -18,7 +18,7 @@ const notFound = () => new HttpError(404, "no such job", { field: "path.id" });
 
 /** What the job routes use: the jobs (cache + apiserver), the upload store, history, progress, playback links. */
 export type JobRouteDeps = Pick<ApiDeps, "jobs" | "storage" | "history" | "progress" | "metrics" | "playback"> & {
-  config: Pick<ApiConfig, "s3" | "uploads" | "publicUrl">;
+  config: Pick<ApiConfig, "s3" | "uploads" | "publicUrl" | "tenancy">;
 };
 
 export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {

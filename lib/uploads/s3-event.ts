@@ -37,6 +37,8 @@ export type RecordOutcome =
 
 export interface ClassifyOptions {
   prefix?: string;
+  /** The buckets this process serves (the tenancy rule's uploads buckets); a record for any other is ignored. Unset: any. */
+  buckets?: readonly string[] | undefined;
 }
 
 /** ObjectCreated:Put, :Post, :Copy, :CompleteMultipartUpload, with or without MinIO's "s3:" prefix. */
@@ -56,6 +58,9 @@ export function classifyRecord(raw: unknown, options: ClassifyOptions = {}): Rec
   const key = decodeS3EventKey(record.s3.object.key);
   if (key === undefined) {
     return { kind: "rejected", error: `object key is not valid URL encoding: ${JSON.stringify(record.s3.object.key)}` };
+  }
+  if (options.buckets && !options.buckets.includes(bucket)) {
+    return { kind: "ignored", reason: "foreign-bucket", detail: `bucket ${bucket} is not one this deployment serves`, bucket, key };
   }
   if (!isObjectCreated(record.eventName)) {
     return { kind: "ignored", reason: "not-object-created", detail: `event ${record.eventName}`, bucket, key };

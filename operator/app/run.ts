@@ -4,6 +4,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { fragments as f } from "../../lib/config/index.js";
 import type { Logger } from "../../lib/log.js";
 import type { OperatorConfig } from "../config/index.js";
 import { startHealthServer } from "../../lib/http/index.js";
@@ -90,6 +91,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         defaultActiveDeadlineSeconds: cfg.DEFAULT_ACTIVE_DEADLINE_SECONDS,
         startTimeoutMs: cfg.TASK_START_TIMEOUT_SECONDS * 1000,
         stallTimeoutMs: cfg.TASK_STALL_TIMEOUT_SECONDS * 1000,
+        tenancy: f.tenancyPolicyOf(cfg),
       },
       taskEnv: {
         // The tasks' own credential, never the operator's REDIS_URL; undefined with ECS (the task definition's secret).
