@@ -1,4 +1,5 @@
 import type { Context } from "koa";
+import { isUnderPrefix } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { currentUser, type CurrentUser } from "../auth/current-user.js";
 import { READ, WRITE } from "../auth/scopes.js";
@@ -12,13 +13,13 @@ import { decodeCursor, newestFirst, pageOf } from "./list.js";
 import { CreateJobBody, IdempotencyHeaders, JobIdParams, JobListView, JobView, ListJobsQuery, OutputLinksView } from "./schemas.js";
 import type { JobView as JobViewT } from "./schemas.js";
 import { streamProgress } from "./sse.js";
-import { listingOf, ownerOf, recordToJobView, toJobView } from "./view.js";
+import { listingOf, ownerOf, ownOutputPrefix, recordToJobView, toJobView } from "./view.js";
 
 const notFound = () => new HttpError(404, "no such job", { field: "path.id" });
 
 /** What the job routes use: the jobs (cache + apiserver), the upload store, history, progress, playback links. */
 export type JobRouteDeps = Pick<ApiDeps, "jobs" | "storage" | "history" | "progress" | "metrics" | "playback"> & {
-  config: Pick<ApiConfig, "s3" | "uploads" | "publicUrl" | "tenancy">;
+  config: Pick<ApiConfig, "s3" | "uploads" | "publicUrl" | "tenancy" | "jobLimits">;
 };
 
 export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
@@ -144,12 +145,15 @@ export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
       params: JobIdParams,
       responses: { 200: { description: "Playback and download URLs", schema: OutputLinksView }, ...problemResponses(400, 401, 403, 404, 409, 429, 503) },
       handler: async (ctx, { params }) => {
-        const view = await ownJobView(currentUser(ctx), params.id);
+        const user = currentUser(ctx);
+        const view = await ownJobView(user, params.id);
         const outputs = view.outputs;
         if (!outputs) throw new HttpError(409, `the job has no outputs yet (phase ${view.phase})`, { field: "path.id" });
         const ttl = config.uploads.downloadTtlSeconds;
         const sign = await storage.getSigner(config.s3.outputsBucket, ttl);
-        const link = (key: string | undefined) => (key ? sign(key) : undefined);
+        // Only keys under the job's own prefix by the tenancy rule are signed, whatever its status names.
+        const prefix = ownOutputPrefix(config.tenancy, user.id, view.id);
+        const link = (key: string | undefined) => (key && isUnderPrefix(key, prefix) ? sign(key) : undefined);
         const play = outputs.masterPlaylist ? playbackLinks(ctx, view.id) : undefined;
         const manifest = link(outputs.manifest);
         const poster = link(outputs.poster);

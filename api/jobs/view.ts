@@ -1,4 +1,4 @@
-import { FILENAME_ANNOTATION, OWNER_LABEL, Outputs, Phase, Progress, sourceFilename } from "../../crds/index.js";
+import { FILENAME_ANNOTATION, OWNER_LABEL, Outputs, Phase, Progress, outputPrefixOf, sourceFilename, type TenancyPolicy } from "../../crds/index.js";
 import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
 import { REENCODES_ANNOTATION } from "./names.js";
@@ -52,9 +52,18 @@ export function toJobView(job: KubeJob): JobView {
   return view;
 }
 
-/** The user a job belongs to: its owner label (what the API lists by). */
+/**
+ * The user a job belongs to: its spec.owner (immutable, what the history records), and only while the owner label
+ * (what the API lists by, mutable) agrees; a job whose two disagree belongs to nobody here.
+ */
 export function ownerOf(job: KubeJob): string | undefined {
-  return job.metadata.labels?.[OWNER_LABEL];
+  const owner = job.spec?.owner;
+  return typeof owner === "string" && job.metadata.labels?.[OWNER_LABEL] === owner ? owner : undefined;
+}
+
+/** Where the job `name` of `owner` writes, by the tenancy rule: the only keys the API signs for it. */
+export function ownOutputPrefix(policy: TenancyPolicy, owner: string, name: string): string {
+  return outputPrefixOf(policy, { kind: "user", id: owner }, name);
 }
 
 /**

@@ -82,6 +82,15 @@ describe("lambda handler against real Redis", () => {
     assert.equal(metrics.counts.get("rejected:malformed"), 2);
   });
 
+  it("an S3 event for another bucket appends nothing (foreign-bucket)", async () => {
+    const metrics = new TallyIngestMetrics();
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"], metrics });
+    const out = await handle({ Records: [awsRecord({ key: "uploads/alice/u1/theirs.mp4", bucket: "another-tenants-bucket" })] });
+    assert.deepEqual(out, { appended: 0, duplicates: 0, ignored: 1, rejected: 0 });
+    assert.equal(await redis.xlen(stream), 0);
+    assert.equal(metrics.counts.get("ignored:foreign-bucket"), 1);
+  });
+
   it("reports only the failing SQS message when Redis refuses one record", async () => {
     const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     const bad = awsRecord({ key: "uploads/alice/u1/blocked.mp4", eTag: "b1" });
