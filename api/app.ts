@@ -11,6 +11,7 @@ import { tokenRoutes } from "./auth/token-routes.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoutes } from "./health/routes.js";
 import { problemMiddleware } from "./http/problem.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { requestIdMiddleware } from "./http/request-id.js";
 import { routeMiddleware, type AnyRoute } from "./http/route.js";
 import { jobRoutes } from "./jobs/routes.js";
@@ -57,6 +58,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use(requestIdMiddleware(deps.log));
   app.use(deps.metrics.middleware);
   app.use(problemMiddleware(deps.log));
+  app.use(securityHeaders({ secure: config.secure }));
   const session = createSession(
       {
         key: SESSION_COOKIE,
