@@ -102,6 +102,12 @@ export function createApp(deps: ApiDeps): ApiApp {
   const authenticate = authenticator({ tokens: deps.tokens, tokenLimiter: deps.tokenLimiter, playback: deps.playback, onTokenRateLimited: () => deps.metrics.tokenRateLimited.inc() });
   for (const r of routes) router[r.method](r.path, routeMiddleware(r, { bodyLimitBytes: config.bodyLimitBytes, authenticate }));
   app.use(router.routes());
+  // A method no route implements (TRACE, CONNECT, ...) on a path that exists is 405 with its Allow header, as one a
+  // route lacks: the router's 501 would read as a server error (RFC 9110 15.6.2 keeps 501 for the server as a whole).
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 501 && (ctx.body === undefined || ctx.body === null)) ctx.status = 405;
+  });
   app.use(router.allowedMethods());
   return { app, router, routes, openapi: document };
 }

@@ -51,9 +51,10 @@ describe("api: response headers and methods", function () {
     }
   });
 
-  it("TRACE is 501 (not implemented), a method a route lacks 405, both problem+json", async () => {
+  it("TRACE is 405 with the path's Allow header, as a method a route lacks, both problem+json (never a 5xx)", async () => {
     const trace = await raw(`${h.api.url}/jobs`, "TRACE");
-    assert.equal(trace.status, 501, trace.body);
+    assert.equal(trace.status, 405, trace.body);
+    assert.deepEqual(String(trace.headers.allow).split(", ").sort(), ["GET", "HEAD", "POST"]);
     assert.match(String(trace.headers["content-type"]), /^application\/problem\+json/);
     assertProblem(await h.client().call("PUT", "/jobs", { json: {} }), 405);
   });
