@@ -235,11 +235,11 @@
   "spec": {
     "source": {
       "bucket": "uploads",
-      "key": "uploads/alice/2f1c7a9e/holiday.mov"
+      "key": "namespaces/media/2f1c7a9e/holiday.mov"
     },
     "output": {
       "bucket": "outputs",
-      "prefix": "outputs/alice/holiday-clip/"
+      "prefix": "namespaces/media/holiday-clip/"
     }
   }
 }
