@@ -60,7 +60,8 @@ describe("api: schemathesis against the served OpenAPI document", function () {
       dir,
     ];
     const out = await new Promise<{ code: number; text: string }>((resolve, reject) => {
-      const child = spawn(binaries.schemathesis, args, { env: { ...process.env, NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" } });
+      // In the run's own directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
+      const child = spawn(binaries.schemathesis, args, { cwd: dir, env: { ...process.env, NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" } });
       let text = "";
       child.stdout.on("data", (d: Buffer) => (text += d.toString()));
       child.stderr.on("data", (d: Buffer) => (text += d.toString()));
