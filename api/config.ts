@@ -9,7 +9,6 @@ export const apiSettings = {
   ...f.logging,
   ...f.lifecycle,
   ...f.http,
-  API_METRICS_PORT: setting(int(0, 65535).default(9090), "Internal port of /metrics (HTTP_HOST; 0: any free port); never exposed with the API's own port"),
   API_TRUST_PROXY: setting(bool().default(false), "Honour X-Forwarded-For/-Proto from a TLS-terminating proxy (Koa's app.proxy)"),
   API_INSECURE_HTTP: setting(
     bool().default(false),
@@ -78,8 +77,6 @@ type ApiEnv = ConfigOf<typeof apiSettings>;
 export interface ApiConfig {
   host: string;
   port: number;
-  /** /metrics listens here, not on `port`. */
-  metricsPort: number;
   trustProxy: boolean;
   /** Cookies are Secure and HSTS is sent, and a request not over TLS is refused; off only with API_INSECURE_HTTP. */
   secure: boolean;
@@ -138,7 +135,6 @@ function toApiConfig(e: ApiEnv): ApiConfig {
   return {
     host: e.HTTP_HOST,
     port: e.HTTP_PORT,
-    metricsPort: e.API_METRICS_PORT,
     trustProxy: e.API_TRUST_PROXY,
     secure: !e.API_INSECURE_HTTP,
     sessionKeys: e.API_SESSION_KEYS,

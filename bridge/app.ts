@@ -46,6 +46,7 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
     consumer,
     namespace: config.JOBS_NAMESPACE,
     policy: f.tenancyPolicyOf(config),
+    maxSourceBytes: config.UPLOAD_MAX_BYTES,
     maxDeliveries: config.BRIDGE_MAX_DELIVERIES,
     claimIdleMs: config.BRIDGE_CLAIM_IDLE_MS,
     claimIntervalMs: config.BRIDGE_CLAIM_INTERVAL_MS,

@@ -12,6 +12,7 @@ export const bridgeSettings = {
   ...f.redis,
   ...f.uploadStream,
   ...f.tenancy,
+  ...f.uploadLimits,
   BRIDGE_GROUP: setting(text().default("bridge"), "Redis consumer group of the bridge replicas"),
   BRIDGE_CONSUMER: setting(text().optional(), "This replica's consumer name; unset: <hostname>-<pid>"),
   BRIDGE_MAX_DELIVERIES: setting(int(1, 1000).default(8), "Deliveries of one entry before it is dead-lettered"),

@@ -32,6 +32,8 @@ export interface BridgeOptions {
   namespace: string;
   /** The tenancy rule: an entry whose job would break it (owner not its key's, a bucket not served) is dead-lettered. */
   policy: TenancyPolicy;
+  /** UPLOAD_MAX_BYTES: an entry for a larger object (its event's size) is dead-lettered, never a job. Unset: no limit. */
+  maxSourceBytes?: number | undefined;
   /** Deliveries after which an entry that keeps failing goes to the dead-letter stream. */
   maxDeliveries: number;
   /** An entry pending this long with another consumer is presumed abandoned and claimed. */
@@ -199,6 +201,11 @@ export class Bridge {
       this.metrics.failures.inc({ kind: "malformed" });
       this.log.warn({ id, error: decoded.error }, "malformed stream entry");
       return this.deadLetter(id, fields, decoded.error, deliveries, "malformed");
+    }
+    const size = decoded.entry.size;
+    if (this.o.maxSourceBytes !== undefined && size !== undefined && size > this.o.maxSourceBytes) {
+      this.metrics.failures.inc({ kind: "terminal" });
+      return this.deadLetter(id, fields, `the object is ${size} bytes, over UPLOAD_MAX_BYTES (${this.o.maxSourceBytes})`, deliveries, "too-large");
     }
     const built = buildUploadJob(decoded.entry, { namespace: this.o.namespace, policy: this.o.policy });
     if (!built.ok) {

@@ -9,6 +9,7 @@ export const lambdaSettings = {
   UPLOADS_PREFIX: f.uploads.UPLOADS_PREFIX,
   UPLOADS_BUCKET: f.uploads.UPLOADS_BUCKET,
   SOURCE_BUCKETS: f.uploads.SOURCE_BUCKETS,
+  ...f.uploadLimits,
   DEDUPE_TTL_SECONDS: setting(int(60, 30 * 24 * 3600).default(DEFAULT_DEDUPE_TTL_SECONDS), "How long an upload's event is remembered, so a redelivery appends nothing"),
 };
 export type LambdaConfig = ConfigOf<typeof lambdaSettings>;

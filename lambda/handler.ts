@@ -20,7 +20,7 @@ function init(): (event: unknown) => Promise<BatchResponse | DirectResponse> {
   });
   redis.on("error", (err: Error) => log.warn({ error: err.message }, "redis connection error"));
   const stream = new RedisUploadStream(redis, { stream: config.UPLOADS_STREAM, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS });
-  return createUploadHandler({ stream, log, prefix: config.UPLOADS_PREFIX, buckets: servedBuckets(config) });
+  return createUploadHandler({ stream, log, prefix: config.UPLOADS_PREFIX, buckets: servedBuckets(config), maxBytes: config.UPLOAD_MAX_BYTES });
 }
 
 /** The AWS Lambda entry point ("index.handler" in the bundle). */

@@ -26,6 +26,7 @@ await runMain({
       registry,
       prefix: config.UPLOADS_PREFIX,
       buckets: servedBuckets(config),
+      maxBytes: config.UPLOAD_MAX_BYTES,
       host: config.HTTP_HOST,
       port: config.HTTP_PORT,
       ...(config.WEBHOOK_AUTH_TOKEN ? { authToken: config.WEBHOOK_AUTH_TOKEN } : {}),

@@ -31,6 +31,7 @@ export type UploadKeyParse = { ok: true; value: UploadKey } | { ok: false; reaso
 export type IgnoreReason =
   | "outside-prefix"
   | "foreign-bucket"
+  | "too-large"
   | "bad-layout"
   | "bad-owner"
   | "not-media"

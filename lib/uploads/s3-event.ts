@@ -39,6 +39,8 @@ export interface ClassifyOptions {
   prefix?: string;
   /** The buckets this process serves (the tenancy rule's uploads buckets); a record for any other is ignored. Unset: any. */
   buckets?: readonly string[] | undefined;
+  /** UPLOAD_MAX_BYTES: a larger object (the event's size) never becomes a job. Unset: no limit here. */
+  maxBytes?: number | undefined;
 }
 
 /** ObjectCreated:Put, :Post, :Copy, :CompleteMultipartUpload, with or without MinIO's "s3:" prefix. */
@@ -73,6 +75,9 @@ export function classifyRecord(raw: unknown, options: ClassifyOptions = {}): Rec
     return { kind: "ignored", reason: "not-media", detail, bucket, key };
   }
   if (size === 0) return { kind: "ignored", reason: "empty-object", detail: "object is 0 bytes", bucket, key };
+  if (options.maxBytes !== undefined && size !== undefined && size > options.maxBytes) {
+    return { kind: "ignored", reason: "too-large", detail: `object is ${size} bytes, over UPLOAD_MAX_BYTES (${options.maxBytes})`, bucket, key };
+  }
   if (!versionId && !eTag) {
     return { kind: "rejected", error: `record for ${bucket}/${key} has neither versionId nor eTag` };
   }

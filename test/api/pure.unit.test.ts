@@ -130,6 +130,15 @@ describe("api: pure logic", () => {
       assert.deepEqual(v.progress, { percent: 100, stage: "done" });
       assert.equal(v.outputs?.masterPlaylist, "o/master.m3u8");
     });
+    it("a failed job's message is a fixed sentence per reason, never the operator's internal text", () => {
+      const failed = (reason: string) =>
+        toJobView({ ...base, status: { phase: "Failed", reason, message: "NotMedia: ffmpeg: [mov,mp4] moov atom not found at /tmp/x (exit code 3); AccessDenied arn:aws:iam::123:role/t" } });
+      assert.deepEqual([failed("NotMedia").reason, failed("NotMedia").message], ["NotMedia", "the upload is not an audio or video file"]);
+      assert.equal(failed("BackoffLimitExceeded").message, "every attempt failed");
+      assert.match(String(failed("SomethingNew").message), /Events/);
+      for (const r of ["NotMedia", "BackoffLimitExceeded", "SomethingNew"]) assert.doesNotMatch(String(failed(r).message), /ffmpeg|moov|arn:|exit code/);
+      assert.equal(toJobView({ ...base, status: { phase: "Pending", message: "internal" } }).message, undefined);
+    });
     it("garbage in status fields is dropped, not thrown", () => {
       const v = toJobView({ ...base, status: { phase: "Exploded", progress: { percent: "lots" }, outputs: 7, attempts: "3" } });
       assert.equal(v.phase, "Pending");

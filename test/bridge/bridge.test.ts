@@ -131,6 +131,14 @@ describe("bridge against real Redis and kube-apiserver", function () {
     });
   }
 
+  it("dead-letters an entry for an object over UPLOAD_MAX_BYTES (too-large); no job is created", async () => {
+    await start({ stream, namespace, maxSourceBytes: 1000 });
+    await redis.xadd(stream, "*", ...encodeEntryFields({ ...entryFor("uploads/erin/u1/huge.mp4"), size: 1001 }));
+    await waitFor(async () => (await deadLetters()).length === 1, 10_000, "dead letter");
+    assert.equal((await deadLetters())[0]!.reason, "too-large");
+    assert.deepEqual(await listJobs(kc, namespace), []);
+  });
+
   it("retries a transient failure (namespace missing), then succeeds once the cause is fixed", async () => {
     const later = `${namespace}-late`;
     await start({ stream, namespace: later, maxDeliveries: 50 });

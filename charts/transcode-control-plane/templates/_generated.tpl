@@ -122,7 +122,8 @@
       "SOURCE_BUCKETS",
       "UPLOADS_BUCKET",
       "UPLOADS_PREFIX",
-      "UPLOADS_STREAM"
+      "UPLOADS_STREAM",
+      "UPLOAD_MAX_BYTES"
     ],
     "required": [
       "OUTPUTS_BUCKET",
@@ -146,7 +147,6 @@
       "API_MAX_QUEUED_JOBS_PER_USER",
       "API_MAX_RENDITIONS",
       "API_MAX_RENDITION_HEIGHT",
-      "API_METRICS_PORT",
       "API_MIN_CRF",
       "API_PUBLIC_URL",
       "API_REDIS_PREFIX",
@@ -214,6 +214,7 @@
       "UPLOADS_BUCKET",
       "UPLOADS_PREFIX",
       "UPLOADS_STREAM",
+      "UPLOAD_MAX_BYTES",
       "WEBHOOK_AUTH_TOKEN"
     ],
     "required": [
