@@ -96,6 +96,8 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       MONGODB_URL: s.env.mongo.url,
       MONGODB_DATABASE: s.database,
       REDIS_URL: s.env.redis.clients.api,
+      // The test speaks plain HTTP to the container (sessions are Secure by default).
+      API_INSECURE_HTTP: "true",
       KUBECONFIG,
       JOBS_NAMESPACE: s.namespace,
       S3_ENDPOINT: s.env.s3.endpoint,
