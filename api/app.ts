@@ -4,11 +4,14 @@ import Koa from "koa";
 import createSession from "koa-session";
 import { HttpError } from "../lib/errors/index.js";
 import { authenticator } from "./auth/authenticate.js";
+import { clearSession, sessionOf, type SessionData } from "./auth/current-user.js";
 import { authRoutes } from "./auth/routes.js";
+import { sessionDeadline } from "./auth/session-store.js";
 import { tokenRoutes } from "./auth/token-routes.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoutes } from "./health/routes.js";
 import { problemMiddleware } from "./http/problem.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { requestIdMiddleware } from "./http/request-id.js";
 import { routeMiddleware, type AnyRoute } from "./http/route.js";
 import { jobRoutes } from "./jobs/routes.js";
@@ -55,14 +58,15 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use(requestIdMiddleware(deps.log));
   app.use(deps.metrics.middleware);
   app.use(problemMiddleware(deps.log));
+  app.use(securityHeaders({ secure: config.secure }));
   const session = createSession(
       {
         key: SESSION_COOKIE,
         store: deps.sessionStore,
-        maxAge: config.sessionMaxAgeMs,
+        maxAge: config.session.absoluteMs,
         httpOnly: true,
         sameSite: "lax",
-        secure: config.cookieSecure,
+        secure: config.secure,
         signed: true,
         rolling: false,
         renew: true,
@@ -74,16 +78,36 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use((ctx, next) => {
     if (SESSIONLESS.has(ctx.path)) return next();
     // A Secure cookie cannot be set on a plain-http request; say so instead of failing inside koa-session.
-    if (config.cookieSecure && !ctx.secure) {
+    if (config.secure && !ctx.secure) {
       throw new HttpError(403, "this API must be reached over HTTPS (session cookies are Secure)", { type: "https-required" });
     }
-    return session(ctx, next);
+    return session(ctx, () => sessionLifetime(ctx, next));
   });
+
+  // Absolute and idle lifetime (the store expires the key by the same deadlines): a session past either is gone
+  // before any route sees it; an active one is marked seen at most once per a tenth of the idle time.
+  const touchEveryMs = Math.min(60_000, Math.floor(config.session.idleMs / 10));
+  const sessionLifetime = (ctx: Koa.Context, next: Koa.Next) => {
+    const s = sessionOf(ctx) as SessionData | null;
+    if (s?.uid) {
+      const now = Date.now();
+      const deadline = sessionDeadline({ createdAt: s.createdAt ?? now, seenAt: s.seenAt ?? now }, config.session);
+      if (deadline <= now) clearSession(ctx);
+      else if (typeof s.seenAt !== "number" || now - s.seenAt >= touchEveryMs) s.seenAt = now;
+    }
+    return next();
+  };
 
   const router = new Router();
   const authenticate = authenticator({ tokens: deps.tokens, tokenLimiter: deps.tokenLimiter, playback: deps.playback, onTokenRateLimited: () => deps.metrics.tokenRateLimited.inc() });
   for (const r of routes) router[r.method](r.path, routeMiddleware(r, { bodyLimitBytes: config.bodyLimitBytes, authenticate }));
   app.use(router.routes());
+  // A method no route implements (TRACE, CONNECT, ...) on a path that exists is 405 with its Allow header, as one a
+  // route lacks: the router's 501 would read as a server error (RFC 9110 15.6.2 keeps 501 for the server as a whole).
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 501 && (ctx.body === undefined || ctx.body === null)) ctx.status = 405;
+  });
   app.use(router.allowedMethods());
   return { app, router, routes, openapi: document };
 }

@@ -113,7 +113,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
       tokens,
       tokenLimiter: new RedisRequestLimiter(redis, config.redis.prefix, config.tokens),
       playback: new PlaybackTokens(config.sessionKeys, config.kube.namespace, config.playback.ttlSeconds),
-      sessionStore: redisSessionStore(redis, config.redis.prefix),
+      sessionStore: redisSessionStore(redis, config.redis.prefix, config.session),
       storage,
       jobs,
       history: storeHistory(records, config.kube.namespace),

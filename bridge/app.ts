@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { Registry, collectDefaultMetrics } from "prom-client";
+import { fragments as f } from "../lib/config/index.js";
 import { loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { RedisUploadStream } from "../lib/uploads/index.js";
@@ -44,7 +45,8 @@ export async function startBridgeApp(config: BridgeConfig, log: Logger = createL
     group: config.BRIDGE_GROUP,
     consumer,
     namespace: config.JOBS_NAMESPACE,
-    outputBucket: config.OUTPUTS_BUCKET,
+    policy: f.tenancyPolicyOf(config),
+    maxSourceBytes: config.UPLOAD_MAX_BYTES,
     maxDeliveries: config.BRIDGE_MAX_DELIVERIES,
     claimIdleMs: config.BRIDGE_CLAIM_IDLE_MS,
     claimIntervalMs: config.BRIDGE_CLAIM_INTERVAL_MS,

@@ -11,8 +11,8 @@ export const bridgeSettings = {
   ...f.kube,
   ...f.redis,
   ...f.uploadStream,
-  UPLOADS_PREFIX: f.uploads.UPLOADS_PREFIX,
-  ...f.outputs,
+  ...f.tenancy,
+  ...f.uploadLimits,
   BRIDGE_GROUP: setting(text().default("bridge"), "Redis consumer group of the bridge replicas"),
   BRIDGE_CONSUMER: setting(text().optional(), "This replica's consumer name; unset: <hostname>-<pid>"),
   BRIDGE_MAX_DELIVERIES: setting(int(1, 1000).default(8), "Deliveries of one entry before it is dead-lettered"),
@@ -32,5 +32,5 @@ export const bridgeSettings = {
 export type BridgeConfig = ConfigOf<typeof bridgeSettings>;
 
 export function loadBridgeConfig(env: Record<string, string | undefined> = process.env): Loaded<BridgeConfig> {
-  return loadConfig("bridge", bridgeSettings, env);
+  return loadConfig("bridge", bridgeSettings, env, { refine: f.tenancyProblems });
 }

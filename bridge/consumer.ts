@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { TenancyPolicy } from "../crds/index.js";
 import type { Registry } from "prom-client";
 import { TerminalError } from "../lib/errors/index.js";
 import type { Logger } from "../lib/log.js";
@@ -29,7 +30,10 @@ export interface BridgeOptions {
   /** Unique per process (a restarted process is a new consumer; its predecessor's entries are claimed). */
   consumer: string;
   namespace: string;
-  outputBucket: string;
+  /** The tenancy rule: an entry whose job would break it (owner not its key's, a bucket not served) is dead-lettered. */
+  policy: TenancyPolicy;
+  /** UPLOAD_MAX_BYTES: an entry for a larger object (its event's size) is dead-lettered, never a job. Unset: no limit. */
+  maxSourceBytes?: number | undefined;
   /** Deliveries after which an entry that keeps failing goes to the dead-letter stream. */
   maxDeliveries: number;
   /** An entry pending this long with another consumer is presumed abandoned and claimed. */
@@ -198,11 +202,17 @@ export class Bridge {
       this.log.warn({ id, error: decoded.error }, "malformed stream entry");
       return this.deadLetter(id, fields, decoded.error, deliveries, "malformed");
     }
-    const built = buildUploadJob(decoded.entry, { namespace: this.o.namespace, outputBucket: this.o.outputBucket });
-    if (!built.ok) {
+    const size = decoded.entry.size;
+    if (this.o.maxSourceBytes !== undefined && size !== undefined && size > this.o.maxSourceBytes) {
       this.metrics.failures.inc({ kind: "terminal" });
-      this.log.warn({ id, error: built.error }, "upload cannot become a TranscodeJob");
-      return this.deadLetter(id, fields, built.error, deliveries, "invalid");
+      return this.deadLetter(id, fields, `the object is ${size} bytes, over UPLOAD_MAX_BYTES (${this.o.maxSourceBytes})`, deliveries, "too-large");
+    }
+    const built = buildUploadJob(decoded.entry, { namespace: this.o.namespace, policy: this.o.policy });
+    if (!built.ok) {
+      // A forged or misrouted entry (owner not its key's, a bucket not served, the outputs bucket): never a job.
+      this.metrics.failures.inc({ kind: "terminal" });
+      this.log.warn({ id, error: built.error, owner: decoded.entry.ownerId, bucket: decoded.entry.bucket }, "upload cannot become a TranscodeJob");
+      return this.deadLetter(id, fields, built.error, deliveries, built.kind === "tenancy" ? "tenancy" : "invalid");
     }
     const name = jobNameFor(decoded.entry.idempotencyKey);
     const timer = this.metrics.createSeconds.startTimer();

@@ -56,4 +56,18 @@ export {
   type ParseResult,
 } from "./parse.js";
 export { formatDuration, jobDuration } from "./duration.js";
-export { newTranscodeJob, outputPrefixFor, sourceFilename, type NewJob, type NewJobResult } from "./new-job.js";
+export { newTranscodeJob, sourceFilename, type NewJob, type NewJobResult } from "./new-job.js";
+export {
+  checkTenancy,
+  tenancyViolation,
+  tenantOf,
+  tenantName,
+  sourcePrefixOf,
+  outputPrefixOf,
+  isUnderPrefix,
+  policyProblems,
+  TENANCY_RULES,
+  type TenancyPolicy,
+  type TenancySubject,
+  type Tenant,
+} from "./tenancy.js";

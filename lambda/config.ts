@@ -7,9 +7,17 @@ export const lambdaSettings = {
   ...f.redis,
   ...f.uploadStream,
   UPLOADS_PREFIX: f.uploads.UPLOADS_PREFIX,
+  UPLOADS_BUCKET: f.uploads.UPLOADS_BUCKET,
+  SOURCE_BUCKETS: f.uploads.SOURCE_BUCKETS,
+  ...f.uploadLimits,
   DEDUPE_TTL_SECONDS: setting(int(60, 30 * 24 * 3600).default(DEFAULT_DEDUPE_TTL_SECONDS), "How long an upload's event is remembered, so a redelivery appends nothing"),
 };
 export type LambdaConfig = ConfigOf<typeof lambdaSettings>;
+
+/** The buckets whose events become entries: the tenancy rule's uploads buckets (lib/config tenancyPolicyOf). */
+export function servedBuckets(c: Pick<LambdaConfig, "UPLOADS_BUCKET" | "SOURCE_BUCKETS">): string[] {
+  return [...new Set([c.UPLOADS_BUCKET, ...(c.SOURCE_BUCKETS ?? [])])];
+}
 
 export function loadLambdaConfig(env: Record<string, string | undefined> = process.env): Loaded<LambdaConfig> {
   return loadConfig("upload-lambda", lambdaSettings, env);

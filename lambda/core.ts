@@ -17,6 +17,10 @@ export interface UploadHandlerDeps {
   stream: UploadStream;
   log: Logger;
   prefix: string;
+  /** The buckets served (UPLOADS_BUCKET and SOURCE_BUCKETS): an event for another bucket is ignored, never a job. */
+  buckets: readonly string[];
+  /** UPLOAD_MAX_BYTES: an event for a larger object is ignored (too-large). */
+  maxBytes?: number | undefined;
   /** Extra sink for the counts (tests); every invocation also logs them in Embedded Metric Format. */
   metrics?: IngestMetrics;
 }
@@ -42,7 +46,7 @@ export function createUploadHandler(deps: UploadHandlerDeps) {
       },
     };
     const envelope = parseEnvelope(event);
-    const ingestDeps = { stream: deps.stream, log: deps.log, metrics, classify: { prefix: deps.prefix } };
+    const ingestDeps = { stream: deps.stream, log: deps.log, metrics, classify: { prefix: deps.prefix, buckets: deps.buckets, maxBytes: deps.maxBytes } };
     let result: BatchResponse | DirectResponse;
     if (envelope.kind === "unknown") {
       metrics.record("rejected", "bad-envelope");

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { createLogger } from "../lib/log.js";
 import { RedisUploadStream } from "../lib/uploads/index.js";
-import { loadLambdaConfig } from "./config.js";
+import { loadLambdaConfig, servedBuckets } from "./config.js";
 import { createUploadHandler, type BatchResponse, type DirectResponse } from "./core.js";
 
 // Module scope survives between invocations of a warm Lambda container: one Redis connection, reused.
@@ -20,7 +20,7 @@ function init(): (event: unknown) => Promise<BatchResponse | DirectResponse> {
   });
   redis.on("error", (err: Error) => log.warn({ error: err.message }, "redis connection error"));
   const stream = new RedisUploadStream(redis, { stream: config.UPLOADS_STREAM, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS });
-  return createUploadHandler({ stream, log, prefix: config.UPLOADS_PREFIX });
+  return createUploadHandler({ stream, log, prefix: config.UPLOADS_PREFIX, buckets: servedBuckets(config), maxBytes: config.UPLOAD_MAX_BYTES });
 }
 
 /** The AWS Lambda entry point ("index.handler" in the bundle). */

@@ -117,7 +117,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       start(
         "api",
         "api/main.ts",
-        { REDIS_URL: redis.api, HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex"), ...options.apiEnv },
+        { REDIS_URL: redis.api, HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex"), API_INSECURE_HTTP: "true", ...options.apiEnv },
         `http://127.0.0.1:${apiPort}/readyz`,
       ),
     ]);

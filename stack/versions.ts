@@ -33,6 +33,7 @@ export const versions = {
   kwok: need("KWOK_VERSION"),
   kubeScore: need("KUBE_SCORE_VERSION"),
   moto: need("MOTO_VERSION"),
+  schemathesis: need("SCHEMATHESIS_VERSION"),
 };
 
 export const cacheDir =
@@ -50,6 +51,8 @@ export const binaries = {
   minio: join(cacheDir, "bin", `minio-${versions.minio}`),
   helm: join(cacheDir, "bin", `helm-${versions.helm}`),
   motoServer: join(cacheDir, `moto-${versions.moto}`, "bin", "moto_server"),
+  /** scripts/testenv/install.sh schemathesis: the CLI that fuzzes the API's OpenAPI document (test/api/schemathesis.test.ts). */
+  schemathesis: join(cacheDir, `schemathesis-${versions.schemathesis}`, "bin", "st"),
   redisServer: "redis-server",
   ffmpeg: "ffmpeg",
   ffprobe: "ffprobe",

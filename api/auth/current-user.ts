@@ -16,6 +16,9 @@ export interface SessionData {
   uid?: string;
   email?: string;
   csrf?: string;
+  /** Sign-in time and latest request, ms since the epoch (api/auth/session-store.ts sessionDeadline). */
+  createdAt?: number;
+  seenAt?: number;
 }
 
 interface KoaSession extends SessionData {

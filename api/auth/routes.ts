@@ -8,7 +8,7 @@ import { LoginBody, MeView, SessionView, SignupBody, UserView } from "./schemas.
 import { EmailTakenError } from "./users.js";
 
 /** What sign-up and sign-in use: the user store, the password hasher, the login limiter, metrics. */
-export type AuthRouteDeps = Pick<ApiDeps, "users" | "passwords" | "limiter" | "metrics">;
+export type AuthRouteDeps = Pick<ApiDeps, "users" | "passwords" | "limiter" | "metrics" | "sessionStore">;
 
 export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
   const tooMany = (wait: number) => {
@@ -34,9 +34,8 @@ export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
       },
       handler: async (ctx, { body }) => {
         // Hashing is the expensive part of signup, so signups spend the same per-IP budget as logins.
-        const wait = await deps.limiter.check("", ctx.ip);
+        const wait = await deps.limiter.attempt(ctx.ip);
         if (wait > 0) throw tooMany(wait);
-        await deps.limiter.attempt(ctx.ip);
         const hash = await deps.passwords.hash(body.password);
         try {
           const user = await deps.users.create(body.email, hash);
@@ -63,25 +62,27 @@ export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
         ...problemResponses(400, 401, 413, 415, 429),
       },
       handler: async (ctx, { body }) => {
-        const wait = await deps.limiter.check(body.email, ctx.ip);
+        // Reserved before the (slow) verification, in one Redis script: parallel guesses are each counted first.
+        const wait = await deps.limiter.reserve(body.email, ctx.ip);
         if (wait > 0) throw tooMany(wait);
-        await deps.limiter.attempt(ctx.ip);
         const user = await deps.users.findByEmail(body.email);
         let ok = false;
         if (user) ok = await deps.passwords.verify(user.passwordHash, body.password);
         else await deps.passwords.verify(await decoy, body.password);
         if (!user || !ok) {
-          await deps.limiter.fail(body.email);
+          // Already counted by the reservation.
           deps.metrics.loginFailures.inc();
           throw new HttpError(401, "wrong email or password", { type: "bad-credentials" });
         }
-        await deps.limiter.succeed(body.email);
+        await deps.limiter.succeed(body.email, ctx.ip);
         const session = sessionOf(ctx);
         if (!session) throw new Error("session middleware missing");
         const csrf = randomBytes(24).toString("base64url");
         session.uid = user.id;
         session.email = user.email;
         session.csrf = csrf;
+        // The absolute lifetime counts from here; the idle one from the latest request (api/app.ts).
+        session.createdAt = session.seenAt = Date.now();
         // A new id on every login: a session id planted before sign-in (fixation) is worthless after it.
         await session.regenerate();
         ctx.body = { user: { id: user.id, email: user.email }, csrfToken: csrf };
@@ -96,6 +97,21 @@ export function authRoutes(deps: AuthRouteDeps): AnyRoute[] {
       auth: "session",
       responses: { 204: { description: "Signed out" }, ...problemResponses(401, 403) },
       handler: (ctx) => {
+        clearSession(ctx);
+        ctx.status = 204;
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/auth/logout-everywhere",
+      operationId: "logoutEverywhere",
+      summary: "Sign out everywhere: every session of the user is deleted server-side, and their open progress streams end",
+      tags: ["auth"],
+      auth: "session",
+      responses: { 204: { description: "Every session ended" }, ...problemResponses(401, 403) },
+      handler: async (ctx) => {
+        const { id } = currentUser(ctx);
+        await deps.sessionStore.destroyAll(id);
         clearSession(ctx);
         ctx.status = 204;
       },

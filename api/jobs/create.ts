@@ -1,4 +1,4 @@
-import { newTranscodeJob, type TranscodeJobInput } from "../../crds/index.js";
+import { FINAL_PHASES, newTranscodeJob, type TranscodeJobInput } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { idempotencyKey, isOwnedUploadKey, jobNameFor, UPLOAD_KEY_ANNOTATION, UPLOAD_ORIGIN_ANNOTATION } from "../../lib/uploads/index.js";
 import type { CurrentUser } from "../auth/current-user.js";
@@ -7,7 +7,10 @@ import type { ApiDeps } from "../deps.js";
 import { AlreadyExistsError, InvalidJobError, type KubeJob } from "./cluster.js";
 import { IDEMPOTENCY_ANNOTATION, idempotencyDigest, REENCODES_ANNOTATION, renditionSet, REQUEST_HASH_ANNOTATION, requestHash } from "./names.js";
 import type { CreateJobBody } from "./schemas.js";
+import { boundsIssue } from "./bounds.js";
 import { ownerOf } from "./view.js";
+
+const isFinalPhase = (phase: unknown) => (FINAL_PHASES as readonly unknown[]).includes(phase);
 
 export interface CreateOutcome {
   job: KubeJob;
@@ -17,7 +20,7 @@ export interface CreateOutcome {
   replayed: boolean;
 }
 
-export type CreateDeps = Pick<ApiDeps, "jobs" | "storage" | "metrics"> & { config: Pick<ApiConfig, "s3" | "uploads"> };
+export type CreateDeps = Pick<ApiDeps, "jobs" | "storage" | "metrics"> & { config: Pick<ApiConfig, "s3" | "uploads" | "tenancy" | "jobLimits"> };
 
 const annotation = (job: KubeJob, name: string) => job.metadata.annotations?.[name];
 const created = (job: KubeJob) => String(job.metadata.creationTimestamp ?? "");
@@ -46,10 +49,10 @@ export function jobCreator(deps: CreateDeps) {
         namespace: jobs.namespace,
         owner: user.id,
         source: { bucket: storage.uploadsBucket, key: source.key, versionId: source.versionId },
-        outputsBucket: config.s3.outputsBucket,
         options,
         annotations,
       },
+      config.tenancy,
       "body",
     );
     if (built.ok) return built.job;
@@ -61,6 +64,8 @@ export function jobCreator(deps: CreateDeps) {
     if (!isOwnedUploadKey(config.uploads.prefix, user.id, body.source.key)) {
       throw new HttpError(422, `source.key must be one of your uploads (${config.uploads.prefix}<your id>/...)`, { field: "body.source.key" });
     }
+    const out = boundsIssue(body, config.jobLimits);
+    if (out) throw new HttpError(400, `${out.path}: ${out.message}`, { field: out.path });
     const hash = requestHash(body);
     const mine = await jobs.ownedBy(user.id);
     const digest = idemKey === undefined ? undefined : idempotencyDigest(user.id, idemKey);
@@ -81,6 +86,13 @@ export function jobCreator(deps: CreateDeps) {
     const existing = wanted === undefined ? firstOf(uploadJobs) : uploadJobs.find((j) => renditionsOf(j) === wanted);
     if (existing) return { job: existing, created: false, replayed: false };
 
+    const waiting = mine.filter((j) => !isFinalPhase(j.status?.phase)).length;
+    if (waiting >= config.jobLimits.maxQueuedPerUser) {
+      throw new HttpError(429, `you have ${waiting} jobs waiting or running, the limit (API_MAX_QUEUED_JOBS_PER_USER) is ${config.jobLimits.maxQueuedPerUser}; retry when one has finished`, {
+        type: "queued-jobs-limit",
+        headers: { "Retry-After": "60" },
+      });
+    }
     const object = await storage.head(body.source.key);
     if (!object) throw new HttpError(422, "source.key: no uploaded object with this key", { field: "body.source.key" });
     // The upload's identity exactly as the S3 event gives it to the bridge, so both name its job alike.

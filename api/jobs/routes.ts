@@ -1,4 +1,5 @@
 import type { Context } from "koa";
+import { isUnderPrefix } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import { currentUser, type CurrentUser } from "../auth/current-user.js";
 import { READ, WRITE } from "../auth/scopes.js";
@@ -11,14 +12,15 @@ import { jobCreator } from "./create.js";
 import { decodeCursor, newestFirst, pageOf } from "./list.js";
 import { CreateJobBody, IdempotencyHeaders, JobIdParams, JobListView, JobView, ListJobsQuery, OutputLinksView } from "./schemas.js";
 import type { JobView as JobViewT } from "./schemas.js";
+import { SESSION_COOKIE } from "../openapi/document.js";
 import { streamProgress } from "./sse.js";
-import { listingOf, ownerOf, recordToJobView, toJobView } from "./view.js";
+import { listingOf, ownerOf, ownOutputPrefix, recordToJobView, toJobView } from "./view.js";
 
 const notFound = () => new HttpError(404, "no such job", { field: "path.id" });
 
 /** What the job routes use: the jobs (cache + apiserver), the upload store, history, progress, playback links. */
-export type JobRouteDeps = Pick<ApiDeps, "jobs" | "storage" | "history" | "progress" | "metrics" | "playback"> & {
-  config: Pick<ApiConfig, "s3" | "uploads" | "publicUrl">;
+export type JobRouteDeps = Pick<ApiDeps, "jobs" | "storage" | "history" | "progress" | "metrics" | "playback" | "sessionStore" | "tokens"> & {
+  config: Pick<ApiConfig, "s3" | "uploads" | "publicUrl" | "tenancy" | "jobLimits" | "session">;
 };
 
 export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
@@ -33,6 +35,16 @@ export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
   }
 
   /** The caller's job from the cluster, else from its MongoDB record (a cancelled or deleted job). */
+  /** What an open stream re-checks: the request's session (by its id in the signed cookie) or its API token. */
+  function credentialCheck(ctx: Context, user: CurrentUser): () => Promise<boolean> {
+    if (user.via === "token") {
+      const secret = /^Bearer\s+(\S+)$/i.exec(ctx.get("authorization"))?.[1] ?? "";
+      return async () => (await deps.tokens.check(secret, new Date())).ok;
+    }
+    const sid = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    return async () => sid !== undefined && (await deps.sessionStore.alive(sid, user.id));
+  }
+
   async function ownJobView(user: CurrentUser, id: string): Promise<JobViewT> {
     const job = await ownJob(user, id);
     if (job) return toJobView(job);
@@ -144,12 +156,15 @@ export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
       params: JobIdParams,
       responses: { 200: { description: "Playback and download URLs", schema: OutputLinksView }, ...problemResponses(400, 401, 403, 404, 409, 429, 503) },
       handler: async (ctx, { params }) => {
-        const view = await ownJobView(currentUser(ctx), params.id);
+        const user = currentUser(ctx);
+        const view = await ownJobView(user, params.id);
         const outputs = view.outputs;
         if (!outputs) throw new HttpError(409, `the job has no outputs yet (phase ${view.phase})`, { field: "path.id" });
         const ttl = config.uploads.downloadTtlSeconds;
         const sign = await storage.getSigner(config.s3.outputsBucket, ttl);
-        const link = (key: string | undefined) => (key ? sign(key) : undefined);
+        // Only keys under the job's own prefix by the tenancy rule are signed, whatever its status names.
+        const prefix = ownOutputPrefix(config.tenancy, user.id, view.id);
+        const link = (key: string | undefined) => (key && isUnderPrefix(key, prefix) ? sign(key) : undefined);
         const play = outputs.masterPlaylist ? playbackLinks(ctx, view.id) : undefined;
         const manifest = link(outputs.manifest);
         const poster = link(outputs.poster);
@@ -178,7 +193,8 @@ export function jobRoutes(deps: JobRouteDeps): AnyRoute[] {
         ...problemResponses(400, 401, 403, 404, 429, 503),
       },
       handler: async (ctx, { params }) => {
-        await streamProgress(ctx, deps.progress, await ownJobView(currentUser(ctx), params.id));
+        const user = currentUser(ctx);
+        await streamProgress(ctx, deps.progress, await ownJobView(user, params.id), { heartbeatMs: config.session.heartbeatMs, alive: credentialCheck(ctx, user) });
       },
     }),
   ];

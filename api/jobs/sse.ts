@@ -5,7 +5,12 @@ import type { Progress } from "../../lib/task-contract/index.js";
 import type { ProgressFeed } from "./progress.js";
 import type { JobView } from "./schemas.js";
 
-const HEARTBEAT_MS = 15_000;
+export interface StreamOptions {
+  /** Interval of the keep-alive comments; each first checks the credential. */
+  heartbeatMs: number;
+  /** Whether the request's session or token is still valid (signed out, expired, revoked: false). */
+  alive: () => Promise<boolean>;
+}
 
 function event(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -14,9 +19,9 @@ function event(name: string, data: unknown): string {
 /**
  * Streams a job's progress as Server-Sent Events: a "status" event with the job now, the latest "progress"
  * from the hash, then every update published by the task. Comments keep proxies from closing an idle
- * stream. Everything is released when the client goes away.
+ * stream. Everything is released when the client goes away, or when the credential that opened it ends.
  */
-export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobView): Promise<void> {
+export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobView, o: StreamOptions): Promise<void> {
   const out = new PassThrough();
   let closed = false;
   const send = (chunk: string) => {
@@ -29,7 +34,18 @@ export async function streamProgress(ctx: Context, feed: ProgressFeed, job: JobV
     if (p.stage === "done") cleanup();
   };
   const unsubscribe = await feed.subscribe(job.uid, onProgress, () => cleanup());
-  const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
+  // Each beat re-checks the credential: a stream ends within one beat of its session ending (sign-out, sign-out
+  // everywhere, a lifetime passed) or its token being revoked; a check that cannot be made ends it too.
+  const heartbeat = setInterval(() => {
+    o.alive().then(
+      (ok) => {
+        if (ok) return send(": keep-alive\n\n");
+        send(event("end", { reason: "credential-ended" }));
+        cleanup();
+      },
+      () => cleanup(),
+    );
+  }, o.heartbeatMs);
   heartbeat.unref();
   cleanup = () => {
     if (closed) return;

@@ -1,10 +1,43 @@
-import { FILENAME_ANNOTATION, OWNER_LABEL, Outputs, Phase, Progress, sourceFilename } from "../../crds/index.js";
+import { FILENAME_ANNOTATION, OWNER_LABEL, Outputs, Phase, Progress, outputPrefixOf, sourceFilename, type TenancyPolicy } from "../../crds/index.js";
 import type { JobRecord } from "../../lib/store/index.js";
 import type { KubeJob } from "./cluster.js";
 import { REENCODES_ANNOTATION } from "./names.js";
 import type { JobView } from "./schemas.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/**
+ * What a user reads about a job's state: one fixed sentence per reason. The operator's status message can hold
+ * internal text (an SDK's error, ffmpeg's words); that stays in the logs and the job's Events.
+ */
+const USER_MESSAGES: Record<string, string> = {
+  Queued: "waiting for a transcoding slot",
+  BackoffRetry: "an attempt failed; the next one waits for its backoff",
+  Requeued: "an attempt failed; the job waits for another",
+  Launched: "the transcoding task is starting",
+  Suspended: "the job is suspended",
+  BackoffLimitExceeded: "every attempt failed",
+  DeadlineExceeded: "the job ran past its deadline",
+  StartTimeout: "the transcoding task did not start in time",
+  Stalled: "the transcoding task stopped reporting progress",
+  LaunchFailed: "the transcoding task could not be started",
+  InvalidResult: "the transcoder reported outputs outside the job's own storage; nothing was published",
+  TenancyViolation: "the job reads or writes outside its owner's own storage; it was never started",
+  NotMedia: "the upload is not an audio or video file",
+  CorruptInput: "the upload could not be decoded",
+  EmptyInput: "the upload is empty",
+  TooLong: "the upload is longer than accepted",
+  TooBig: "the upload is larger than accepted",
+  SourceNotFound: "the upload is no longer there",
+  Interrupted: "the transcoding task was interrupted",
+};
+const GENERIC_MESSAGE = "see the job's reason; the cluster's Events for the job hold the details";
+
+/** The fixed sentence for `reason` (undefined without one): never the operator's own message text. */
+export function userMessage(reason: string | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  return USER_MESSAGES[reason] ?? GENERIC_MESSAGE;
+}
 const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : str(v));
 
 /** What a list sorts and filters by, read without building the whole view. */
@@ -48,7 +81,7 @@ export function toJobView(job: KubeJob): JobView {
   if (completedAt) view.completedAt = completedAt;
   const reason = str(status.reason);
   if (reason) view.reason = reason;
-  const message = str(status.message);
+  const message = userMessage(reason);
   if (message) view.message = message;
   if (outputs.success) view.outputs = outputs.data;
   return view;
@@ -63,9 +96,18 @@ function admittedFalse(conditions: unknown): { reason: string; message: string }
   return reason ? { reason, message: str(c.message) ?? "" } : undefined;
 }
 
-/** The user a job belongs to: its owner label (what the API lists by). */
+/**
+ * The user a job belongs to: its spec.owner (immutable, what the history records), and only while the owner label
+ * (what the API lists by, mutable) agrees; a job whose two disagree belongs to nobody here.
+ */
 export function ownerOf(job: KubeJob): string | undefined {
-  return job.metadata.labels?.[OWNER_LABEL];
+  const owner = job.spec?.owner;
+  return typeof owner === "string" && job.metadata.labels?.[OWNER_LABEL] === owner ? owner : undefined;
+}
+
+/** Where the job `name` of `owner` writes, by the tenancy rule: the only keys the API signs for it. */
+export function ownOutputPrefix(policy: TenancyPolicy, owner: string, name: string): string {
+  return outputPrefixOf(policy, { kind: "user", id: owner }, name);
 }
 
 /**
@@ -94,7 +136,8 @@ export function recordToJobView(r: JobRecord): JobView {
   const final = r.phaseHistory.find((h) => ["Succeeded", "Failed", "Cancelled"].includes(h.phase));
   if (final) view.completedAt = final.at.toISOString();
   if (r.reason) view.reason = r.reason;
-  if (r.message) view.message = r.message;
+  const message = userMessage(r.reason ?? undefined);
+  if (message) view.message = message;
   if (outputs.success) view.outputs = outputs.data;
   return view;
 }

@@ -1,12 +1,13 @@
 import type { Context } from "koa";
 import { z } from "zod";
-import { Outputs } from "../../crds/index.js";
+import { isUnderPrefix, Outputs } from "../../crds/index.js";
 import { HttpError } from "../../lib/errors/index.js";
 import type { ApiConfig } from "../config.js";
 import type { ApiDeps } from "../deps.js";
 import { problemResponses } from "../http/responses.js";
 import { defineRoute, type AnyRoute } from "../http/route.js";
 import { JobIdParams } from "../jobs/schemas.js";
+import { ownerOf, ownOutputPrefix } from "../jobs/view.js";
 import { resolveKey, rewriteUris } from "./playlist.js";
 import type { PlaybackGrant } from "./token.js";
 
@@ -19,7 +20,7 @@ export const RenditionParams = JobIdParams.extend({
 });
 
 /** What the playback routes use: job reads (cache, then the record), S3 for playlists and signed segment URLs. */
-export type PlaybackRouteDeps = Pick<ApiDeps, "jobs" | "history" | "storage"> & { config: Pick<ApiConfig, "s3"> };
+export type PlaybackRouteDeps = Pick<ApiDeps, "jobs" | "history" | "storage"> & { config: Pick<ApiConfig, "s3" | "tenancy"> };
 
 interface Playable {
   outputs: Outputs;
@@ -43,10 +44,15 @@ export function playbackRoutes(deps: PlaybackRouteDeps): AnyRoute[] {
     const record = live ? undefined : await deps.history.find(grant.job);
     if (!live && !record) throw new HttpError(404, "no such job", { field: "path.id" });
     const outputs = Outputs.safeParse(live ? live.status?.outputs : record?.outputs);
-    const prefix = ((live?.spec ?? record?.spec)?.output as { prefix?: unknown } | undefined)?.prefix;
-    if (!outputs.success || !outputs.data.masterPlaylist || typeof prefix !== "string") {
+    const owner = live ? ownerOf(live) : (record?.owner ?? undefined);
+    if (!outputs.success || !outputs.data.masterPlaylist || owner === undefined) {
       throw new HttpError(409, "the job has no HLS outputs (yet)", { field: "path.id" });
     }
+    // The job's own prefix by the tenancy rule, not whatever its spec or status say: nothing else is read or signed.
+    const prefix = ownOutputPrefix(deps.config.tenancy, owner, grant.job);
+    const keys = [outputs.data.masterPlaylist, ...outputs.data.renditions.flatMap((r) => (r.playlist ? [r.playlist] : []))];
+    const stray = keys.find((k) => !isUnderPrefix(k, prefix));
+    if (stray !== undefined) throw new HttpError(409, "the job's outputs lie outside its own prefix; nothing is signed", { field: "path.id" });
     return { outputs: outputs.data, prefix };
   }
 

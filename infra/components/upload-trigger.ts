@@ -108,6 +108,7 @@ export class UploadTrigger extends pulumi.ComponentResource {
         environment: {
           variables: {
             UPLOADS_PREFIX: prefix,
+            UPLOADS_BUCKET: args.uploadsBucketName,
             LOG_LEVEL: args.logLevel ?? "info",
             NODE_OPTIONS: PRELOAD_NODE_OPTIONS,
             TJ_REDIS_URL_SECRET_ID: secretArn,

@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { runMain } from "../../lib/process/index.js";
 import { RedisUploadStream, promIngestMetrics } from "../../lib/uploads/index.js";
-import { loadWebhookConfig } from "../config.js";
+import { loadWebhookConfig, servedBuckets } from "../config.js";
 import { startWebhookReceiver } from "./receiver.js";
 
 await runMain({
@@ -25,6 +25,8 @@ await runMain({
       metrics: promIngestMetrics(registry),
       registry,
       prefix: config.UPLOADS_PREFIX,
+      buckets: servedBuckets(config),
+      maxBytes: config.UPLOAD_MAX_BYTES,
       host: config.HTTP_HOST,
       port: config.HTTP_PORT,
       ...(config.WEBHOOK_AUTH_TOKEN ? { authToken: config.WEBHOOK_AUTH_TOKEN } : {}),

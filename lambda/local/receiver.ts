@@ -12,6 +12,9 @@ export interface WebhookReceiverOptions {
   /** Served at /metrics when given. */
   registry?: Registry;
   prefix: string;
+  /** The buckets served; events for others are ignored (lambda/core.ts). */
+  buckets: readonly string[];
+  maxBytes?: number | undefined;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -120,7 +123,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       log.warn("webhook request rejected: no Records array");
       return reply(res, 400, { error: "expected a MinIO notification with a Records array" });
     }
-    const results = await ingestRecords(records, { stream: options.stream, log, metrics, classify: { prefix: options.prefix } });
+    const results = await ingestRecords(records, { stream: options.stream, log, metrics, classify: { prefix: options.prefix, buckets: options.buckets, maxBytes: options.maxBytes } });
     const failed = results.filter((r) => r.kind === "failed").length;
     return reply(res, failed > 0 ? 503 : 200, { results });
   }

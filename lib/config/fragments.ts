@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_TASK_LIMITS } from "../task-contract/limits.js";
-import { bool, int, logLevel, namespace, text, urlOf } from "./parsers.js";
+import { policyProblems, type TenancyPolicy } from "../../crds/tenancy.js";
+import { bool, csv, int, logLevel, namespace, text, urlOf } from "./parsers.js";
 import { setting } from "./setting.js";
 
 /**
@@ -55,14 +56,58 @@ export const s3 = {
 
 const bucket = () => z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name");
 
+const prefix = (def: string) => text().regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/, "must be path segments, each ending with /").default(def);
+
 export const uploads = {
   UPLOADS_BUCKET: setting(bucket(), "Bucket users upload into"),
-  UPLOADS_PREFIX: setting(text().endsWith("/", "must end with /").default("uploads/"), "Key prefix of uploads: <prefix><owner>/<upload id>/<filename>"),
+  SOURCE_BUCKETS: setting(
+    csv().pipe(z.array(bucket())).optional(),
+    "Every bucket a job may read its source from (comma-separated; a legacy bucket, say); unset: UPLOADS_BUCKET only",
+  ),
+  UPLOADS_PREFIX: setting(prefix("uploads/"), "Key prefix of uploads: <prefix><owner>/<upload id>/<filename>; a user's jobs read only under <prefix><owner>/"),
 };
 
 export const outputs = {
   OUTPUTS_BUCKET: setting(bucket(), "Bucket the transcoder writes renditions to", { aliases: ["OUTPUT_BUCKET"] }),
+  OUTPUTS_PREFIX: setting(prefix("outputs/"), "Key prefix of outputs: a user's job writes exactly <prefix><owner>/<job name>/"),
 };
+
+/** The tenancy rule's parameters (crds/tenancy.ts): where jobs may read and write. */
+export const tenancy = {
+  ...uploads,
+  ...outputs,
+  NAMESPACE_JOBS_PREFIX: setting(
+    prefix("namespaces/"),
+    "Key prefix of jobs without spec.owner (kubectl's): in namespace N they read <prefix>N/... of a source bucket and write <prefix>N/<job name>/ of the outputs bucket",
+  ),
+};
+
+type TenancySettings = { [K in keyof typeof tenancy]: z.output<(typeof tenancy)[K]["schema"]> };
+
+/** The policy the settings describe: the same for every process (the API, the bridge, the operator, the cluster's policy). */
+export function tenancyPolicyOf(c: TenancySettings): TenancyPolicy {
+  return {
+    uploadsBuckets: c.SOURCE_BUCKETS?.length ? [...new Set([c.UPLOADS_BUCKET, ...c.SOURCE_BUCKETS])] : [c.UPLOADS_BUCKET],
+    uploadsPrefix: c.UPLOADS_PREFIX,
+    outputsBucket: c.OUTPUTS_BUCKET,
+    outputsPrefix: c.OUTPUTS_PREFIX,
+    namespacePrefix: c.NAMESPACE_JOBS_PREFIX,
+  };
+}
+
+const POLICY_SETTING: Record<keyof TenancyPolicy, keyof typeof tenancy> = {
+  uploadsBuckets: "SOURCE_BUCKETS",
+  uploadsPrefix: "UPLOADS_PREFIX",
+  outputsBucket: "OUTPUTS_BUCKET",
+  outputsPrefix: "OUTPUTS_PREFIX",
+  namespacePrefix: "NAMESPACE_JOBS_PREFIX",
+};
+
+/** A config's refine rule: the policy's own problems (crds policyProblems), named by setting. Skipped while a setting is missing. */
+export function tenancyProblems(c: Partial<TenancySettings>): { variable: string; message: string }[] {
+  if (!c.UPLOADS_BUCKET || !c.OUTPUTS_BUCKET || !c.UPLOADS_PREFIX || !c.OUTPUTS_PREFIX || !c.NAMESPACE_JOBS_PREFIX) return [];
+  return policyProblems(tenancyPolicyOf(c as TenancySettings)).map((p) => ({ variable: POLICY_SETTING[p.field], message: p.message }));
+}
 
 export const uploadStream = {
   UPLOADS_STREAM: setting(text().default("tj:uploads"), "Redis stream of upload events (lambda/webhook -> bridge)"),

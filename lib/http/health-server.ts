@@ -14,10 +14,10 @@ export interface Probe {
 export interface HealthOptions {
   host: string;
   port: number;
-  /** Liveness: false only when the process should be restarted. */
-  live: () => Probe;
-  /** Readiness: false while it cannot do its work (starting, a dependency down, shutting down). */
-  ready: () => Probe;
+  /** Liveness: false only when the process should be restarted. Absent: no /healthz (a metrics-only port). */
+  live?: () => Probe;
+  /** Readiness: false while it cannot do its work (starting, a dependency down, shutting down). Absent: no /readyz. */
+  ready?: () => Probe;
   registry: Registry;
   log: Logger;
 }
@@ -29,8 +29,9 @@ export interface HealthServer {
 }
 
 /**
- * /healthz, /readyz and /metrics for every long-running process that is not itself an HTTP API, on a plain
- * node:http server (three routes need no framework). Probe bodies are JSON: {status, reason?, ...details}.
+ * /healthz, /readyz and /metrics for every long-running process that is not itself an HTTP API (and /metrics alone
+ * on the API's internal port), on a plain node:http server (three routes need no framework). Probe bodies are
+ * JSON: {status, reason?, ...details}.
  */
 export async function startHealthServer(o: HealthOptions): Promise<HealthServer> {
   const server = createServer((req, res) => {
@@ -42,8 +43,8 @@ export async function startHealthServer(o: HealthOptions): Promise<HealthServer>
     const probe = (p: Probe): void =>
       send(p.ok ? 200 : 503, JSON.stringify({ status: p.ok ? "ok" : "unavailable", ...(p.reason ? { reason: p.reason } : {}), ...p.details }));
     if (req.method !== "GET" && req.method !== "HEAD") return send(405, JSON.stringify({ status: "method not allowed" }));
-    if (path === "/healthz") return probe(o.live());
-    if (path === "/readyz") return probe(o.ready());
+    if (path === "/healthz" && o.live) return probe(o.live());
+    if (path === "/readyz" && o.ready) return probe(o.ready());
     if (path === "/metrics") {
       o.registry.metrics().then(
         (text) => send(200, text, o.registry.contentType),

@@ -1,7 +1,21 @@
-import { ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { CRD_NAME } from "../../crds/constants.js";
-import { renderCrdYaml } from "../../crds/generator/index.js";
-import { TransientError } from "../errors/index.js";
+import { randomBytes } from "node:crypto";
+import {
+  AdmissionregistrationV1Api,
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  loadYaml,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1CustomResourceDefinition,
+  type V1ObjectMeta,
+  type V1ValidatingAdmissionPolicy,
+  type V1ValidatingAdmissionPolicyBinding,
+} from "@kubernetes/client-node";
+import { stringify } from "yaml";
+import { API_VERSION, CRD_NAME, GROUP, KIND, PLURAL, VERSION } from "../../crds/constants.js";
+import { renderCrdYaml, tenancyBindingManifests, tenancyPolicyManifest, TENANCY_POLICY_NAME, type TenancyBindingOptions } from "../../crds/generator/index.js";
+import { TerminalError, TransientError } from "../errors/index.js";
 import { isAlreadyExists, mapKubeError, statusOf } from "./errors.js";
 
 export interface ApplyCrdOptions {
@@ -20,6 +34,11 @@ export function crdObject(): V1CustomResourceDefinition {
   return loadYaml<V1CustomResourceDefinition>(renderCrdYaml());
 }
 
+/** The tenancy ValidatingAdmissionPolicy as client-node's typed model (through loadYaml, as crdObject). */
+export function tenancyPolicyObject(): V1ValidatingAdmissionPolicy {
+  return loadYaml<V1ValidatingAdmissionPolicy>(stringify(tenancyPolicyManifest()));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function conditionTrue(crd: V1CustomResourceDefinition, type: string): boolean {
@@ -27,9 +46,10 @@ function conditionTrue(crd: V1CustomResourceDefinition, type: string): boolean {
 }
 
 /**
- * Creates the TranscodeJob CRD, or replaces it with the generated one when it exists (so a newer schema wins),
- * then waits until the apiserver serves it. Safe to call from several processes at once: a conflict on
- * replace means someone else just wrote it, and the read-modify-write is retried.
+ * Creates the TranscodeJob CRD and the tenancy ValidatingAdmissionPolicy, or replaces them with the generated ones
+ * when they exist (so a newer schema wins), then waits until the apiserver serves the CRD. Safe to call from several
+ * processes at once: a conflict on replace means someone else just wrote it, and the read-modify-write is retried.
+ * The policy does nothing until a deployment binds it to its namespaces (applyTenancyBinding).
  */
 export async function applyCrd(kc: KubeConfig, options: ApplyCrdOptions = {}): Promise<V1CustomResourceDefinition> {
   try {
@@ -41,30 +61,56 @@ export async function applyCrd(kc: KubeConfig, options: ApplyCrdOptions = {}): P
   }
 }
 
-async function applyAndWait(kc: KubeConfig, options: ApplyCrdOptions): Promise<V1CustomResourceDefinition> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
-  const body = crdObject();
-  const name = body.metadata!.name!;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+interface Writable<T> {
+  create(body: T): Promise<unknown>;
+  read(): Promise<T & { metadata?: V1ObjectMeta }>;
+  replace(body: T): Promise<unknown>;
+}
 
+/** Create, or replace what is there (with its resourceVersion); a conflict is someone else's write: read again. */
+async function createOrReplace<T extends { metadata?: V1ObjectMeta }>(body: T, api: Writable<T>, deadline: number): Promise<void> {
   for (;;) {
     try {
-      await api.createCustomResourceDefinition({ body });
-      break;
+      await api.create(body);
+      return;
     } catch (err) {
       if (!isAlreadyExists(err, true)) throw err;
     }
-    const current = await api.readCustomResourceDefinition({ name });
+    const current = await api.read();
     try {
-      await api.replaceCustomResourceDefinition({
-        name,
-        body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } },
-      });
-      break;
+      await api.replace({ ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } });
+      return;
     } catch (err) {
       if (statusOf(err) !== 409 || Date.now() > deadline) throw err;
     }
   }
+}
+
+async function applyAndWait(kc: KubeConfig, options: ApplyCrdOptions): Promise<V1CustomResourceDefinition> {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  const body = crdObject();
+  const name = body.metadata!.name!;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+
+  await createOrReplace(
+    body,
+    {
+      create: (b) => api.createCustomResourceDefinition({ body: b }),
+      read: () => api.readCustomResourceDefinition({ name }),
+      replace: (b) => api.replaceCustomResourceDefinition({ name, body: b }),
+    },
+    deadline,
+  );
+  await createOrReplace(
+    tenancyPolicyObject(),
+    {
+      create: (b) => admission.createValidatingAdmissionPolicy({ body: b }),
+      read: () => admission.readValidatingAdmissionPolicy({ name: TENANCY_POLICY_NAME }),
+      replace: (b) => admission.replaceValidatingAdmissionPolicy({ name: TENANCY_POLICY_NAME, body: b }),
+    },
+    deadline,
+  );
 
   for (;;) {
     const crd = await api.readCustomResourceDefinition({ name });
@@ -74,5 +120,64 @@ async function applyAndWait(kc: KubeConfig, options: ApplyCrdOptions): Promise<V
       throw new TransientError(`CRD ${name} not established in time: ${conds.join("; ") || "no conditions yet"}`);
     }
     await sleep(options.pollMs ?? 100);
+  }
+}
+
+/**
+ * Binds the tenancy policy (applied by applyCrd) to one deployment's namespaces with its parameters, then waits until
+ * the apiserver enforces it: a server-side dry run of a job that breaks the rule must be refused by the policy (the
+ * admission plugin picks bindings up from a watch, so a create made at once could still pass).
+ */
+export async function applyTenancyBinding(kc: KubeConfig, o: TenancyBindingOptions, options: ApplyCrdOptions = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const core = kc.makeApiClient(CoreV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  const { configMap, binding } = tenancyBindingManifests(o);
+  try {
+    await createOrReplace(
+      configMap as V1ConfigMap,
+      {
+        create: (b) => core.createNamespacedConfigMap({ namespace: o.paramNamespace, body: b }),
+        read: () => core.readNamespacedConfigMap({ namespace: o.paramNamespace, name: o.name }),
+        replace: (b) => core.replaceNamespacedConfigMap({ namespace: o.paramNamespace, name: o.name, body: b }),
+      },
+      deadline,
+    );
+    await createOrReplace(
+      loadYaml<V1ValidatingAdmissionPolicyBinding>(stringify(binding)),
+      {
+        create: (b) => admission.createValidatingAdmissionPolicyBinding({ body: b }),
+        read: () => admission.readValidatingAdmissionPolicyBinding({ name: o.name }),
+        replace: (b) => admission.replaceValidatingAdmissionPolicyBinding({ name: o.name, body: b }),
+      },
+      deadline,
+    );
+    await waitEnforced(kc, o, deadline, options.pollMs ?? 200);
+  } catch (err) {
+    throw mapKubeError(err, `binding ${TENANCY_POLICY_NAME} as ${o.name}`);
+  }
+}
+
+async function waitEnforced(kc: KubeConfig, o: TenancyBindingOptions, deadline: number, pollMs: number): Promise<void> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const namespace = o.namespaces === "all" ? o.paramNamespace : o.namespaces[0];
+  if (namespace === undefined) return;
+  const name = `tenancy-probe-${randomBytes(4).toString("hex")}`;
+  // Valid for the CRD's schema, outside every uploads bucket of the policy.
+  const probe = {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name, namespace },
+    spec: { source: { bucket: `probe-${randomBytes(6).toString("hex")}`, key: "probe.mp4" }, output: { bucket: o.policy.outputsBucket, prefix: "probe/" } },
+  };
+  for (;;) {
+    try {
+      await api.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, body: probe, dryRun: "All" });
+    } catch (err) {
+      if (statusOf(err) === 422 && JSON.stringify((err as { body?: unknown }).body ?? "").includes(TENANCY_POLICY_NAME)) return;
+      if (statusOf(err) !== 422) throw err;
+    }
+    if (Date.now() > deadline) throw new TerminalError(`the apiserver does not enforce ${TENANCY_POLICY_NAME} in namespace ${namespace} yet`, "PolicyNotEnforced");
+    await sleep(pollMs);
   }
 }

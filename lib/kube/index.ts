@@ -5,7 +5,7 @@
 export { mapKubeError, statusOf, statusReason, isNotFound, isAlreadyExists, retryAfterMs } from "./errors.js";
 export { loadKubeConfig } from "./kubeconfig.js";
 export { poolKubeConnections, RESPONSE_HEADERS_TIMEOUT_MS, type PooledKubeConfig } from "./dispatcher.js";
-export { applyCrd, crdObject, type ApplyCrdOptions } from "./crd-install.js";
+export { applyCrd, applyTenancyBinding, crdObject, tenancyPolicyObject, type ApplyCrdOptions } from "./crd-install.js";
 export { objectKey, keyOf, splitKey, withoutManagedFields, revisionOf, type KubeObject, type ObjectKey } from "./objects.js";
 export { jitteredBackoffMs } from "./backoff.js";
 export type { Informer, InformerEvent, InformerHandler, InformerOptions } from "./informer-types.js";

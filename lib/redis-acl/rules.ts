@@ -68,6 +68,8 @@ export function redisAclRules(names: RedisKeyNames = DEFAULT_REDIS_KEY_NAMES): R
       `%R~${PROGRESS_KEY_PATTERN}`,
       `&${PROGRESS_KEY_PATTERN}`,
       ...["+get", "+set", "+del", "+incr", "+expire", "+pttl", "+multi", "+exec", "+hgetall", "+subscribe", "+unsubscribe"],
+      // The per-user session index (api/auth/session-store.ts); the sign-in limiter's scripts (api/auth/limiter.ts).
+      ...["+sadd", "+srem", "+smembers", "+pexpire", "+decr", "+eval", "+evalsha"],
     ],
     task: [
       ...CONNECTION,

@@ -1,4 +1,4 @@
-import { newTranscodeJob, type TranscodeJobInput } from "../../crds/index.js";
+import { newTranscodeJob, type TenancyPolicy, type TranscodeJobInput } from "../../crds/index.js";
 import type { UploadEntry } from "./entry.js";
 import { jobNameFor } from "./identity.js";
 
@@ -8,10 +8,11 @@ export const UPLOAD_ORIGIN_ANNOTATION = "media.transcoder.dev/upload-origin";
 
 export interface UploadJobOptions {
   namespace: string;
-  outputBucket: string;
+  /** Where the job may read and write (crds/tenancy.ts): an entry that breaks it cannot become a job. */
+  policy: TenancyPolicy;
 }
 
-export type UploadJobBuild = { ok: true; job: TranscodeJobInput } | { ok: false; error: string };
+export type UploadJobBuild = { ok: true; job: TranscodeJobInput } | { ok: false; kind: "schema" | "tenancy"; error: string };
 
 /**
  * The upload-to-job contract: the one TranscodeJob an upload becomes. Only what the upload decides is set; the CRD's
@@ -25,9 +26,11 @@ export function buildUploadJob(entry: UploadEntry, options: UploadJobOptions): U
     namespace: options.namespace,
     owner: entry.ownerId,
     source: { bucket: entry.bucket, key: entry.key, versionId: entry.versionId },
-    outputsBucket: options.outputBucket,
     annotations: { [UPLOAD_KEY_ANNOTATION]: entry.idempotencyKey.slice(0, 2048), [UPLOAD_ORIGIN_ANNOTATION]: entry.origin },
-  });
-  if (!built.ok) return { ok: false, error: `upload cannot become a valid spec: ${built.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}` };
+  }, options.policy);
+  if (!built.ok) {
+    const issues = built.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+    return { ok: false, kind: built.kind, error: built.kind === "tenancy" ? `upload breaks the tenancy rule: ${issues}` : `upload cannot become a valid spec: ${issues}` };
+  }
   return built;
 }

@@ -30,6 +30,8 @@ export type UploadKeyParse = { ok: true; value: UploadKey } | { ok: false; reaso
 /** Why an object is not an upload we transcode. Used as a metric label, so the set is closed. */
 export type IgnoreReason =
   | "outside-prefix"
+  | "foreign-bucket"
+  | "too-large"
   | "bad-layout"
   | "bad-owner"
   | "not-media"

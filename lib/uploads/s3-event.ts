@@ -37,6 +37,10 @@ export type RecordOutcome =
 
 export interface ClassifyOptions {
   prefix?: string;
+  /** The buckets this process serves (the tenancy rule's uploads buckets); a record for any other is ignored. Unset: any. */
+  buckets?: readonly string[] | undefined;
+  /** UPLOAD_MAX_BYTES: a larger object (the event's size) never becomes a job. Unset: no limit here. */
+  maxBytes?: number | undefined;
 }
 
 /** ObjectCreated:Put, :Post, :Copy, :CompleteMultipartUpload, with or without MinIO's "s3:" prefix. */
@@ -57,6 +61,9 @@ export function classifyRecord(raw: unknown, options: ClassifyOptions = {}): Rec
   if (key === undefined) {
     return { kind: "rejected", error: `object key is not valid URL encoding: ${JSON.stringify(record.s3.object.key)}` };
   }
+  if (options.buckets && !options.buckets.includes(bucket)) {
+    return { kind: "ignored", reason: "foreign-bucket", detail: `bucket ${bucket} is not one this deployment serves`, bucket, key };
+  }
   if (!isObjectCreated(record.eventName)) {
     return { kind: "ignored", reason: "not-object-created", detail: `event ${record.eventName}`, bucket, key };
   }
@@ -68,6 +75,9 @@ export function classifyRecord(raw: unknown, options: ClassifyOptions = {}): Rec
     return { kind: "ignored", reason: "not-media", detail, bucket, key };
   }
   if (size === 0) return { kind: "ignored", reason: "empty-object", detail: "object is 0 bytes", bucket, key };
+  if (options.maxBytes !== undefined && size !== undefined && size > options.maxBytes) {
+    return { kind: "ignored", reason: "too-large", detail: `object is ${size} bytes, over UPLOAD_MAX_BYTES (${options.maxBytes})`, bucket, key };
+  }
   if (!versionId && !eTag) {
     return { kind: "rejected", error: `record for ${bucket}/${key} has neither versionId nor eTag` };
   }

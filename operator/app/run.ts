@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { fragments as f } from "../../lib/config/index.js";
 import type { Logger } from "../../lib/log.js";
 import type { OperatorConfig } from "../config/index.js";
 import { startHealthServer } from "../../lib/http/index.js";
@@ -97,6 +98,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         defaultActiveDeadlineSeconds: cfg.DEFAULT_ACTIVE_DEADLINE_SECONDS,
         startTimeoutMs: cfg.TASK_START_TIMEOUT_SECONDS * 1000,
         stallTimeoutMs: cfg.TASK_STALL_TIMEOUT_SECONDS * 1000,
+        tenancy: f.tenancyPolicyOf(cfg),
       },
       taskEnv: {
         // The tasks' own credential, never the operator's REDIS_URL; undefined with ECS (the task definition's secret).

@@ -38,6 +38,7 @@ export const operatorSettings = {
   }),
   TASK_REDIS_SECRET_ARN: setting(arn().optional(), "Secrets Manager secret or SSM parameter ARN the task definition's TJ_REDIS_URL comes from; checked, never sent in RunTask (required with LAUNCHER=ecs)"),
   ...f.s3,
+  ...f.tenancy,
   ...f.mediaLimits,
   DEFAULT_ACTIVE_DEADLINE_SECONDS: setting(int(60, 30 * 24 * 3600).default(24 * 3600), "A job's deadline across all its attempts when its spec sets none"),
   MAX_CONCURRENT_TASKS: setting(int(1, 1000).default(5), "Cluster-wide cap on transcoding tasks alive at once"),
@@ -91,6 +92,7 @@ export function loadOperatorConfig(env: Record<string, string | undefined>): Loa
       : [{ variable: "LEASE_RENEW_DEADLINE_SECONDS", message: "needs LEASE_DURATION_SECONDS > LEASE_RENEW_DEADLINE_SECONDS > LEASE_RETRY_PERIOD_SECONDS" }];
   return loadConfig("transcode-operator", operatorSettings, env, {
     refine: (c) => [
+      ...f.tenancyProblems(c),
       ...missing(c, "ecs", ["ECS_CLUSTER", "ECS_TASK_DEFINITION", "ECS_SUBNETS", "TASK_REDIS_SECRET_ARN"]),
       ...missing(c, "local", ["LOCAL_TASK_COMMAND", "TASK_REDIS_URL"]),
       // RunTask overrides are shown by DescribeTasks and recorded by CloudTrail: no credential goes there.

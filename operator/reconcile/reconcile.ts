@@ -1,4 +1,4 @@
-import { jobDuration } from "../../crds/index.js";
+import { jobDuration, tenancyViolation } from "../../crds/index.js";
 import { EXIT_BAD_INPUT, EXIT_RETRYABLE, normaliseOutputPrefix, type TaskOutputs } from "../../lib/task-contract/index.js";
 import { FINAL_PHASES, isActive, type ConditionType, type Condition, type JobEvent, type JobPhase, type JobStatus, type TaskState } from "../ports/index.js";
 import { RETRY_REASON, retryAt, toMillis } from "./admission.js";
@@ -384,6 +384,10 @@ export function reconcile(o: Observed, opts: ReconcileOptions): Decision {
   if (o.launchRejected && !isFinal(phase)) {
     // Refused for good: no task runs for this attempt, so the slot claimed for it goes back now.
     finish(d, "Failed", "LaunchFailed", o.launchRejected.message);
+    if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
+  } else if ((phase === "Pending" || phase === "Queued") && opts.tenancy && tenancyViolation(o.job, opts.tenancy) !== undefined) {
+    // Never launched: the task's role could read, overwrite or delete another tenant's objects.
+    finish(d, "Failed", "TenancyViolation", `the job breaks the tenancy rule: ${tenancyViolation(o.job, opts.tenancy)}`);
     if (o.holdsSlot) d.after.push({ type: "releaseSlot" });
   } else if (isFinal(phase)) {
     if (!stopAlive(d, aliveTasks(o), `job is ${phase}`, opts) && o.holdsSlot) d.after.push({ type: "releaseSlot" });

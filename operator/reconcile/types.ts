@@ -1,3 +1,4 @@
+import type { TenancyPolicy } from "../../crds/index.js";
 import type { Progress, TaskResult } from "../../lib/task-contract/index.js";
 import type { ClaimHint, JobEvent, JobObject, JobPhase, JobStatus, SlotHolder, TaskState } from "../ports/index.js";
 
@@ -24,6 +25,12 @@ export interface ReconcileOptions {
   startTimeoutMs: number;
   /** A running task whose progress (heartbeat included) is silent this long is stopped and its attempt retried. */
   stallTimeoutMs: number;
+  /**
+   * The tenancy rule (crds/tenancy.ts), checked again before a job is queued or launched: a job that breaks it (made
+   * before the admission policy was bound, or with the policy unbound) fails with TenancyViolation, never launched.
+   * The operator's main always sets it; unset only in tests of other decisions.
+   */
+  tenancy?: TenancyPolicy | undefined;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: Omit<ReconcileOptions, "finalizer"> = {

@@ -7,7 +7,8 @@
 #
 # Services: apt (redis, ffmpeg, chromium for the HLS player test), kube (kube-apiserver, kubectl, kube-controller-manager,
 # kube-scheduler), etcd, ferretdb, minio, helm, kwok (fake nodes for the chart tests), kube-score, moto,
-# containers (podman, skopeo, mmdebstrap, ... for scripts/images/ and test/images/), hadolint.
+# containers (podman, skopeo, mmdebstrap, ... for scripts/images/ and test/images/), hadolint, schemathesis (the API's
+# OpenAPI document fuzzed by test/api/schemathesis.test.ts).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -193,8 +194,17 @@ install_moto() {
   run_logged moto "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION"
 }
 
+install_schemathesis() {
+  local venv="$TESTENV_CACHE/schemathesis-$SCHEMATHESIS_VERSION"
+  [ -x "$venv/bin/st" ] && return 0
+  log "schemathesis: creating a virtualenv with schemathesis==$SCHEMATHESIS_VERSION"
+  rm -rf "$venv"
+  run_logged schemathesis python3 -m venv "$venv"
+  run_logged schemathesis "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
 services=("$@")
-((${#services[@]})) || services=(apt containers kube etcd ferretdb minio helm kwok kube-score moto hadolint)
+((${#services[@]})) || services=(apt containers kube etcd ferretdb minio helm kwok kube-score moto hadolint schemathesis)
 
 # The apt users first, one after the other (other builds do not need them, but apt must not run twice in parallel).
 pids=(); names=()

@@ -8,6 +8,7 @@ export HELM_VERSION=v3.22.0            # helm.sh/helm/v3
 export KWOK_VERSION=v0.8.0             # sigs.k8s.io/kwok: fake nodes whose pods become Ready (chart tests)
 export KUBE_SCORE_VERSION=v1.20.0      # github.com/zegl/kube-score: static checks of the rendered chart
 export MOTO_VERSION=5.2.5              # PyPI moto[server], the ECS API emulator
+export SCHEMATHESIS_VERSION=4.32.5     # PyPI schemathesis: property-based runs against the API's OpenAPI document
 
 export TESTENV_CACHE="${TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/transcode-cp}"
 export TESTENV_BIN="$TESTENV_CACHE/bin"

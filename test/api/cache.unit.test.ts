@@ -11,7 +11,7 @@ import type { Informer, InformerEvent, InformerHandler } from "../../lib/kube/in
 const job = (name: string, rv: string, owner = "alice", extra: Partial<KubeJob["metadata"]> = {}): KubeJob => ({
   kind: "TranscodeJob",
   metadata: { name, namespace: "ns", uid: `uid-${name}`, resourceVersion: rv, labels: { "media.transcoder.dev/owner": owner }, ...extra },
-  spec: {},
+  spec: { owner },
 });
 
 class FakeInformer implements Informer<KubeJob> {
@@ -137,5 +137,9 @@ describe("api: the job cache (watch + own writes), with port doubles", () => {
     informer.deliver("MODIFIED", job("a", "6", "bob"));
     assert.deepEqual((await jobs.ownedBy("alice")).map((j) => j.metadata.name), []);
     assert.deepEqual((await jobs.ownedBy("bob")).map((j) => j.metadata.name), ["a"]);
+    // A label that disagrees with spec.owner (immutable) makes the job nobody's: never alice's, never mallory's.
+    informer.deliver("MODIFIED", { ...job("a", "7", "mallory"), spec: { owner: "alice" } });
+    assert.deepEqual((await jobs.ownedBy("mallory")).map((j) => j.metadata.name), []);
+    assert.deepEqual((await jobs.ownedBy("alice")).map((j) => j.metadata.name), []);
   });
 });

@@ -19,7 +19,10 @@ describe("api: the full flow over real HTTP", function () {
   this.timeout(60_000);
   let h: Harness;
   before(async () => {
-    h = await startHarness();
+    // The flow chooses priorities above the API users' default bound (0); limits.test.ts tests the bound itself.
+    h = await startHarness((c) => {
+      c.jobLimits.maxPriority = 10;
+    });
   });
   after(async () => {
     await h?.close();
@@ -130,7 +133,7 @@ describe("api: the full flow over real HTTP", function () {
     const key = await upload(c);
     const created = await c.call("POST", "/jobs", { json: { source: { key } } });
     const id = String(created.body.id);
-    const prefix = `outputs/x/${id}/`;
+    const prefix = (created.body.spec as { output: { prefix: string } }).output.prefix;
     await h.objects.patchNamespacedCustomObjectStatus(
       {
         group: GROUP,

@@ -56,6 +56,8 @@ export async function startHarness(overrides: (c: ApiConfig) => void = () => {},
     OUTPUTS_BUCKET: `api-out-${id}`,
     UPLOAD_MAX_BYTES: String(64 * 1024),
     LOG_LEVEL: "silent",
+    // The suites speak plain HTTP to the API (proxy.test.ts turns Secure back on).
+    API_INSECURE_HTTP: "true",
   });
   // Cheap hashes: the suites log in often; production keeps argon2's defaults.
   config.argon2 = { memoryCost: 8192, timeCost: 2 };

@@ -214,6 +214,27 @@ describe("api: playback links on a real transcode, with no cookie (ffmpeg, ffpro
     }
   });
 
+  it("a status naming keys outside the job's own prefix (another job's outputs) gets no URL signed", async () => {
+    const file = join(dir, "forged.mp4");
+    await makeClip(env.tools.ffmpeg, file, { width: 320, height: 180, seconds: 1 });
+    const p = await c.call("POST", "/uploads/presigned-post", { json: { filename: "forged.mp4", contentType: "video/mp4" } });
+    await postForm(p.body as { url: string; fields: Record<string, string> }, readFileSync(file));
+    const created = await c.call("POST", "/jobs", { json: { source: { key: String(p.body.key) } } });
+    const id = String(created.body.id);
+    // The real job's outputs, named in this job's status (as a forged or buggy task result would).
+    const theirs = (await c.call("GET", `/jobs/${video.id}`)).body as { outputs: { masterPlaylist: string; manifest?: string; poster?: string; renditions: Record<string, unknown>[] } };
+    await setStatus(id, { phase: "Succeeded", attempts: 1, outputs: theirs.outputs });
+    const links = await c.call("GET", `/jobs/${id}/outputs`);
+    assert.equal(links.status, 200, links.text);
+    const body = links.body as unknown as Links & { manifest?: string; poster?: string; renditions: { mp4?: string }[] };
+    assert.equal(body.manifest, undefined, "no manifest URL");
+    assert.equal(body.poster, undefined, "no poster URL");
+    assert.ok(body.renditions.every((r) => r.mp4 === undefined), "no MP4 URL");
+    const master = await anonymous(body.masterPlaylist);
+    assertProblem(master, 409, "path.id");
+    assert.doesNotMatch(master.text, new RegExp(video.id), "the other job's keys are not shown");
+  });
+
   it("the link and the segment URLs inside it stop working when it expires", async () => {
     const media = await anonymous(video.links.renditions[0]!.playlist!);
     const segment = uris(media.text)[0]!;

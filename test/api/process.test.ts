@@ -58,6 +58,7 @@ describe("api: the entrypoint process", function () {
     const p = run({
       API_PORT: String(port),
       API_SESSION_KEYS: randomBytes(24).toString("hex"),
+      API_INSECURE_HTTP: "true",
       MONGO_URL: env.mongo.url,
       MONGO_DB: `api_proc_${id}`,
       REDIS_URL: redisUser.url,

@@ -7,8 +7,8 @@ describe("api: behind a TLS-terminating proxy", function () {
   before(async () => {
     h = await startHarness((c) => {
       c.trustProxy = true;
-      c.cookieSecure = true;
-      c.login = { maxFailuresPerAccount: 100, maxAttemptsPerIp: 3, windowSeconds: 60 };
+      c.secure = true;
+      c.login = { ...c.login, maxFailuresPerSource: 100, maxAttemptsPerIp: 3, windowSeconds: 60 };
     });
   });
   after(async () => {

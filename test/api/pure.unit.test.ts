@@ -140,6 +140,15 @@ describe("api: pure logic", () => {
       assert.equal(toJobView({ ...base, status: { phase: "Running", conditions: cond("True", "SlotClaimed", "admitted for attempt 1") } }).waiting, undefined);
       assert.equal(toJobView({ ...base, status: { phase: "Queued", conditions: "junk" } }).waiting, undefined);
     });
+    it("a failed job's message is a fixed sentence per reason, never the operator's internal text", () => {
+      const failed = (reason: string) =>
+        toJobView({ ...base, status: { phase: "Failed", reason, message: "NotMedia: ffmpeg: [mov,mp4] moov atom not found at /tmp/x (exit code 3); AccessDenied arn:aws:iam::123:role/t" } });
+      assert.deepEqual([failed("NotMedia").reason, failed("NotMedia").message], ["NotMedia", "the upload is not an audio or video file"]);
+      assert.equal(failed("BackoffLimitExceeded").message, "every attempt failed");
+      assert.match(String(failed("SomethingNew").message), /Events/);
+      for (const r of ["NotMedia", "BackoffLimitExceeded", "SomethingNew"]) assert.doesNotMatch(String(failed(r).message), /ffmpeg|moov|arn:|exit code/);
+      assert.equal(toJobView({ ...base, status: { phase: "Pending", message: "internal" } }).message, undefined);
+    });
     it("garbage in status fields is dropped, not thrown", () => {
       const v = toJobView({ ...base, status: { phase: "Exploded", progress: { percent: "lots" }, outputs: 7, attempts: "3" } });
       assert.equal(v.phase, "Pending");
@@ -193,17 +202,19 @@ describe("api: pure logic", () => {
     it("fills documented defaults", () => {
       const c = loadApiConfig(env).config;
       assert.equal(c.port, 8080);
-      assert.equal(c.cookieSecure, false);
+      assert.equal(c.secure, true);
       assert.equal(c.uploads.maxBytes, 5 * 1024 ** 3);
-      assert.equal(c.login.maxFailuresPerAccount, 5);
+      assert.equal(c.login.maxFailuresPerSource, 5);
+      assert.equal(c.login.maxFailuresPerAccount, 100);
+      assert.deepEqual(c.session, { absoluteMs: 12 * 3600_000, idleMs: 30 * 60_000, heartbeatMs: 15_000 });
       assert.equal(c.playback.ttlSeconds, 4 * 3600);
       assert.deepEqual(c.tokens, { maxRequests: 600, windowSeconds: 60 });
       assert.equal(c.publicUrl, undefined);
       assert.equal(loadApiConfig({ ...env, API_PUBLIC_URL: "https://api.example.com/" }).config.publicUrl, "https://api.example.com");
     });
-    it("trusting a TLS proxy makes cookies Secure unless told otherwise", () => {
-      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true" }).config.cookieSecure, true);
-      assert.equal(loadApiConfig({ ...env, API_TRUST_PROXY: "true", API_COOKIE_SECURE: "false" }).config.cookieSecure, false);
+    it("cookies are Secure unless the insecure-local switch is set; the old session lifetime name still works", () => {
+      assert.equal(loadApiConfig({ ...env, API_INSECURE_HTTP: "true" }).config.secure, false);
+      assert.equal(loadApiConfig({ ...env, API_SESSION_MAX_AGE_SECONDS: "3600" }).config.session.absoluteMs, 3600_000);
     });
     it("lists every bad value at once", () => {
       assert.throws(

@@ -7,7 +7,7 @@ describe("api: login rate limits in Redis", function () {
   let h: Harness;
   before(async () => {
     h = await startHarness((c) => {
-      c.login = { maxFailuresPerAccount: 3, maxAttemptsPerIp: 1000, windowSeconds: 2 };
+      c.login = { ...c.login, maxFailuresPerSource: 3, maxAttemptsPerIp: 1000, windowSeconds: 2 };
     });
   });
   after(async () => {
@@ -48,7 +48,7 @@ describe("api: login rate limits in Redis", function () {
 
   it("per IP: attempts across many accounts trip the IP limit", async () => {
     const ip = await startHarness((c) => {
-      c.login = { maxFailuresPerAccount: 100, maxAttemptsPerIp: 4, windowSeconds: 2 };
+      c.login = { ...c.login, maxFailuresPerSource: 100, maxAttemptsPerIp: 4, windowSeconds: 2 };
     });
     try {
       for (let i = 0; i < 4; i++) assertProblem(await ip.client().login(`spray${i}@example.com`, "guess"), 401);

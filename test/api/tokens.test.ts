@@ -158,7 +158,7 @@ describe("api: API tokens for programs (Authorization: Bearer)", function () {
     const { token } = await newToken(c, ["jobs:read"]);
     const other = await newToken(c, ["jobs:read"]);
     // Lock the account out of password sign-in.
-    for (let i = 0; i < h.config.login.maxFailuresPerAccount + 1; i++) await h.client().login(u.email, "wrong password!!");
+    for (let i = 0; i < h.config.login.maxFailuresPerSource + 1; i++) await h.client().login(u.email, "wrong password!!");
     assertProblem(await h.client().login(u.email, "correct horse battery"), 429);
     assert.equal((await bearer(h, token, "GET", "/jobs")).status, 200, "a locked password does not lock its tokens");
     // The budget (40 a window here) counts this token's requests, the one above included.

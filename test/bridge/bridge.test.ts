@@ -109,6 +109,36 @@ describe("bridge against real Redis and kube-apiserver", function () {
     assert.match(d!.error!, /source\.bucket/);
   });
 
+  // Forged or misrouted entries (anyone with the lambda's XADD right could write them): each is dead-lettered with
+  // reason tenancy, and no job is created.
+  const forged: { name: string; entry: () => ReturnType<typeof entryFor>; field: RegExp }[] = [
+    { name: "an owner that is not its key's (a job in alice's account reading bob's video)", entry: () => ({ ...entryFor("uploads/bob/u1/secret.mp4"), ownerId: "alice" }), field: /spec\.source\.key: must lie under uploads\/alice\// },
+    { name: "the outputs bucket as its source", entry: () => entryFor("uploads/erin/u1/a.mp4", uniqueId(), "outputs-bucket"), field: /spec\.source\.bucket/ },
+    { name: "a bucket this deployment does not serve", entry: () => entryFor("uploads/erin/u1/a.mp4", uniqueId(), "someone-elses-bucket"), field: /spec\.source\.bucket/ },
+    { name: "a key with a .. segment", entry: () => ({ ...entryFor("uploads/erin/u1/a.mp4"), key: "uploads/erin/../bob/u1/a.mp4" }), field: /spec\.source\.key/ },
+  ];
+  for (const f of forged) {
+    it(`dead-letters an entry naming ${f.name}; no job is created`, async () => {
+      const b = await start({ stream, namespace });
+      const entry = f.entry();
+      await redis.xadd(stream, "*", ...encodeEntryFields(entry));
+      await waitFor(async () => (await deadLetters()).length === 1, 10_000, "dead letter");
+      const [d] = await deadLetters();
+      assert.equal(d!.reason, "tenancy");
+      assert.match(d!.error!, f.field);
+      assert.deepEqual(await listJobs(kc, namespace), []);
+      assert.match(await b.registry.getSingleMetricAsString("tj_bridge_dead_lettered_total"), /reason="tenancy"} 1/);
+    });
+  }
+
+  it("dead-letters an entry for an object over UPLOAD_MAX_BYTES (too-large); no job is created", async () => {
+    await start({ stream, namespace, maxSourceBytes: 1000 });
+    await redis.xadd(stream, "*", ...encodeEntryFields({ ...entryFor("uploads/erin/u1/huge.mp4"), size: 1001 }));
+    await waitFor(async () => (await deadLetters()).length === 1, 10_000, "dead letter");
+    assert.equal((await deadLetters())[0]!.reason, "too-large");
+    assert.deepEqual(await listJobs(kc, namespace), []);
+  });
+
   it("retries a transient failure (namespace missing), then succeeds once the cause is fixed", async () => {
     const later = `${namespace}-late`;
     await start({ stream, namespace: later, maxDeliveries: 50 });

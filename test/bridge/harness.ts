@@ -7,7 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { crdManifest } from "../../crds/generator/index.js";
-import { CRD_NAME, GROUP, PLURAL, VERSION } from "../../crds/index.js";
+import { CRD_NAME, GROUP, PLURAL, VERSION, type TenancyPolicy } from "../../crds/index.js";
 import { createLogger } from "../../lib/log.js";
 import { RedisUploadStream, classifyRecord, type UploadEntry } from "../../lib/uploads/index.js";
 import { Bridge, KubeJobCreator, type BridgeOptions } from "../../bridge/index.js";
@@ -101,6 +101,15 @@ export interface TestBridge {
   stop(): Promise<void>;
 }
 
+/** The tenancy rule of the bridge suites: uploads-bucket (and old-videos, the legacy drain's) in, outputs-bucket out. */
+export const TEST_POLICY: TenancyPolicy = {
+  uploadsBuckets: ["uploads-bucket", "old-videos"],
+  uploadsPrefix: "uploads/",
+  outputsBucket: "outputs-bucket",
+  outputsPrefix: "outputs/",
+  namespacePrefix: "namespaces/",
+};
+
 /** A Bridge on its own two Redis connections; options default to fast timings for tests. */
 export async function startTestBridge(o: Partial<BridgeOptions> & Pick<BridgeOptions, "stream" | "namespace">, kc = adminKubeConfig()): Promise<TestBridge> {
   // The bridge's own rights (lib/redis-acl) on this suite's stream, as in production.
@@ -119,7 +128,7 @@ export async function startTestBridge(o: Partial<BridgeOptions> & Pick<BridgeOpt
     registry,
     group: "bridge",
     consumer,
-    outputBucket: "outputs-bucket",
+    policy: TEST_POLICY,
     maxDeliveries: 3,
     claimIdleMs: 300,
     claimIntervalMs: 200,

@@ -86,11 +86,13 @@ describe("bridge: legacy list migration and the assembled app", function () {
     await ensureCrd(kc);
     const namespace = `bridge-app-${id}`;
     await createNamespace(kc, namespace);
-    assert.throws(() => loadBridgeConfig({ REDIS_URL: "http://nope" }), /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL\n {2}OUTPUTS_BUCKET: is required/);
+    assert.throws(() => loadBridgeConfig({ REDIS_URL: "http://nope" }), /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL\n {2}UPLOADS_BUCKET: is required\n {2}OUTPUTS_BUCKET: is required/);
     const { config } = loadBridgeConfig({
       REDIS_URL: user.url,
       KUBECONFIG: env.kube.kubeconfigPath,
       JOBS_NAMESPACE: namespace,
+      UPLOADS_BUCKET: "uploads-bucket",
+      SOURCE_BUCKETS: "old-videos",
       OUTPUTS_BUCKET: "outputs-bucket",
       UPLOADS_STREAM: stream,
       HTTP_HOST: "127.0.0.1",
@@ -101,10 +103,18 @@ describe("bridge: legacy list migration and the assembled app", function () {
       LEGACY_POLL_MS: "100",
       LOG_LEVEL: "silent",
     });
-    for (let i = 0; i < 5; i++) await redis.lpush(list, JSON.stringify({ key: `old/clip-${i}.mp4`, objectUrl: `https://old-videos.s3.amazonaws.com/old/clip-${i}.mp4` }));
+    // Legacy objects keep the tenancy rule too: under the legacy owner's upload prefix they become jobs; one outside is dead-lettered.
+    for (let i = 0; i < 4; i++) {
+      const key = `uploads/legacy/old/clip-${i}.mp4`;
+      await redis.lpush(list, JSON.stringify({ key, objectUrl: `https://old-videos.s3.amazonaws.com/${key}` }));
+    }
+    await redis.lpush(list, JSON.stringify({ key: "old/clip-4.mp4", objectUrl: "https://old-videos.s3.amazonaws.com/old/clip-4.mp4" }));
     const app = await startBridgeApp(config);
     try {
-      await waitFor(async () => (await listJobs(kc, namespace)).length === 5, 15_000, "legacy items became jobs");
+      await waitFor(async () => (await listJobs(kc, namespace)).length === 4, 15_000, "legacy items became jobs");
+      await waitFor(async () => (await redis.xlen(`${stream}:dead`)) === 1, 15_000, "the item outside the prefix dead-lettered");
+      const dead = (await redis.xrange(`${stream}:dead`, "-", "+"))[0]?.[1] ?? [];
+      assert.equal(dead[dead.indexOf("reason") + 1], "tenancy");
       const jobs = await listJobs(kc, namespace);
       assert.ok(jobs.every((j) => j.spec.owner === "legacy" && j.spec.source.bucket === "old-videos"));
       assert.equal((await fetch(`${app.http.url}/healthz`)).status, 200);

@@ -13,7 +13,7 @@ import { StartContext } from "../../stack/services/context.js";
 import { startMinio } from "../../stack/services/minio.js";
 import { waitFor } from "../support/wait.js";
 import { suiteRedisUser, type SuiteRedisUser } from "../support/redis-users.js";
-import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, quietLog, startTestBridge, type TestBridge } from "./harness.js";
+import { adminKubeConfig, createNamespace, dropStreamKeys, ensureCrd, listJobs, quietLog, startTestBridge, TEST_POLICY, type TestBridge } from "./harness.js";
 
 /**
  * Embedded mode end to end: a MinIO of its own (started by the project's MinIO starter with the webhook
@@ -48,6 +48,7 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
       stream: new RedisUploadStream(lambdaRedis, { stream }),
       log: quietLog,
       metrics: promIngestMetrics(registry),
+      buckets: [bucket, `${bucket}-fast`],
       registry,
       prefix: "uploads/",
     });
@@ -62,7 +63,7 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
     const kc = adminKubeConfig();
     await ensureCrd(kc);
     await createNamespace(kc, namespace);
-    bridge = await startTestBridge({ stream, namespace, blockMs: 1000 }, kc);
+    bridge = await startTestBridge({ stream, namespace, blockMs: 1000, policy: { ...TEST_POLICY, uploadsBuckets: [bucket, `${bucket}-fast`] } }, kc);
   });
   after(async () => {
     await bridge?.stop();

@@ -40,6 +40,7 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       REDIS_URL: bridgeUser.url,
       KUBECONFIG: env.kube.kubeconfigPath,
       JOBS_NAMESPACE: namespace,
+      UPLOADS_BUCKET: "uploads-bucket",
       OUTPUTS_BUCKET: "outputs-bucket",
       UPLOADS_STREAM: stream,
       BRIDGE_CLAIM_IDLE_MS: "3000",
@@ -72,7 +73,7 @@ describe("bridge: 1,000 uploads, duplicates, two replicas, two kills", function 
       const rawDup = dupIdx.slice(50).map((i) => records[i]!);
       const events = [...records, ...viaLambda].sort(() => Math.random() - 0.5);
 
-      const handle = createUploadHandler({ stream: new RedisUploadStream(lambdaRedis, { stream }), log: createLogger("lambda", { level: "silent" }), prefix: "uploads/" });
+      const handle = createUploadHandler({ stream: new RedisUploadStream(lambdaRedis, { stream }), log: createLogger("lambda", { level: "silent" }), prefix: "uploads/", buckets: ["uploads-bucket"] });
       let failedMessages = 0;
       const produce = async (): Promise<void> => {
         for (let i = 0; i < events.length; i += 10) {

@@ -98,6 +98,9 @@ export class ChaosCluster {
       POD_NAME: podName,
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: "0",
+      // The tenancy rule's buckets (HARNESS_POLICY): the suite's jobs are user u's within it.
+      UPLOADS_BUCKET: "uploads",
+      OUTPUTS_BUCKET: "outputs",
       POLL_MS: "500",
       STOP_POLL_MS: "200",
       QUEUED_POLL_MS: "2000",

@@ -49,6 +49,8 @@ describe("chaos: the local launcher keeps the cap across an operator kill -9 (em
         STOP_POLL_MS: "200",
         HTTP_HOST: "127.0.0.1",
         HTTP_PORT: "0",
+        UPLOADS_BUCKET: "uploads",
+        OUTPUTS_BUCKET: "outputs",
         LOG_LEVEL: "info",
       },
       join(e.tmpDir, "local-crash-logs"),

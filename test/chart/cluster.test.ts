@@ -6,7 +6,7 @@
  * the same Deployments' containers for real.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1ConfigMap, V1CustomResourceDefinition, V1Deployment, V1Pod } from "@kubernetes/client-node";
@@ -183,7 +183,15 @@ describe("chart: install, upgrade, rollback, uninstall on a cluster (apiserver +
 
   it("helm uninstall with crds.keep keeps the CRD and its TranscodeJobs; without it, both go", async () => {
     await h("upgrade", RELEASE, CHART, "-n", NS, "--wait", ...values({ crds: { enabled: true, keep: true } }).flatMap((f) => ["-f", f]));
-    await k("-n", JOBS, "apply", "-f", join(import.meta.dirname, "../../examples/minimal.yaml"));
+    // The release binds the tenancy policy to its jobs namespace: the example as written names buckets this release
+    // does not serve, and is refused with the field named; with the release's buckets it is a job of namespace media.
+    const examplePath = join(import.meta.dirname, "../../examples/minimal.yaml");
+    const refused = await kubectl(kc, ["-n", JOBS, "apply", "-f", examplePath]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /spec\.source\.bucket: must be an uploads bucket \(example-uploads\)/);
+    const ours = join(mkdtempSync(join(tmpdir(), "tcp-chart-example-")), "minimal.yaml");
+    writeFileSync(ours, readFileSync(examplePath, "utf8").replaceAll("bucket: uploads", "bucket: example-uploads").replaceAll("bucket: outputs", "bucket: example-outputs"));
+    await k("-n", JOBS, "apply", "-f", ours);
     await h("uninstall", RELEASE, "-n", NS, "--wait");
     assert.equal((await json<{ items: unknown[] }>("deployments,serviceaccounts,roles,configmaps", "-n", NS, "-l", `app.kubernetes.io/instance=${RELEASE}`)).items.length, 0);
     assert.equal((await json<V1CustomResourceDefinition>("crd", CRD_NAME)).metadata!.name, CRD_NAME, "the CRD is kept");

@@ -28,7 +28,7 @@ describe("chart: generated files and their sources", () => {
   it("REQUIRED_WITH_ECS is what the operator refuses LAUNCHER=ecs without", () => {
     const err = (() => {
       try {
-        loadOperatorConfig({ LAUNCHER: "ecs", MONGODB_URL: "mongodb://db", REDIS_URL: "redis://r" });
+        loadOperatorConfig({ LAUNCHER: "ecs", MONGODB_URL: "mongodb://db", REDIS_URL: "redis://r", UPLOADS_BUCKET: "up-bucket", OUTPUTS_BUCKET: "out-bucket" });
       } catch (e) {
         return e;
       }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import type { V1ClusterRole, V1ConfigMap, V1CustomResourceDefinition, V1Deployment, V1Role } from "@kubernetes/client-node";
 import { CRD_NAME } from "../../crds/index.js";
-import { crdManifest } from "../../crds/generator/index.js";
+import { crdManifest, TENANCY_POLICY_NAME, tenancyPolicyManifest } from "../../crds/generator/index.js";
 import { COMPONENT_NAMES, COMPONENTS, SECRET_SETTINGS } from "../../scripts/chart/components.js";
 import { KUBE_SCORE_ACCEPTED } from "../../scripts/chart/kube-score.js";
 import { RULES } from "../../scripts/chart/rbac.js";
@@ -61,6 +61,9 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
       names(defaults),
       [
         `CustomResourceDefinition/${CRD_NAME}`,
+        `ValidatingAdmissionPolicy/${TENANCY_POLICY_NAME}`,
+        "ValidatingAdmissionPolicyBinding/tcp-transcode-control-plane-tenancy",
+        "ConfigMap/tcp-transcode-control-plane-tenancy",
         ...perComponent(["ConfigMap", "Deployment", "PodDisruptionBudget", "ServiceAccount", "Role", "RoleBinding"], ["operator", "bridge", "api"]),
         "Role/tcp-transcode-control-plane-operator-leader-election",
         "RoleBinding/tcp-transcode-control-plane-operator-leader-election",
@@ -81,6 +84,21 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
     assert.deepEqual(crd.spec, (parse(readFileSync(join(CHART, "../../crds/generated", `${CRD_NAME}.yaml`), "utf8")) as V1CustomResourceDefinition).spec);
     assert.equal(crd.metadata?.annotations?.["helm.sh/resource-policy"], "keep");
     assert.equal(find(full, "CustomResourceDefinition", CRD_NAME).metadata.annotations, undefined, "crds.keep=false");
+  });
+
+  it("the tenancy policy is the object crds/ generates; its parameters come from the operator's settings, bound to jobsNamespace", () => {
+    const policy = find<{ spec: unknown }>(defaults, "ValidatingAdmissionPolicy", TENANCY_POLICY_NAME);
+    assert.deepEqual(policy.spec, tenancyPolicyManifest().spec);
+    const params = find<V1ConfigMap>(full, "ConfigMap", "tcp-tenancy");
+    const operatorEnv = find<V1ConfigMap>(full, "ConfigMap", "tcp-operator").data ?? {};
+    assert.equal(params.data?.uploadsBuckets?.split(",")[0], operatorEnv.UPLOADS_BUCKET);
+    assert.equal(params.data?.outputsBucket, operatorEnv.OUTPUTS_BUCKET);
+    assert.equal(params.data?.uploadsPrefix, operatorEnv.UPLOADS_PREFIX ?? "uploads/");
+    // Only the API's and the bridge's service accounts may make jobs on a user's behalf (spec.owner).
+    assert.deepEqual(params.data?.ownerDelegates?.split(",").sort(), [`system:serviceaccount:${releaseNs}:tcp-bridge`, `system:serviceaccount:${releaseNs}:transcode-api`]);
+    const binding = find<{ spec: { paramRef: { name: string; namespace: string }; matchResources: { namespaceSelector?: { matchExpressions: { values: string[] }[] } } } }>(full, "ValidatingAdmissionPolicyBinding", "tcp-tenancy");
+    assert.deepEqual(binding.spec.paramRef, { name: "tcp-tenancy", namespace: releaseNs, parameterNotFoundAction: "Deny" });
+    assert.deepEqual(binding.spec.matchResources.namespaceSelector?.matchExpressions[0]?.values, [jobsNs]);
   });
 
   it("kubectl apply --dry-run=server --validate=strict accepts both renders", async () => {
@@ -128,8 +146,8 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
     const r = await helm(["install", `notes-${suffix}`, CHART, "-n", releaseNs, "--dry-run=server", "--set", "crds.enabled=false"], testEnv().kube.kubeconfigPath);
     assert.equal(r.code, 0, r.stderr);
     const notes = r.stdout.slice(r.stdout.indexOf("NOTES:"));
-    assert.match(notes, /WARNING: the operator will refuse to start \(exit 78\): nothing sets ECS_CLUSTER, ECS_SUBNETS, ECS_TASK_DEFINITION, MONGODB_URL, REDIS_URL/);
-    assert.match(notes, /WARNING: the bridge will refuse to start \(exit 78\): nothing sets OUTPUTS_BUCKET, REDIS_URL/);
+    assert.match(notes, /WARNING: the operator will refuse to start \(exit 78\): nothing sets ECS_CLUSTER, ECS_SUBNETS, ECS_TASK_DEFINITION, MONGODB_URL, OUTPUTS_BUCKET, REDIS_URL, TASK_REDIS_SECRET_ARN, UPLOADS_BUCKET/);
+    assert.match(notes, /WARNING: the bridge will refuse to start \(exit 78\): nothing sets OUTPUTS_BUCKET, REDIS_URL, UPLOADS_BUCKET/);
     assert.match(notes, /WARNING: the api will refuse to start \(exit 78\): nothing sets API_SESSION_KEYS, MONGODB_URL, OUTPUTS_BUCKET, REDIS_URL, UPLOADS_BUCKET/);
     assert.match(notes, /The TranscodeJob CRD is not part of this release/);
     assert.match(notes, new RegExp(`kind: TranscodeJob[\\s\\S]*namespace: ${releaseNs}`));
@@ -150,11 +168,13 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
     );
     assert.equal(op.OUTPUT_MAX_BYTES, "68719476736", "a large YAML number is not written as a float");
     assert.equal(op.AWS_REGION, "eu-west-1", "from the top-level env");
-    assert.equal(op.UPLOADS_BUCKET, undefined, "the operator does not read UPLOADS_BUCKET: not in its ConfigMap");
+    assert.equal(op.UPLOADS_BUCKET, "example-uploads", "the operator reads it (the tenancy rule before launch)");
+    assert.equal(data("upload-webhook").OUTPUTS_BUCKET, undefined, "the upload webhook does not read OUTPUTS_BUCKET: not in its ConfigMap");
     assert.equal(data("api").API_TRUST_PROXY, "true");
     assert.equal(data("bridge").BRIDGE_MAX_DELIVERIES, "10");
     assert.equal(data("upload-webhook").HTTP_PORT, "8080");
-    for (const cm of [...full, ...defaults].filter((o) => o.kind === "ConfigMap") as unknown as V1ConfigMap[]) {
+    // Every component's ConfigMap (the tenancy policy's parameters are the other one, tested above).
+    for (const cm of [...full, ...defaults].filter((o) => o.kind === "ConfigMap" && !o.metadata.name.endsWith("-tenancy")) as unknown as V1ConfigMap[]) {
       const process = cm.metadata!.labels!["app.kubernetes.io/component"]!;
       const component = COMPONENT_NAMES.find((c) => COMPONENTS[c].process === process)!;
       const reads = Object.keys(COMPONENTS[component].settings);

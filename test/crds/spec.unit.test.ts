@@ -12,8 +12,8 @@ describe("crds: parseSpec", () => {
   it("fills in every default of the minimal example", async () => {
     const spec = mustParse((await readExample("minimal")).spec);
     assert.deepEqual(spec, {
-      source: { bucket: "uploads", key: "uploads/alice/2f1c7a9e/holiday.mov" },
-      output: { bucket: "outputs", prefix: "outputs/alice/holiday-clip/" },
+      source: { bucket: "uploads", key: "namespaces/media/2f1c7a9e/holiday.mov" },
+      output: { bucket: "outputs", prefix: "namespaces/media/holiday-clip/" },
       ladder: { preset: "standard" },
       formats: ["hls", "mp4"],
       thumbnails: true,

@@ -65,6 +65,8 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       AWS_REGION: s.env.ecs.region,
       AWS_ACCESS_KEY_ID: s.env.ecs.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s.env.ecs.secretAccessKey,
+      UPLOADS_BUCKET: s.uploads,
+      OUTPUTS_BUCKET: s.outputs,
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: String(port),
     }),
@@ -77,6 +79,7 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       REDIS_URL: s.env.redis.clients.bridge,
       KUBECONFIG,
       JOBS_NAMESPACE: s.namespace,
+      UPLOADS_BUCKET: s.uploads,
       OUTPUTS_BUCKET: s.outputs,
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: String(port),
@@ -93,6 +96,8 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       MONGODB_URL: s.env.mongo.url,
       MONGODB_DATABASE: s.database,
       REDIS_URL: s.env.redis.clients.api,
+      // The test speaks plain HTTP to the container (sessions are Secure by default).
+      API_INSECURE_HTTP: "true",
       KUBECONFIG,
       JOBS_NAMESPACE: s.namespace,
       S3_ENDPOINT: s.env.s3.endpoint,
@@ -108,7 +113,7 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
     refuses: { exitCode: 78, message: "invalid configuration of api:" },
   },
   "upload-webhook": {
-    env: (s, port) => ({ REDIS_URL: s.env.redis.clients.lambda, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port) }),
+    env: (s, port) => ({ REDIS_URL: s.env.redis.clients.lambda, UPLOADS_BUCKET: s.uploads, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port) }),
     // The receiver has no readiness of its own: it is ready when it listens.
     probe: "/healthz",
     bad: { env: { REDIS_URL: `http://admin:${SECRET}@redis`, HTTP_PORT: "99999" }, names: ["REDIS_URL", "HTTP_PORT"] },

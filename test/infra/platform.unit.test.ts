@@ -188,6 +188,7 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
       const fn = one("aws:lambda/function:Function", `${P}-upload-trigger`).inputs;
       assert.deepEqual(fn.environment.variables, {
         UPLOADS_PREFIX: "uploads/",
+        UPLOADS_BUCKET: UPLOADS,
         LOG_LEVEL: "info",
         NODE_OPTIONS: "--import /opt/tj/redis-url.mjs",
         TJ_REDIS_URL_SECRET_ID: secretArn(`${P}-redis-lambda`),

@@ -42,7 +42,7 @@ describe("lambda bundle", () => {
     const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2])).then((r) => { process.stdout.write("RESULT " + JSON.stringify(r) + "\\n"); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
     const { stdout } = await run(process.execPath, ["-e", script, join(task, "index.js"), JSON.stringify(event)], {
       cwd: task,
-      env: { PATH: process.env.PATH ?? "", REDIS_URL: user.url, UPLOADS_STREAM: stream, LOG_LEVEL: "warn" },
+      env: { PATH: process.env.PATH ?? "", REDIS_URL: user.url, UPLOADS_STREAM: stream, UPLOADS_BUCKET: "uploads-bucket", LOG_LEVEL: "warn" },
     });
     const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
     assert.ok(line, `handler printed a result: ${stdout}`);

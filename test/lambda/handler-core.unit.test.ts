@@ -45,7 +45,7 @@ describe("lambda: handler core", () => {
   it("appends uploads, counts duplicates, ignores and rejects without failing", async () => {
     const stream = new MemoryStream();
     const metrics = new TallyIngestMetrics();
-    const handle = createUploadHandler({ stream, log, prefix: "uploads/", metrics });
+    const handle = createUploadHandler({ stream, log, prefix: "uploads/", buckets: ["uploads-bucket"], metrics });
     const records = [
       awsRecord({ key: "uploads/alice/u1/a.mp4" }),
       awsRecord({ key: "uploads/alice/u1/a.mp4" }),
@@ -61,7 +61,7 @@ describe("lambda: handler core", () => {
 
   it("reports exactly the SQS messages whose records failed", async () => {
     const stream = new MemoryStream((e) => e.ownerId === "bob");
-    const handle = createUploadHandler({ stream, log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream, log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     const out = await handle({
       Records: [
         sqs("ok", { Records: [awsRecord({ key: "uploads/alice/u1/a.mp4" })] }),
@@ -75,12 +75,12 @@ describe("lambda: handler core", () => {
   });
 
   it("throws on a direct invocation with a failed record so Lambda retries it", async () => {
-    const handle = createUploadHandler({ stream: new MemoryStream(() => true), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new MemoryStream(() => true), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     await assert.rejects(handle({ Records: [awsRecord({ key: "uploads/alice/u1/a.mp4" })] }), RetryableInvocationError);
   });
 
   it("answers a non-S3 event without throwing", async () => {
-    const handle = createUploadHandler({ stream: new MemoryStream(), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new MemoryStream(), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     assert.deepEqual(await handle(42), { appended: 0, duplicates: 0, ignored: 0, rejected: 1 });
   });
 });

@@ -43,7 +43,7 @@ describe("lambda handler against real Redis", () => {
   });
 
   it("appends one entry per upload; a redelivered event adds nothing; a re-upload (new ETag) is new", async () => {
-    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     const event = { Records: [awsRecord({ key: "uploads/alice/u1/bob%40example.com+clip.mp4", eTag: "e1" })] };
     assert.deepEqual(await handle(event), { appended: 1, duplicates: 0, ignored: 0, rejected: 0 });
     assert.deepEqual(await handle(event), { appended: 0, duplicates: 1, ignored: 0, rejected: 0 });
@@ -56,7 +56,7 @@ describe("lambda handler against real Redis", () => {
   });
 
   it("appends once when 50 deliveries of the same event race", async () => {
-    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     const event = { Records: [awsRecord({ key: "uploads/alice/u1/race.mp4", eTag: "r1" })] };
     const results = await Promise.all(Array.from({ length: 50 }, () => handle(event)));
     assert.equal(results.filter((r) => "appended" in r && r.appended === 1).length, 1);
@@ -65,7 +65,7 @@ describe("lambda handler against real Redis", () => {
 
   it("ignores and rejects bad records with metrics, appending only the good one", async () => {
     const metrics = new TallyIngestMetrics();
-    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", metrics });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"], metrics });
     const out = await handle({
       Records: [
         awsRecord({ key: "uploads/alice/u1/ok.mp4" }),
@@ -82,8 +82,17 @@ describe("lambda handler against real Redis", () => {
     assert.equal(metrics.counts.get("rejected:malformed"), 2);
   });
 
+  it("an S3 event for another bucket appends nothing (foreign-bucket)", async () => {
+    const metrics = new TallyIngestMetrics();
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"], metrics });
+    const out = await handle({ Records: [awsRecord({ key: "uploads/alice/u1/theirs.mp4", bucket: "another-tenants-bucket" })] });
+    assert.deepEqual(out, { appended: 0, duplicates: 0, ignored: 1, rejected: 0 });
+    assert.equal(await redis.xlen(stream), 0);
+    assert.equal(metrics.counts.get("ignored:foreign-bucket"), 1);
+  });
+
   it("reports only the failing SQS message when Redis refuses one record", async () => {
-    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/" });
+    const handle = createUploadHandler({ stream: new RedisUploadStream(lambda, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
     const bad = awsRecord({ key: "uploads/alice/u1/blocked.mp4", eTag: "b1" });
     // A real Redis error for one key only: its dedupe key holds a hash, so the script's GET fails WRONGTYPE.
     await redis.hset(streamKeys(stream).dedupe("uploads-bucket/uploads/alice/u1/blocked.mp4@b1"), "x", "y");
@@ -99,7 +108,7 @@ describe("lambda handler against real Redis", () => {
     const down = new Redis({ host: "127.0.0.1", port: await deadPort(), maxRetriesPerRequest: 1, connectTimeout: 1000, retryStrategy: () => 100 });
     down.on("error", () => undefined);
     try {
-      const handle = createUploadHandler({ stream: new RedisUploadStream(down, { stream }), log, prefix: "uploads/" });
+      const handle = createUploadHandler({ stream: new RedisUploadStream(down, { stream }), log, prefix: "uploads/", buckets: ["uploads-bucket"] });
       const t0 = Date.now();
       const out = (await handle({ Records: [sqs("a", [awsRecord({ key: "uploads/alice/u1/a.mp4" })]), sqs("b", [awsRecord({ key: "uploads/alice/u1/b.mp4" })])] })) as BatchResponse;
       assert.deepEqual(out.batchItemFailures.map((f) => f.itemIdentifier).sort(), ["a", "b"]);
@@ -113,9 +122,10 @@ describe("lambda handler against real Redis", () => {
   it("the exported handler reads its config once and keeps one Redis connection across invocations", async () => {
     // The Lambda runtime hands config to the module through process.env; restore it so other suites in this
     // mocha process see the environment they started with (the handler keeps what it read at first call).
-    const saved = { REDIS_URL: process.env.REDIS_URL, UPLOADS_STREAM: process.env.UPLOADS_STREAM, LOG_LEVEL: process.env.LOG_LEVEL };
+    const saved = { REDIS_URL: process.env.REDIS_URL, UPLOADS_STREAM: process.env.UPLOADS_STREAM, UPLOADS_BUCKET: process.env.UPLOADS_BUCKET, LOG_LEVEL: process.env.LOG_LEVEL };
     process.env.REDIS_URL = user.url;
     process.env.UPLOADS_STREAM = stream;
+    process.env.UPLOADS_BUCKET = "uploads-bucket";
     process.env.LOG_LEVEL = "silent";
     const { handler } = await import("../../lambda/handler.js");
     try {

@@ -157,6 +157,18 @@ describe("uploads: classifying S3 event records", () => {
       if (r.kind === "ignored") assert.equal(r.reason, reason);
     });
   }
+  it("ignores an event for a bucket it does not serve (foreign-bucket), before anything else", () => {
+    const r = classifyRecord(awsRecord({ key: "uploads/alice/u1/a.mp4", bucket: "someone-elses" }), { buckets: ["uploads-bucket"] });
+    assert.equal(r.kind, "ignored");
+    if (r.kind === "ignored") assert.equal(r.reason, "foreign-bucket");
+    assert.equal(classifyRecord(awsRecord({ key: "uploads/alice/u1/a.mp4", bucket: "uploads-bucket" }), { buckets: ["uploads-bucket"] }).kind, "entry");
+  });
+  it("ignores an event for an object over the size limit (too-large): an oversized completed upload never becomes a job", () => {
+    const r = classifyRecord(awsRecord({ key: "uploads/alice/u1/a.mp4", size: 2049 }), { maxBytes: 2048 });
+    assert.equal(r.kind, "ignored");
+    if (r.kind === "ignored") assert.equal(r.reason, "too-large");
+    assert.equal(classifyRecord(awsRecord({ key: "uploads/alice/u1/a.mp4", size: 2048 }), { maxBytes: 2048 }).kind, "entry");
+  });
   const rejected: [what: string, record: unknown][] = [
     ["null", null],
     ["a string", "uploads/alice/u1/a.mp4"],

@@ -26,7 +26,7 @@ describe("local-mode webhook receiver against real Redis", () => {
     user = await suiteRedisUser("lambda", { uploadsStream: stream });
     lambda = new Redis(user.url);
     registry = new Registry();
-    receiver = await startWebhookReceiver({ stream: new RedisUploadStream(lambda, { stream }), log, metrics: promIngestMetrics(registry), registry, prefix: "uploads/", authToken: "s3cret" });
+    receiver = await startWebhookReceiver({ stream: new RedisUploadStream(lambda, { stream }), log, metrics: promIngestMetrics(registry), registry, prefix: "uploads/", buckets: ["uploads-bucket"], authToken: "s3cret" });
   });
   afterEach(async () => {
     await receiver.close();
@@ -86,7 +86,7 @@ describe("local-mode webhook receiver against real Redis", () => {
   it("answers 503 while Redis is unreachable, so MinIO keeps the event and retries", async () => {
     const down = new Redis({ host: "127.0.0.1", port: 1, maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: true });
     down.on("error", () => undefined);
-    const r2 = await startWebhookReceiver({ stream: new RedisUploadStream(down, { stream }), log, metrics: promIngestMetrics(new Registry()), prefix: "uploads/" });
+    const r2 = await startWebhookReceiver({ stream: new RedisUploadStream(down, { stream }), log, metrics: promIngestMetrics(new Registry()), prefix: "uploads/", buckets: ["uploads-bucket"] });
     try {
       const res = await fetch(r2.url, { method: "POST", body: JSON.stringify(minioWebhookBody(minioRecord({ key: "uploads/a/u/a.mp4" }))) });
       assert.equal(res.status, 503);

@@ -76,8 +76,9 @@ describe("DescribeBatcher", () => {
 
 describe("loadOperatorConfig", () => {
   const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tj-redis-task-AbCdEf";
-  const base = { MONGODB_URL: "mongodb://h/", REDIS_URL: "redis://h:6379", ECS_CLUSTER: "c", ECS_TASK_DEFINITION: "td", ECS_SUBNETS: "s-1, s-2", TASK_REDIS_SECRET_ARN: SECRET_ARN };
-  const local = { MONGODB_URL: "mongodb://h", REDIS_URL: "redis://operator:pw@h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node", "/app/t.mjs"]', TASK_REDIS_URL: "redis://task:pw@h" };
+  const buckets = { UPLOADS_BUCKET: "up-bucket", OUTPUTS_BUCKET: "out-bucket" };
+  const base = { ...buckets, MONGODB_URL: "mongodb://h/", REDIS_URL: "redis://h:6379", ECS_CLUSTER: "c", ECS_TASK_DEFINITION: "td", ECS_SUBNETS: "s-1, s-2", TASK_REDIS_SECRET_ARN: SECRET_ARN };
+  const local = { ...buckets, MONGODB_URL: "mongodb://h", REDIS_URL: "redis://operator:pw@h", LAUNCHER: "local", LOCAL_TASK_COMMAND: '["node", "/app/t.mjs"]', TASK_REDIS_URL: "redis://task:pw@h" };
   it("applies documented defaults", () => {
     const c = loadOperatorConfig(base).config;
     assert.equal(c.MAX_CONCURRENT_TASKS, 5);

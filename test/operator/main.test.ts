@@ -67,6 +67,8 @@ describe("operator/main.ts process", function () {
       POD_NAME: "op-test-0",
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: "0",
+      UPLOADS_BUCKET: "uploads",
+      OUTPUTS_BUCKET: "outputs",
       POLL_MS: "300",
       LOG_LEVEL: "info",
       UPLOAD_MAX_BYTES: "123456789",

@@ -601,6 +601,45 @@ describe("reconcile (pure decision)", () => {
   });
 });
 
+describe("reconcile: the tenancy rule before launch", () => {
+  const policy = { uploadsBuckets: ["in"], uploadsPrefix: "up/", outputsBucket: "out", outputsPrefix: "o/", namespacePrefix: "ns-jobs/" };
+  const withPolicy: ReconcileOptions = { ...opts, tenancy: policy };
+  const owned = (over: Partial<JobObject["spec"]> = {}, labels: Record<string, string> = { "media.transcoder.dev/owner": "al" }) =>
+    job(undefined, { source: { bucket: "in", key: "up/al/u1/a.mp4" }, output: { bucket: "out", prefix: "o/al/j/" }, owner: "al", ...over }, { labels });
+  const table: { name: string; j: JobObject; status?: JobStatus; violation?: RegExp }[] = [
+    { name: "a job that keeps it is launched", j: owned() },
+    { name: "a kubectl job within its namespace's prefix is launched", j: job(undefined, { source: { bucket: "in", key: "ns-jobs/ns/a.mp4" }, output: { bucket: "out", prefix: "ns-jobs/ns/j/" } }) },
+    { name: "another owner's source", j: owned({ source: { bucket: "in", key: "up/bob/u1/a.mp4" } }), violation: /spec\.source\.key: must lie under up\/al\// },
+    { name: "a source bucket not allowed", j: owned({ source: { bucket: "elsewhere", key: "up/al/u1/a.mp4" } }), violation: /spec\.source\.bucket/ },
+    { name: "an output outside its own prefix", j: owned({ output: { bucket: "out", prefix: "o/bob/j/" } }), violation: /spec\.output\.prefix/ },
+    { name: "an output in another bucket", j: owned({ output: { bucket: "in", prefix: "o/al/j/" } }), violation: /spec\.output\.bucket/ },
+    { name: "a label that is not spec.owner", j: owned({}, { "media.transcoder.dev/owner": "bob" }), violation: /metadata\.labels/ },
+    { name: "a Queued job holding a slot gives it back", j: owned({ source: { bucket: "in", key: "up/bob/u1/a.mp4" } }), status: { phase: "Queued", attempts: 0 }, violation: /spec\.source\.key/ },
+  ];
+  for (const row of table) {
+    it(`${row.violation ? "fails, never launching," : ""} ${row.name}`.trim(), () => {
+      const j = row.status ? { ...row.j, status: { observedGeneration: 1, ...row.status } } : row.j;
+      const d = reconcile(obs(j, { holdsSlot: row.status !== undefined }), withPolicy);
+      if (!row.violation) {
+        assert.ok(types(d.actions).includes("launch"), types(d.actions).join(","));
+        return;
+      }
+      assert.ok(!types(d.actions).includes("launch") && !types(d.actions).includes("claimSlot"), types(d.actions).join(","));
+      const s = patched(d.actions);
+      assert.equal(s.phase, "Failed");
+      assert.equal(s.reason, "TenancyViolation");
+      assert.match(s.message ?? "", row.violation);
+      assert.deepEqual(events(d.actions), ["TenancyViolation"]);
+      assert.equal(types(d.actions).includes("releaseSlot"), row.status !== undefined);
+    });
+  }
+  it("a job already running is not judged again (its spec is immutable; it was judged before its launch)", () => {
+    const j = { ...job(running()), spec: owned({ source: { bucket: "in", key: "up/bob/u1/a.mp4" } }).spec };
+    const d = reconcile(obs(j, { holdsSlot: true, task: task("Running") }), withPolicy);
+    assert.ok(!events(d.actions).includes("TenancyViolation"));
+  });
+});
+
 describe("admissionOrder", () => {
   const mk = (uid: string, priority: number, ageS: number, status?: JobStatus, extra: Partial<JobObject["spec"]> = {}, meta: Partial<NonNullable<JobObject["metadata"]>> = {}) =>
     job(status, { priority, ...extra }, { uid, name: uid, creationTimestamp: iso(NOW - ageS * 1000), ...meta });

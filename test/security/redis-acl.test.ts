@@ -68,6 +68,8 @@ describe("Redis ACL users: each component reaches only its own keys, channels an
     ["api", "HSET progress (it only reads it)", ["HSET", progressKey(otherUid), "percent", "99"], "dry"],
     ["api", "XADD an upload event", ["XADD", uploads.stream, "*", "entry", "{}"], "dry"],
     ["api", "SUBSCRIBE to result notices", ["SUBSCRIBE", RESULTS_CHANNEL]],
+    // EVAL is the sign-in limiter's (api/auth/limiter.ts): a script is held to the same keys as the user.
+    ["api", "EVAL a script writing a result", ["EVAL", "return redis.call('SET', KEYS[1], '{}')", 1, resultKey(otherUid, 1)], "dry"],
     ["lambda", "GET a session", ["GET", session]],
     ["lambda", "GET a result", ["GET", resultKey(otherUid, 1)]],
     ["lambda", "read the upload stream (XRANGE)", ["XRANGE", uploads.stream, "-", "+", "COUNT", 1]],

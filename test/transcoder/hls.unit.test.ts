@@ -92,5 +92,6 @@ describe("contentHeaders", () => {
       const h = contentHeaders(key);
       assert.equal(h.contentType, type);
       assert.match(h.cacheControl, cache);
+      assert.match(h.cacheControl, /^private,/, "one tenant's outputs: never in a shared cache");
     });
 });

@@ -46,6 +46,9 @@
       "MEDIA_MAX_FRAME_RATE",
       "MONGODB_DATABASE",
       "MONGODB_URL",
+      "NAMESPACE_JOBS_PREFIX",
+      "OUTPUTS_BUCKET",
+      "OUTPUTS_PREFIX",
       "OUTPUT_MAX_BYTES",
       "OWNER_MAX_RUNNING",
       "OWNER_MAX_RUNNING_BY_NAMESPACE",
@@ -61,6 +64,7 @@
       "S3_ENDPOINT",
       "S3_FORCE_PATH_STYLE",
       "SHUTDOWN_TIMEOUT_MS",
+      "SOURCE_BUCKETS",
       "STOP_POLL_MS",
       "TASK_REDIS_SECRET_ARN",
       "TASK_REDIS_URL",
@@ -68,6 +72,8 @@
       "TASK_START_TIMEOUT_SECONDS",
       "TRANSCODE_BUDGET_BASE_SECONDS",
       "TRANSCODE_BUDGET_SECONDS_PER_MEDIA_SECOND",
+      "UPLOADS_BUCKET",
+      "UPLOADS_PREFIX",
       "UPLOAD_MAX_BYTES",
       "WATCH_ALL_NAMESPACES",
       "WATCH_IDLE_TIMEOUT_MS",
@@ -78,8 +84,10 @@
       "ECS_SUBNETS",
       "ECS_TASK_DEFINITION",
       "MONGODB_URL",
+      "OUTPUTS_BUCKET",
       "REDIS_URL",
-      "TASK_REDIS_SECRET_ARN"
+      "TASK_REDIS_SECRET_ARN",
+      "UPLOADS_BUCKET"
     ]
   },
   {
@@ -111,15 +119,21 @@
       "LEGACY_OWNER",
       "LEGACY_POLL_MS",
       "LOG_LEVEL",
+      "NAMESPACE_JOBS_PREFIX",
       "OUTPUTS_BUCKET",
+      "OUTPUTS_PREFIX",
       "REDIS_URL",
       "SHUTDOWN_TIMEOUT_MS",
+      "SOURCE_BUCKETS",
+      "UPLOADS_BUCKET",
       "UPLOADS_PREFIX",
-      "UPLOADS_STREAM"
+      "UPLOADS_STREAM",
+      "UPLOAD_MAX_BYTES"
     ],
     "required": [
       "OUTPUTS_BUCKET",
-      "REDIS_URL"
+      "REDIS_URL",
+      "UPLOADS_BUCKET"
     ]
   },
   {
@@ -131,11 +145,21 @@
     "kubeApi": true,
     "readinessPath": "/readyz",
     "reads": [
-      "API_COOKIE_SECURE",
+      "API_INSECURE_HTTP",
+      "API_MAX_ATTEMPTS",
+      "API_MAX_DEADLINE_SECONDS",
+      "API_MAX_PRIORITY",
+      "API_MAX_QUEUED_JOBS_PER_USER",
+      "API_MAX_RENDITIONS",
+      "API_MAX_RENDITION_HEIGHT",
+      "API_MIN_CRF",
       "API_PUBLIC_URL",
       "API_REDIS_PREFIX",
+      "API_SESSION_ABSOLUTE_SECONDS",
+      "API_SESSION_IDLE_SECONDS",
       "API_SESSION_KEYS",
-      "API_SESSION_MAX_AGE_SECONDS",
+      "API_SLOWEST_X264_PRESET",
+      "API_SSE_HEARTBEAT_SECONDS",
       "API_TOKEN_MAX_REQUESTS",
       "API_TOKEN_WINDOW_SECONDS",
       "API_TRUST_PROXY",
@@ -145,18 +169,23 @@
       "HTTP_PORT",
       "JOBS_NAMESPACE",
       "KUBECONFIG",
+      "LOGIN_ACCOUNT_WINDOW_SECONDS",
       "LOGIN_MAX_ATTEMPTS_PER_IP",
       "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+      "LOGIN_MAX_FAILURES_PER_SOURCE",
       "LOGIN_WINDOW_SECONDS",
       "LOG_LEVEL",
       "MONGODB_DATABASE",
       "MONGODB_URL",
+      "NAMESPACE_JOBS_PREFIX",
       "OUTPUTS_BUCKET",
+      "OUTPUTS_PREFIX",
       "PLAYBACK_URL_TTL_SECONDS",
       "REDIS_URL",
       "S3_ENDPOINT",
       "S3_FORCE_PATH_STYLE",
       "SHUTDOWN_TIMEOUT_MS",
+      "SOURCE_BUCKETS",
       "UPLOADS_BUCKET",
       "UPLOADS_PREFIX",
       "UPLOAD_MAX_BYTES",
@@ -186,12 +215,16 @@
       "LOG_LEVEL",
       "REDIS_URL",
       "SHUTDOWN_TIMEOUT_MS",
+      "SOURCE_BUCKETS",
+      "UPLOADS_BUCKET",
       "UPLOADS_PREFIX",
       "UPLOADS_STREAM",
+      "UPLOAD_MAX_BYTES",
       "WEBHOOK_AUTH_TOKEN"
     ],
     "required": [
-      "REDIS_URL"
+      "REDIS_URL",
+      "UPLOADS_BUCKET"
     ]
   }
 ]
@@ -208,11 +241,11 @@
   "spec": {
     "source": {
       "bucket": "uploads",
-      "key": "uploads/alice/2f1c7a9e/holiday.mov"
+      "key": "namespaces/media/2f1c7a9e/holiday.mov"
     },
     "output": {
       "bucket": "outputs",
-      "prefix": "outputs/alice/holiday-clip/"
+      "prefix": "namespaces/media/holiday-clip/"
     }
   }
 }

@@ -5,7 +5,7 @@ import { CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node
 import { Redis } from "ioredis";
 import { MongoClient, type Db } from "mongodb";
 import { Registry } from "prom-client";
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../crds/index.js";
+import { API_VERSION, GROUP, KIND, OWNER_LABEL, PLURAL, VERSION, type TenancyPolicy } from "../../../crds/index.js";
 import { applyCrd } from "../../../lib/kube/index.js";
 import { createLogger } from "../../../lib/log.js";
 import { resultKey, RESULT_TTL_SECONDS, writeResult, type TaskResult } from "../../../lib/task-contract/index.js";
@@ -124,7 +124,7 @@ export function startOperator(s: Suite, over: OperatorOverrides = {}): Operator 
     launcher: new EcsLauncher(over.ecs ?? s.ecs, over.ecsOptions ?? s.ecsOptions),
     capacity: over.capacity ?? 5,
     workers: 8,
-    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600, startTimeoutMs: over.startTimeoutMs ?? 600_000, stallTimeoutMs: over.stallTimeoutMs ?? 300_000 },
+    reconcile: { pollMs: over.pollMs ?? 250, stopPollMs: 100, queuedPollMs: 1500, backoffBaseMs: 200, backoffMaxMs: 1000, defaultMaxAttempts: 3, defaultActiveDeadlineSeconds: 3600, startTimeoutMs: over.startTimeoutMs ?? 600_000, stallTimeoutMs: over.stallTimeoutMs ?? 300_000, tenancy: HARNESS_POLICY },
     // ECS: the task definition's secret supplies TJ_REDIS_URL (setupEcs); the operator never holds it.
     taskEnv: { redisUrl: undefined, region: e.ecs.region, s3: { endpoint: e.s3.endpoint, forcePathStyle: true } },
     epoch: () => 1,
@@ -279,18 +279,28 @@ function placed(result: TaskResult, prefix: string): TaskResult {
   };
 }
 
-export function jobBody(namespace: string, name: string, spec: Record<string, unknown> = {}): KubernetesObject & { spec: unknown } {
+/** The tenancy rule of the operator suites: user u's jobs (jobBody) keep it. */
+export const HARNESS_POLICY: TenancyPolicy = {
+  uploadsBuckets: ["uploads"],
+  uploadsPrefix: "uploads/",
+  outputsBucket: "outputs",
+  outputsPrefix: "outputs/",
+  namespacePrefix: "namespaces/",
+};
+
+/** A job of user u that keeps HARNESS_POLICY (unless `spec` or `labels` say otherwise). */
+export function jobBody(namespace: string, name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = { [OWNER_LABEL]: "u" }): KubernetesObject & { spec: unknown } {
   return {
     apiVersion: API_VERSION,
     kind: KIND,
-    metadata: { name, namespace },
-    spec: { source: { bucket: "uploads", key: `uploads/u/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/u/${name}/` }, ...spec },
+    metadata: { name, namespace, labels },
+    spec: { source: { bucket: "uploads", key: `uploads/u/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/u/${name}/` }, owner: "u", ...spec },
   };
 }
 
-export async function createJob(kc: KubeConfig, namespace: string, name: string, spec: Record<string, unknown> = {}): Promise<JobObject> {
+export async function createJob(kc: KubeConfig, namespace: string, name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): Promise<JobObject> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  return (await api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: jobBody(namespace, name, spec) })) as JobObject;
+  return (await api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: jobBody(namespace, name, spec, labels) })) as JobObject;
 }
 
 export async function getJob(kc: KubeConfig, namespace: string, name: string): Promise<JobObject | undefined> {

@@ -1,5 +1,6 @@
 /** Content-Type and Cache-Control per output file. Media and images never change under their key; playlists
- * and the manifest may be rewritten by a retried attempt, so caches revalidate them after a minute. */
+ * and the manifest may be rewritten by a retried attempt, so caches revalidate them after a minute. Always
+ * private: the outputs are one tenant's, reached through presigned URLs, and no shared cache may keep them. */
 const TYPES: [RegExp, string, boolean][] = [
   [/\.m3u8$/, "application/vnd.apple.mpegurl", false],
   [/\.m4s$/, "video/iso.segment", true],
@@ -15,6 +16,6 @@ export function contentHeaders(key: string): { contentType: string; cacheControl
   const immutable = hit?.[2] ?? false;
   return {
     contentType,
-    cacheControl: immutable ? "public, max-age=31536000, immutable" : "public, max-age=60",
+    cacheControl: immutable ? "private, max-age=31536000, immutable" : "private, max-age=60",
   };
 }
