@@ -93,7 +93,6 @@ export class ServiceProcess {
     readonly options: ServiceProcessOptions,
     private readonly pidFile: string,
   ) {
-    mkdirSync(options.logDir, { recursive: true });
     this.logFile = join(options.logDir, `${options.service}.log`);
     this.args = options.args;
     this.spawnChild();
@@ -103,6 +102,7 @@ export class ServiceProcess {
     const options = this.options;
     this.exited = false;
     this.exitCode = null;
+    mkdirSync(options.logDir, { recursive: true });
     const fd = openSync(this.logFile, "a");
     this.logStart = fstatSync(fd).size;
     try {
@@ -257,7 +257,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Keeps the newest `keep` log directories under `root`. */
+/**
+ * Keeps the newest `keep` log directories under `root`, and every one whose run is still going (its name ends with
+ * the pid of its owner): parallel runs, a CI clone beside a developer's suites, must not delete a live run's logs
+ * (a restarted service opens its log again, and failed with ENOENT).
+ */
 export function pruneLogDirs(root: string, keep: number): void {
   let dirs: string[];
   try {
@@ -269,5 +273,6 @@ export function pruneLogDirs(root: string, keep: number): void {
     .map((d) => ({ d, t: statSync(join(root, d)).mtimeMs }))
     .sort((a, b) => b.t - a.t)
     .slice(keep)
+    .filter(({ d }) => !isAlive(Number(/-(\d+)$/.exec(d)?.[1])))
     .forEach(({ d }) => rmSync(join(root, d), { recursive: true, force: true }));
 }
