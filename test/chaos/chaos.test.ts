@@ -87,7 +87,7 @@ describe(`chaos: three operator replicas under faults, fair admission with a per
       for (const [i, n] of names.entries()) {
         // The apiserver may be restarting (refused, then 503 until it has installed its paths): keep trying, as a
         // client would; an AlreadyExists after a lost response is the job we made.
-        const create = () => createJob(c!.suite.kc, c!.suite.namespace, n, { maxAttempts: 3, ...(ownerOfIndex(i) ? { owner: ownerOfIndex(i) } : {}) }).then(() => true, (err: unknown) => isAlreadyExists(err) || undefined);
+        const create = () => createJob(c!.suite.kc, c!.suite.namespace, n, { maxAttempts: 3, owner: ownerOfIndex(i) ?? null }).then(() => true, (err: unknown) => isAlreadyExists(err) || undefined);
         await waitFor(`created ${n}`, create, 90_000, 1000);
         await sleep(long ? 1500 : 600);
       }

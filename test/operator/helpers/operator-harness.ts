@@ -288,13 +288,27 @@ export const HARNESS_POLICY: TenancyPolicy = {
   namespacePrefix: "namespaces/",
 };
 
-/** A job of user u that keeps HARNESS_POLICY (unless `spec` or `labels` say otherwise). */
-export function jobBody(namespace: string, name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = { [OWNER_LABEL]: "u" }): KubernetesObject & { spec: unknown } {
+/**
+ * A job that keeps HARNESS_POLICY (unless `spec` or `labels` say otherwise): of user u, of `spec.owner`, or with
+ * `owner: null` a namespace's own job (kubectl's: no owner, under the namespace prefix).
+ */
+export function jobBody(namespace: string, name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): KubernetesObject & { spec: unknown } {
+  const { owner: given, ...rest } = spec;
+  if (given === null) {
+    const prefix = `${HARNESS_POLICY.namespacePrefix}${namespace}/`;
+    return {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name, namespace, ...(labels ? { labels } : {}) },
+      spec: { source: { bucket: "uploads", key: `${prefix}${name}/in.mp4` }, output: { bucket: "outputs", prefix: `${prefix}${name}/` }, ...rest },
+    };
+  }
+  const owner = typeof given === "string" ? given : "u";
   return {
     apiVersion: API_VERSION,
     kind: KIND,
-    metadata: { name, namespace, labels },
-    spec: { source: { bucket: "uploads", key: `uploads/u/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/u/${name}/` }, owner: "u", ...spec },
+    metadata: { name, namespace, labels: labels ?? { [OWNER_LABEL]: owner } },
+    spec: { source: { bucket: "uploads", key: `uploads/${owner}/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/${owner}/${name}/` }, owner, ...rest },
   };
 }
 
