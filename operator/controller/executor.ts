@@ -126,6 +126,12 @@ export async function execute(job: JobObject, decision: Decision, deps: Executor
         return;
       }
       case "releaseSlot": {
+        // Fenced like a launch. A leader deposed mid-pass had decided from its own view: in the chaos suite one
+        // released a retried job's slot (its attempt 1 had stopped) after the new leader had launched attempt 2 in
+        // it, and a sixth task started in the freed slot. Only the current leader frees slots.
+        const epoch = deps.epoch();
+        if (epoch === undefined) throw new TransientError("not the leader: slot release withheld", 5_000);
+        await deps.slots.assertCurrent(epoch);
         const n = await deps.slots.release(uid);
         if (n > 0) {
           result.released = true;

@@ -280,4 +280,18 @@ describe("execute (action runner over ports)", () => {
     await assert.rejects(execute(job, held, paused.deps, log), /not the leader: launch withheld/);
     assert.deepEqual(paused.calls, []);
   });
+
+  it("a deposed leader frees no slot: the release is fenced as the launch is", async () => {
+    const done: Decision = { actions: [{ type: "releaseSlot" }] };
+    const fenced = fakes({ fenced: true });
+    await assert.rejects(execute(job, done, fenced.deps, log), FencedError);
+    assert.deepEqual(fenced.calls, [], "no release after a newer leader entered");
+    const paused = fakes();
+    paused.deps.epoch = () => undefined;
+    await assert.rejects(execute(job, done, paused.deps, log), /not the leader: slot release withheld/);
+    assert.deepEqual(paused.calls, []);
+    const leader = fakes();
+    assert.equal((await execute(job, done, leader.deps, log)).released, true);
+    assert.deepEqual(leader.calls, ["release"]);
+  });
 });
