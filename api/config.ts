@@ -1,3 +1,4 @@
+import type { LoginLimits } from "./auth/limiter.js";
 import { z } from "zod";
 import { X264_PRESETS, MAX_HEIGHT, MAX_RENDITIONS, type TenancyPolicy, type X264Preset } from "../crds/index.js";
 import { bool, fragments as f, int, loadConfig, setting, urlOf, type ConfigOf, type Loaded } from "../lib/config/index.js";
@@ -102,16 +103,6 @@ export interface ApiConfig {
   shutdownTimeoutMs: number;
   /** Request body limit for JSON bodies. */
   bodyLimitBytes: number;
-}
-
-export interface LoginLimits {
-  /** Failures of one account from one address per window. */
-  maxFailuresPerSource: number;
-  maxAttemptsPerIp: number;
-  windowSeconds: number;
-  /** Failures of one account from every address per accountWindowSeconds. */
-  maxFailuresPerAccount: number;
-  accountWindowSeconds: number;
 }
 
 export interface JobLimits {
