@@ -89,20 +89,20 @@ describe("e2e: upload to HLS ladder through the whole control plane", function (
     const kubectl = (...args: string[]) => run(env.kube.kubectl, ["--kubeconfig", env.kube.kubeconfigPath, "get", "tj", "-n", plane.namespace, ...args]);
     const { stdout } = await kubectl();
     const [header, ...rows] = stdout.trim().split("\n");
-    assert.match(header!, /^NAME\s+PHASE\s+PROGRESS\s+ATTEMPTS\s+REASON\s+FILE\s+AGE$/);
+    assert.match(header!, /^NAME\s+PHASE\s+PROGRESS\s+ATTEMPTS\s+REASON\s+POSITION\s+ADMISSION\s+FILE\s+AGE$/);
     assert.equal(rows.length, SAMPLES.length, stdout);
     for (const s of SAMPLES) {
       const slug = s.name.replace(/\.[a-z0-9]+$/, "");
       assert.ok(
-        rows.some((r) => new RegExp(`^${slug}-[0-9a-f]{16}\\s+Succeeded\\s+100\\s+1\\s+${s.name.replace(/\./g, "\\.")}\\s`).test(r)),
+        rows.some((r) => new RegExp(`^${slug}-[0-9a-f]{16}\\s+Succeeded\\s+100\\s+1\\s+(?:.*\\s)?${s.name.replace(/\./g, "\\.")}\\s`).test(r)),
         `${s.name}: a row named after the file, showing it:\n${stdout}`,
       );
     }
     const wide = await kubectl("-o", "wide");
     const [wideHeader, ...wideRows] = wide.stdout.trim().split("\n");
     const columns = [...wideHeader!.matchAll(/\S+/g)];
-    assert.deepEqual(columns.map((m) => m[0]), ["NAME", "PHASE", "PROGRESS", "ATTEMPTS", "REASON", "FILE", "AGE", "STARTED", "DURATION", "TASK"]);
-    const at = columns[8]!.index;
+    assert.deepEqual(columns.map((m) => m[0]), ["NAME", "PHASE", "PROGRESS", "ATTEMPTS", "REASON", "POSITION", "ADMISSION", "FILE", "AGE", "STARTED", "DURATION", "TASK"]);
+    const at = columns.find((m) => m[0] === "DURATION")!.index;
     for (const r of wideRows) assert.match(r.slice(at), /^\d+(m\d*)?s?\s/, `a finished job's DURATION: ${r}`);
   });
 
