@@ -397,7 +397,8 @@ describe("operator end to end (apiserver, FerretDB, Redis, moto ECS)", function 
     const operator = await run(1);
     await createJob(s.kc, s.namespace, "susp-a");
     await waitFor("susp-a Running", async () => (await getJob(s.kc, s.namespace, "susp-a"))?.status?.phase === "Running" || undefined);
-    const arnA = player!.taskOf("susp-a")!;
+    // The status can say Running before the player's next look at ECS has seen the task.
+    const arnA = await waitFor("susp-a's task seen", () => Promise.resolve(player!.taskOf("susp-a")));
     await createJob(s.kc, s.namespace, "susp-b");
     await patch("susp-a", { suspend: true });
     const a = await waitFor("susp-a Queued and suspended", async () => {
