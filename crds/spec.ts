@@ -125,7 +125,7 @@ export const TranscodeJobSpec = z
       .meta({ description: "Write a poster image next to the outputs. Immutable.", ...celRules(immutable("spec.thumbnails")) }),
     encoding: Encoding.optional(),
     priority: z.int().min(-50).max(50).default(0).meta({
-      description: "Higher runs first when the five transcoding slots are busy; equal priorities run oldest first. Mutable.",
+      description: "Higher runs first when the five transcoding slots are busy; within one priority the owner with the least recent use goes first (ADMISSION_POLICY=fair, the default), then the oldest (or the oldest alone with fifo). Mutable.",
     }),
     owner: z
       .string()
