@@ -5,7 +5,7 @@ import { OWNER_LABEL } from "../../crds/index.js";
 import { ENTRY_FIELD, UPLOAD_KEY_ANNOTATION, encodeEntryFields, jobNameFor } from "../../lib/uploads/index.js";
 import { KubeJobCreator, type JobCreator } from "../../bridge/index.js";
 import { testEnv } from "../env/index.js";
-import { waitFor } from "../support/wait.js";
+import { waitFor, waitForMetric } from "../support/wait.js";
 import {
   adminKubeConfig,
   createNamespace,
@@ -77,9 +77,7 @@ describe("bridge against real Redis and kube-apiserver", function () {
     await redis.xadd(stream, "*", ...encodeEntryFields(entry));
     await waitFor(async () => (await b.bridge.streamStats()).lag === 0 && (await pending()) === 0, 10_000, "both acknowledged");
     assert.equal((await listJobs(kc, namespace)).length, 1);
-    const metrics = await b.registry.getSingleMetricAsString("tj_bridge_jobs_total");
-    assert.match(metrics, /result="created"} 1/);
-    assert.match(metrics, /result="exists"} 1/);
+    await waitForMetric(b.registry, "tj_bridge_jobs_total", [/result="created"} 1/, /result="exists"} 1/]);
   });
 
   it("dead-letters a malformed entry with its error, counts it, and keeps going", async () => {
@@ -96,8 +94,8 @@ describe("bridge against real Redis and kube-apiserver", function () {
     assert.match(dead[1]!.error!, /invalid entry/);
     assert.match(dead[2]!.error!, /no "entry" field/);
     assert.equal(await pending(), 0);
-    assert.match(await b.registry.getSingleMetricAsString("tj_bridge_dead_lettered_total"), /reason="malformed"} 3/);
-    assert.match(await b.registry.getSingleMetricAsString("tj_bridge_dead_letters"), /tj_bridge_dead_letters 3/);
+    await waitForMetric(b.registry, "tj_bridge_dead_lettered_total", /reason="malformed"} 3/);
+    await waitForMetric(b.registry, "tj_bridge_dead_letters", /tj_bridge_dead_letters 3/);
   });
 
   it("dead-letters an upload that cannot be a valid TranscodeJob (bucket name the CRD refuses)", async () => {
@@ -127,7 +125,7 @@ describe("bridge against real Redis and kube-apiserver", function () {
       assert.equal(d!.reason, "tenancy");
       assert.match(d!.error!, f.field);
       assert.deepEqual(await listJobs(kc, namespace), []);
-      assert.match(await b.registry.getSingleMetricAsString("tj_bridge_dead_lettered_total"), /reason="tenancy"} 1/);
+      await waitForMetric(b.registry, "tj_bridge_dead_lettered_total", /reason="tenancy"} 1/);
     });
   }
 
@@ -223,8 +221,8 @@ describe("bridge against real Redis and kube-apiserver", function () {
     await waitFor(async () => (await pending()) === 1, 5_000, "A holds the entry");
     const b = await start({ stream, namespace, claimIdleMs: 300, claimIntervalMs: 100, maxDeliveries: 1 });
     await waitFor(async () => (await listJobs(kc, namespace)).length === 1 && (await pending()) === 0, 10_000, "A created and acknowledged it");
+    await waitForMetric(a.registry, "tj_bridge_jobs_total", /result="created"} 1/);
     assert.match(await b.registry.getSingleMetricAsString("tj_bridge_claimed_total"), /tj_bridge_claimed_total 0/);
-    assert.match(await a.registry.getSingleMetricAsString("tj_bridge_jobs_total"), /result="created"} 1/);
     assert.equal((await deadLetters()).length, 0);
   });
 
