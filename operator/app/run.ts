@@ -11,6 +11,7 @@ import { loadKubeConfig, poolKubeConnections } from "../../lib/kube/index.js";
 import { isMongoUnreachable, MongoConnection } from "../../lib/store/index.js";
 import { createLeaderElector, uniqueIdentity, type LeaderElector } from "../kube/index.js";
 import { EcsLauncher } from "../launchers/ecs/index.js";
+import { InFlightLaunches } from "../launchers/in-flight.js";
 import { LocalLauncher } from "../launchers/local/index.js";
 import type { TaskLauncher } from "../ports/index.js";
 import { Operator } from "./operator.js";
@@ -21,7 +22,10 @@ export interface RunningOperator {
   isLeader(): boolean;
   /** The Operator while leading (undefined on a standby). */
   current(): Operator | undefined;
-  /** Graceful stop: workers finish, the lease is released, connections close. Idempotent. */
+  /**
+   * Graceful stop: the fence is revoked, launches already past it are answered, the lease is released (a standby
+   * leads at once), then the in-flight reconciles finish and connections close. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -62,7 +66,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   redis.on("error", (err: Error) => log.warn({ err: err.message }, "redis connection error"));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const launcher = makeLauncher(cfg, log);
+  const launcher = new InFlightLaunches(makeLauncher(cfg, log));
   // The lease identity is unique per process even when replicas share a POD_NAME; Events name the pod.
   const podName = cfg.POD_NAME ?? hostname();
   const identity = uniqueIdentity(podName);
@@ -71,6 +75,19 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   let epoch: number | undefined;
   let elector: LeaderElector | undefined;
   let stopping: Promise<void> | undefined;
+  /** Set first thing on stop: from then on this process claims, launches and releases nothing. */
+  let revoked = false;
+  /** Operators stopping in the background (fenced, deposed, replaced); stop() waits for them. */
+  const retiring = new Set<Promise<void>>();
+  const retire = (op: Operator | undefined): Promise<void> => {
+    if (!op) return Promise.resolve();
+    const p: Promise<void> = op
+      .stop()
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, "operator stop failed"))
+      .finally(() => retiring.delete(p));
+    retiring.add(p);
+    return p;
+  };
   /** True while lead() is (re)trying to start an Operator. */
   let starting = false;
 
@@ -117,7 +134,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         },
       },
       // The epoch this Operator was started for, while the elector still holds the lease by its own clock.
-      epoch: () => (epoch !== undefined && (!cfg.LEADER_ELECTION || elector?.epoch === epoch) ? epoch : undefined),
+      epoch: () => (!revoked && epoch !== undefined && (!cfg.LEADER_ELECTION || elector?.epoch === epoch) ? epoch : undefined),
       registry,
       log,
       informer: { idleTimeoutMs: cfg.WATCH_IDLE_TIMEOUT_MS, resyncPeriodMs: cfg.RESYNC_PERIOD_MS },
@@ -127,7 +144,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
         const op = operator;
         operator = undefined;
         epoch = undefined;
-        void op?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, "stop after fencing failed"));
+        void retire(op);
       },
     });
 
@@ -164,9 +181,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
     const op = operator;
     if (e === undefined || starting || !op) return;
     operator = undefined;
-    void op
-      .stop()
-      .catch((err: unknown) => log.error({ err: (err as Error).message }, "operator stop failed"))
+    void retire(op)
       .then(() => (epoch === e && stopping === undefined ? lead(e) : undefined))
       .catch((err: unknown) => log.error({ err: (err as Error).message }, "leading failed"));
   });
@@ -174,7 +189,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
     epoch = undefined;
     const op = operator;
     operator = undefined;
-    await op?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, "operator stop failed"));
+    await retire(op);
   };
 
   const health = await startHealthServer({
@@ -224,8 +239,16 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
     stop: () =>
       (stopping ??= (async () => {
         const errors: unknown[] = [];
-        await unlead().catch((e: unknown) => errors.push(e));
+        // A handover as quick as after a crash, without a crash's risk. Revoked, the fence refuses every claim,
+        // launch and release (in-flight reconciles fail at their next one), so the lease can go before they end;
+        // only a RunTask already on the wire must be answered first, for the next leader to find its task.
+        revoked = true;
+        if (!(await launcher.settled(cfg.LEASE_RENEW_DEADLINE_SECONDS * 1000))) {
+          log.warn({ launches: launcher.inProgress }, "a launch is still unanswered; releasing the lease anyway, as a crash would");
+        }
         await elector?.stop().catch((e: unknown) => errors.push(e));
+        await unlead().catch((e: unknown) => errors.push(e));
+        await Promise.all(retiring);
         await health.close().catch((e: unknown) => errors.push(e));
         await mongo.close().catch((e: unknown) => errors.push(e));
         await kubePools.close();

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { CoordinationV1Api, V1MicroTime, type V1Lease } from "@kubernetes/client-node";
+import { CoordinationV1Api, V1MicroTime, Watch, type V1Lease } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { Logger } from "../../lib/log.js";
 import { systemClock, type Clock, type TimerHandle } from "../../lib/clock.js";
@@ -55,6 +55,8 @@ export class LeaseLeaderElector implements LeaderElector {
   private timer: TimerHandle | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private busy: Promise<void> = Promise.resolve();
+  private ticking = false;
+  private releaseWatch: AbortController | undefined;
   private lastLeader: string | undefined;
   /** renewTimes of our own writes (the last one sent, the last one confirmed): any other under our identity is foreign. */
   private readonly ours = { sent: NaN, confirmed: NaN };
@@ -90,6 +92,7 @@ export class LeaseLeaderElector implements LeaderElector {
     if (this.state !== "new") return Promise.reject(new Error("leader elector already started"));
     this.state = "running";
     this.schedule(0);
+    void this.watchReleases();
     return Promise.resolve();
   }
 
@@ -97,6 +100,7 @@ export class LeaseLeaderElector implements LeaderElector {
     if (this.state === "stopped") return;
     this.state = "stopped";
     if (this.timer) this.clock.clearTimeout(this.timer);
+    this.releaseWatch?.abort();
     await this.busy;
     if (this.leading) {
       await this.release();
@@ -107,8 +111,47 @@ export class LeaseLeaderElector implements LeaderElector {
   private schedule(ms: number): void {
     if (this.state !== "running") return;
     this.timer = this.clock.setTimeout(() => {
-      this.busy = this.tick().finally(() => this.schedule(this.leading ? this.retryMs : jitter(this.retryMs)));
+      this.ticking = true;
+      this.busy = this.tick().finally(() => {
+        this.ticking = false;
+        this.schedule(this.leading ? this.retryMs : jitter(this.retryMs));
+      });
     }, ms);
+  }
+
+  /**
+   * A standby campaigns at once when the holder releases the lease (a graceful stop), not at its next retry: with
+   * the default 2 s retry period, waiting for it was most of a SIGTERM handover. A watch on the one Lease object
+   * wakes the loop; it is only a shortcut (the retry loop alone stays correct), so its failures are retried quietly.
+   */
+  private async watchReleases(): Promise<void> {
+    const { namespace, name } = this.opts;
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
+    while (this.state === "running") {
+      await new Promise<void>((resolve) => {
+        const onEvent = (type: string, lease: V1Lease): void => {
+          if (type === "MODIFIED" && !lease.spec?.holderIdentity) this.wake();
+        };
+        new Watch(this.opts.kubeConfig)
+          .watch(path, { fieldSelector: `metadata.name=${name}`, timeoutSeconds: 300 }, onEvent, () => resolve())
+          .then(
+            (c) => {
+              this.releaseWatch = c;
+              if (this.state !== "running") c.abort();
+            },
+            () => resolve(),
+          );
+      });
+      this.releaseWatch = undefined;
+      if (this.state === "running") await new Promise<void>((r) => this.clock.setTimeout(r, this.retryMs));
+    }
+  }
+
+  /** Campaign now unless a round is under way or we lead already. */
+  private wake(): void {
+    if (this.state !== "running" || this.leading || this.ticking) return;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   private async tick(): Promise<void> {

@@ -18,7 +18,7 @@ export const operatorRules: V1PolicyRule[] = [
 ];
 
 /** In the operator's own namespace only: the election Lease. */
-export const leaderElectionRules: V1PolicyRule[] = [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }];
+export const leaderElectionRules: V1PolicyRule[] = [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "watch"] }];
 
 export function operatorClusterRole(name = OPERATOR_ROLE_NAME): V1ClusterRole {
   return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules: operatorRules };

@@ -14,16 +14,14 @@ interface Candidate {
 }
 
 /** Test timings: lease 4 s, renew deadline 2 s, retry 0.3 s; a 2 s margin keeps the ordering checks robust on a loaded machine. */
-function candidate(id: string, namespace: string, server?: string, lease = "test-lease", logger?: LeaderElectorOptions["logger"]): Candidate {
+function candidate(id: string, namespace: string, server?: string, lease = "test-lease", logger?: LeaderElectorOptions["logger"], timings = { leaseDurationMs: 4000, renewDeadlineMs: 2000, retryPeriodMs: 300 }): Candidate {
   const c: Candidate = { id, elector: undefined as unknown as LeaderElector, log: [], epochs: [], signals: [] };
   c.elector = createLeaderElector({
     kubeConfig: adminKubeConfig(server),
     namespace,
     name: lease,
     identity: id,
-    leaseDurationMs: 4000,
-    renewDeadlineMs: 2000,
-    retryPeriodMs: 300,
+    ...timings,
     ...(logger ? { logger } : {}),
     onStartedLeading: (epoch, signal) => {
       c.log.push("start");
@@ -87,6 +85,23 @@ describe("operator/kube LeaderElector (coordination.k8s.io/v1 Lease, real apiser
     const lease = await adminKubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: ns, name: "test-lease" });
     assert.equal(lease.spec?.holderIdentity, "b");
     assert.equal(lease.spec?.leaseTransitions, epochA + 1);
+  });
+
+  it("a standby takes a released lease at once, not at its next retry (a watch on the Lease wakes it)", async () => {
+    // A 30 s retry period: without the watch, b would first look again 30-36 s after its first round.
+    const slow = { leaseDurationMs: 60_000, renewDeadlineMs: 45_000, retryPeriodMs: 30_000 };
+    const a = candidate("a", ns, undefined, "watched-lease", undefined, slow);
+    const b = candidate("b", ns, undefined, "watched-lease", undefined, slow);
+    running.push(a.elector, b.elector);
+    await a.elector.start();
+    await waitFor(() => a.elector.isLeader(), 10_000, "a leads");
+    await b.elector.start();
+    await waitFor(() => b.elector.leader === "a", 10_000, "b has seen a's lease");
+    await new Promise((r) => setTimeout(r, 500)); // b's watch is connected well before the release
+    await a.elector.stop();
+    await waitFor(() => b.elector.isLeader(), 10_000, "b takes the released lease long before its next retry");
+    assert.deepEqual(a.log, ["start", "stop"]);
+    assert.deepEqual(b.log, ["start"]);
   });
 
   it("several electors started together: never two leaders at any sampled instant", async () => {

@@ -297,6 +297,7 @@
     - get
     - create
     - update
+    - watch
 {{- end }}
 
 {{- /* RBAC rules: api. */}}
