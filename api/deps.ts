@@ -10,6 +10,7 @@ import type { JobsCluster } from "./jobs/cluster.js";
 import type { JobHistory } from "./jobs/history.js";
 import type { ProgressFeed } from "./jobs/progress.js";
 import type { PlaybackTokens } from "./playback/token.js";
+import type { MultipartPlans } from "./uploads/plans.js";
 import type { UploadStorage } from "./uploads/storage.js";
 
 /** A named readiness check: resolves when the dependency answers, rejects otherwise. */
@@ -33,6 +34,8 @@ export interface ApiDeps {
   playback: PlaybackTokens;
   sessionStore: ReturnType<typeof redisSessionStore>;
   storage: UploadStorage;
+  /** What each multipart upload was planned as (size, parts), kept server-side. */
+  multipartPlans: MultipartPlans;
   /** TranscodeJobs: reads from the watch cache (read-your-writes), writes to the apiserver. */
   jobs: JobsCluster;
   /** MongoDB job records, read when a TranscodeJob no longer exists. */

@@ -21,6 +21,7 @@ import { KubeJobsCluster, type KubeJob } from "./jobs/cluster.js";
 import { storeHistory } from "./jobs/history.js";
 import { RedisProgressFeed } from "./jobs/progress.js";
 import { PlaybackTokens } from "./playback/token.js";
+import { RedisMultipartPlans } from "./uploads/plans.js";
 import { S3UploadStorage } from "./uploads/storage.js";
 
 export interface StartOptions {
@@ -115,6 +116,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
       playback: new PlaybackTokens(config.sessionKeys, config.kube.namespace, config.playback.ttlSeconds),
       sessionStore: redisSessionStore(redis, config.redis.prefix, config.session),
       storage,
+      multipartPlans: new RedisMultipartPlans(redis, config.redis.prefix),
       jobs,
       history: storeHistory(records, config.kube.namespace),
       progress,

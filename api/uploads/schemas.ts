@@ -56,7 +56,7 @@ export const MultipartPartsBody = z.strictObject({
 });
 
 export const MultipartPartsView = z.object({
-  parts: z.array(z.object({ partNumber: z.number().int(), url: z.string() })),
+  parts: z.array(z.object({ partNumber: z.number().int(), size: z.number().int().describe("PUT exactly this many bytes: the URL is signed for it"), url: z.string() })),
   expiresAt: z.string(),
 });
 

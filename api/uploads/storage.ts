@@ -31,7 +31,8 @@ export interface UploadStorage {
   readonly uploadsBucket: string;
   presignPost(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<PresignedPost>;
   createMultipart(key: string, contentType: string): Promise<string>;
-  presignPart(key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string>;
+  /** A PUT URL for one part, valid only for a body of exactly `contentLength` bytes. */
+  presignPart(key: string, uploadId: string, partNumber: number, contentLength: number, expiresSeconds: number): Promise<string>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** undefined when there is no such object. */
@@ -78,11 +79,13 @@ export class S3UploadStorage implements UploadStorage {
     return out.UploadId;
   }
 
-  presignPart(key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string> {
+  presignPart(key: string, uploadId: string, partNumber: number, contentLength: number, expiresSeconds: number): Promise<string> {
+    // Content-Length is a signed header: S3 (and MinIO) refuse a PUT of any other length with a signature
+    // mismatch, so each part is exactly as large as planned and the upload as large as declared.
     return getSignedUrl(
       this.s3,
-      new UploadPartCommand({ Bucket: this.uploadsBucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
-      { expiresIn: expiresSeconds },
+      new UploadPartCommand({ Bucket: this.uploadsBucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: contentLength }),
+      { expiresIn: expiresSeconds, signableHeaders: new Set(["content-length"]) },
     );
   }
 

@@ -27,10 +27,15 @@ export function idempotencyKey(id: ObjectIdentity): string {
 const SLUG_MAX = 40;
 const HASH_HEX = 16;
 
-/** The file name of the object an idempotency key names: its key's last segment ("@<version>" dropped). */
-export function filenameOf(idemKey: string): string {
+/** The object an idempotency key names, "<bucket>/<key>" ("@<version>" dropped). */
+function objectOf(idemKey: string): string {
   const at = idemKey.lastIndexOf("@");
-  return sourceFilename(at < 0 ? idemKey : idemKey.slice(0, at));
+  return at < 0 ? idemKey : idemKey.slice(0, at);
+}
+
+/** The file name of the object an idempotency key names: its key's last segment. */
+export function filenameOf(idemKey: string): string {
+  return sourceFilename(objectOf(idemKey));
 }
 
 /**
@@ -51,14 +56,17 @@ export function slugOf(filename: string): string {
 }
 
 /**
- * The upload-to-job contract: the job an upload becomes is "<slug of the file name>-<16 hex of sha256(idempotency
- * key)>", e.g. "holiday-clip-3f9a2c1b7e4d5a6b": readable in `kubectl get tj`, a valid DNS-1123 label of at most
- * 57 characters, the same for every delivery of the upload (the bridge and the API name it alike). `renditions`
- * (the API's digest of another ladder/encoding) names a further job of the same upload.
+ * The upload-to-job contract: the job an upload becomes is "<slug of the file name>-<16 hex of sha256(bucket/key)>",
+ * e.g. "holiday-clip-3f9a2c1b7e4d5a6b": readable in `kubectl get tj`, a valid DNS-1123 label of at most 57
+ * characters, the same for every delivery of the upload (the bridge and the API name it alike). The version is
+ * left out on purpose: every key carries its own upload id, so one upload is one job however many times its
+ * presigned form is replayed with other bytes within its lifetime (each replay is a new version, and was a new
+ * job). `renditions` (the API's digest of another ladder/encoding) names a further job of the same upload.
  */
 export function jobNameFor(idemKey: string, renditions?: string): string {
+  const object = objectOf(idemKey);
   const digest = createHash("sha256")
-    .update(renditions === undefined ? idemKey : `${idemKey}\n${renditions}`, "utf8")
+    .update(renditions === undefined ? object : `${object}\n${renditions}`, "utf8")
     .digest("hex");
   return `${slugOf(filenameOf(idemKey))}-${digest.slice(0, HASH_HEX)}`;
 }

@@ -13,6 +13,7 @@ export {
   type UploadKeyParse,
   type IgnoreReason,
 } from "./keys.js";
+export { MULTIPART_LIFETIME_HOURS } from "./multipart.js";
 export { idempotencyKey, jobNameFor, filenameOf, slugOf, type ObjectIdentity } from "./identity.js";
 export { uploadEntrySchema, encodeEntryFields, decodeEntryFields, ENTRY_FIELD, IDEM_FIELD, type UploadEntry, type EntryDecode } from "./entry.js";
 export { s3EventRecordSchema, classifyRecord, type S3EventRecord, type RecordOutcome, type ClassifyOptions } from "./s3-event.js";

@@ -39,6 +39,7 @@ function inertDeps(): ApiDeps {
     playback: never as ApiDeps["playback"],
     sessionStore: never as ApiDeps["sessionStore"],
     storage: never as ApiDeps["storage"],
+    multipartPlans: never as ApiDeps["multipartPlans"],
     jobs: never as ApiDeps["jobs"],
     history: never as ApiDeps["history"],
     progress: never as ApiDeps["progress"],

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, newestFirst, pageOf } from "../../api/jobs/
 import { toJobView } from "../../api/jobs/view.js";
 import { openApiPath } from "../../api/openapi/document.js";
 import { isOwnedUploadKey, newUploadKey } from "../../lib/uploads/index.js";
-import { planParts } from "../../api/uploads/routes.js";
+import { planParts } from "../../api/uploads/plans.js";
 import { loadApiConfig } from "../../api/config.js";
 
 const OWNER = "0f8fad5b-d9cb-469f-a165-70867728950e";

@@ -118,20 +118,46 @@ describe("api: uploads against the real S3 server", function () {
     assertProblem(await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag }] } }), 404);
   });
 
-  it("multipart over the size limit is refused up front, and an object that grew past it on completion is deleted", async () => {
+  it("multipart over the size limit is refused up front; a part larger than planned is refused by S3 itself", async () => {
     const c = h.client();
     await c.signupAndLogin();
     const max = h.config.uploads.maxBytes;
     assertProblem(await c.call("POST", "/uploads/multipart", { json: { filename: "big.mp4", contentType: "video/mp4", size: max + 1 } }), 413, "body.size");
-    // Declare a small size, then upload more: S3 cannot police multipart sizes, so completion does.
+    // Declare a small size, then try to upload more: the part URL is signed for the planned length only.
     const created = await c.call("POST", "/uploads/multipart", { json: { filename: "liar.mp4", contentType: "video/mp4", size: 10 } });
     const { key, uploadId } = created.body as { key: string; uploadId: string };
     const parts = await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [1] } });
-    const put = await fetch((parts.body.parts as { url: string }[])[0]!.url, { method: "PUT", body: new Uint8Array(max + 10) });
-    assert.equal(put.status, 200);
-    const done = await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag: put.headers.get("etag")! }] } });
-    assertProblem(done, 413, "body.parts");
+    const [part] = parts.body.parts as { url: string; size: number }[];
+    assert.equal(part!.size, 10);
+    for (const length of [max + 10, 11, 9]) {
+      const put = await fetch(part!.url, { method: "PUT", body: new Uint8Array(length) });
+      assert.equal(put.status, 403, `a ${length}-byte part: ${put.status} ${await put.text()}`);
+    }
+    // Completing with no part uploaded: S3 knows no such part.
+    assertProblem(await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag: '"0"' }] } }), 400, "body.parts");
     assert.equal(await exists(key), false);
+    // Exactly the planned length goes through.
+    const put = await fetch(part!.url, { method: "PUT", body: new Uint8Array(10).fill(7) });
+    assert.equal(put.status, 200, await put.text());
+    const done = await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 1, etag: put.headers.get("etag")! }] } });
+    assert.equal(done.status, 200, done.text);
+    assert.equal(done.body.size, 10);
+  });
+
+  it("multipart: the plan is the server's: part numbers beyond it, an incomplete parts list and another upload's id are refused", async () => {
+    const c = h.client();
+    await c.signupAndLogin();
+    const one = await c.call("POST", "/uploads/multipart", { json: { filename: "one.mp4", contentType: "video/mp4", size: 100 } });
+    const { key, uploadId, partCount } = one.body as { key: string; uploadId: string; partCount: number };
+    assert.equal(partCount, 1);
+    assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [1, 2] } }), 400, "body.partNumbers");
+    assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [10000] } }), 400, "body.partNumbers");
+    assertProblem(await c.call("POST", "/uploads/multipart/complete", { json: { key, uploadId, parts: [{ partNumber: 2, etag: '"x"' }] } }), 400, "body.parts");
+    const other = await c.call("POST", "/uploads/multipart", { json: { filename: "two.mp4", contentType: "video/mp4", size: 100 } });
+    const second = other.body as { key: string; uploadId: string };
+    // One upload's key with the other's id: the plan belongs to another key.
+    assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId: second.uploadId, partNumbers: [1] } }), 404, "body.uploadId");
+    assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId: "made-up", partNumbers: [1] } }), 404, "body.uploadId");
   });
 
   it("multipart abort discards the upload; wrong ETags are a 400; another user's key is a 404", async () => {
@@ -155,9 +181,7 @@ describe("api: uploads against the real S3 server", function () {
     assert.equal(abort.status, 204, abort.text);
     const listed = await h.s3.send(new ListObjectsV2Command({ Bucket: h.config.s3.uploadsBucket, Prefix: key }));
     assert.equal(listed.KeyCount ?? 0, 0);
-    // Presigning needs no S3 call, so a URL is still issued; S3 refuses the PUT because the upload is gone.
-    const late = await a.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [2] } });
-    const put = await fetch((late.body.parts as { url: string }[])[0]!.url, { method: "PUT", body: new Uint8Array(10) });
-    assert.equal(put.status, 404);
+    // The plan went with the upload: no more part URLs for it.
+    assertProblem(await a.call("POST", "/uploads/multipart/parts", { json: { key, uploadId, partNumbers: [1] } }), 404, "body.uploadId");
   });
 });

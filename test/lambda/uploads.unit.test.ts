@@ -92,12 +92,13 @@ describe("uploads: identity and job name", () => {
     assert.equal(idempotencyKey({ bucket: "b", key: "k", versionId: "null", etag: "abc" }), "b/k@abc");
     assert.throws(() => idempotencyKey({ bucket: "b", key: "k" }));
   });
-  it("names jobs <slug of the file name>-<16 hex of sha256(idempotency key)>: readable, stable per upload", () => {
+  it("names jobs <slug of the file name>-<16 hex of sha256(bucket/key)>: readable, one per upload id", () => {
     const key = "uploads-bucket/uploads/alice/u1/Holiday Clip.mp4@abc";
-    const want = `holiday-clip-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
+    const want = `holiday-clip-${createHash("sha256").update("uploads-bucket/uploads/alice/u1/Holiday Clip.mp4").digest("hex").slice(0, 16)}`;
     assert.equal(jobNameFor(key), want);
     assert.equal(jobNameFor(key), jobNameFor(key), "every delivery of the upload maps to the same job");
-    assert.notEqual(jobNameFor("uploads-bucket/uploads/alice/u1/Holiday Clip.mp4@abd"), want, "a re-upload (new ETag) is another job");
+    assert.equal(jobNameFor("uploads-bucket/uploads/alice/u1/Holiday Clip.mp4@abd"), want, "a replayed form (new bytes, new ETag) is the same upload id: the same job");
+    assert.notEqual(jobNameFor("uploads-bucket/uploads/alice/u2/Holiday Clip.mp4@abc"), want, "another upload id is another job");
     assert.notEqual(jobNameFor(key, "ladder-digest"), want, "another rendition set of the same upload is another job");
     assert.match(jobNameFor(key, "ladder-digest"), /^holiday-clip-[0-9a-f]{16}$/);
   });

@@ -8,7 +8,7 @@ function held(): { launcher: TaskLauncher; finish: (ok: boolean) => void } {
   const launcher: TaskLauncher = {
     kind: "ecs",
     launch: (r: LaunchRequest) =>
-      new Promise<TaskRef>((resolve, reject) => ends.push((ok) => (ok ? resolve({ launcher: "ecs", id: `task-${r.attempt}` }) : reject(new Error("throttled"))))),
+      new Promise<TaskRef>((resolve, reject) => ends.push((ok) => (ok ? resolve({ launcher: "ecs", id: `task-${r.attempt}`, attempt: r.attempt }) : reject(new Error("throttled"))))),
     describe: () => Promise.resolve([]),
     stop: () => Promise.resolve(),
   };
@@ -31,7 +31,7 @@ describe("InFlightLaunches: a stopping leader waits for the launches already pas
     let settled: boolean | undefined;
     const waiting = l.settled(5_000).then((v) => (settled = v));
     h.finish(true);
-    assert.deepEqual(await first, { launcher: "ecs", id: "task-1" });
+    assert.deepEqual(await first, { launcher: "ecs", id: "task-1", attempt: 1 });
     await new Promise((r) => setImmediate(r));
     assert.equal(settled, undefined, "one launch still in flight");
     h.finish(false);
@@ -51,7 +51,7 @@ describe("InFlightLaunches: a stopping leader waits for the launches already pas
   it("keeps the inner launcher's optional find only when it has one", () => {
     const h = held();
     assert.equal(new InFlightLaunches(h.launcher).find, undefined);
-    const withFind = new InFlightLaunches({ ...h.launcher, find: () => Promise.resolve({ launcher: "ecs", id: "t" }) });
+    const withFind = new InFlightLaunches({ ...h.launcher, find: () => Promise.resolve({ launcher: "ecs" as const, id: "t", attempt: 1 }) });
     assert.equal(typeof withFind.find, "function");
   });
 });
