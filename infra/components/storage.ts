@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assertPrefix, cloudFrontReadStatement, objectsUnder } from "../iam/index.js";
 import { DEFAULT_OUTPUTS_PREFIX, DEFAULT_UPLOADS_PREFIX } from "../types.js";
+import { MULTIPART_LIFETIME_HOURS } from "../../lib/uploads/multipart.js";
 import { bucketPolicy, privateBucket } from "./private-bucket.js";
 
 export interface StorageArgs {
@@ -162,6 +163,8 @@ export class Storage extends pulumi.ComponentResource {
   }
 }
 
+/** Incomplete multipart uploads are discarded once the API has forgotten their plans (lib/uploads). */
 function abortIncompleteMultipart(): aws.types.input.s3.BucketLifecycleConfigurationRule {
-  return { id: "abort-incomplete-multipart", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } };
+  const daysAfterInitiation = Math.max(1, Math.ceil(MULTIPART_LIFETIME_HOURS / 24));
+  return { id: "abort-incomplete-multipart", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation } };
 }
