@@ -7,6 +7,7 @@ import { OWNER_LABEL } from "../crds/index.js";
 import { createTranscodeJobInformer, loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { MongoJobStore } from "../lib/store/index.js";
+import { MULTIPART_LIFETIME_HOURS } from "../lib/uploads/index.js";
 import { createApp, type ApiApp } from "./app.js";
 import { RedisLoginLimiter, RedisRequestLimiter } from "./auth/limiter.js";
 import { argon2idHasher } from "./auth/passwords.js";
@@ -22,6 +23,7 @@ import { storeHistory } from "./jobs/history.js";
 import { RedisProgressFeed } from "./jobs/progress.js";
 import { PlaybackTokens } from "./playback/token.js";
 import { RedisMultipartPlans } from "./uploads/plans.js";
+import { sweepIncompleteUploads } from "./uploads/sweeper.js";
 import { S3UploadStorage } from "./uploads/storage.js";
 
 export interface StartOptions {
@@ -102,6 +104,15 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     });
     cleanups.push({ name: "s3", run: () => Promise.resolve(s3.destroy()) });
     const storage = new S3UploadStorage(s3, config.s3.uploadsBucket);
+    const multipartPlans = new RedisMultipartPlans(redis, config.redis.prefix);
+    // Abandoned multipart uploads: swept soon after start and hourly (each replica sweeps; aborts are idempotent).
+    const sweep = () =>
+      void sweepIncompleteUploads(storage, multipartPlans, { prefix: config.uploads.prefix, maxAgeMs: MULTIPART_LIFETIME_HOURS * 3_600_000 }, log).catch(
+        (err: unknown) => log.warn({ err: (err as Error).message }, "sweeping incomplete uploads failed; next try in an hour"),
+      );
+    const sweeps = [setTimeout(sweep, 60_000), setInterval(sweep, 3_600_000)];
+    sweeps.forEach((t) => t.unref());
+    cleanups.push({ name: "upload-sweeper", run: () => Promise.resolve(sweeps.forEach((t) => clearTimeout(t))) });
 
     const progress = new RedisProgressFeed(redis, subscriber);
     const deps: ApiDeps = {
@@ -116,7 +127,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
       playback: new PlaybackTokens(config.sessionKeys, config.kube.namespace, config.playback.ttlSeconds),
       sessionStore: redisSessionStore(redis, config.redis.prefix, config.session),
       storage,
-      multipartPlans: new RedisMultipartPlans(redis, config.redis.prefix),
+      multipartPlans,
       jobs,
       history: storeHistory(records, config.kube.namespace),
       progress,

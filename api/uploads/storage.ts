@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   S3ServiceException,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
@@ -17,6 +18,13 @@ import { GetPresigner, type GetSigner } from "./presign-get.js";
 export interface PresignedPost {
   url: string;
   fields: Record<string, string>;
+}
+
+/** A multipart upload S3 still keeps parts for. */
+export interface IncompleteUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
 }
 
 export interface ObjectInfo {
@@ -35,6 +43,8 @@ export interface UploadStorage {
   presignPart(key: string, uploadId: string, partNumber: number, contentLength: number, expiresSeconds: number): Promise<string>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** The incomplete multipart uploads under `prefix`, page by page. */
+  incompleteUploads(prefix: string): AsyncIterable<IncompleteUpload>;
   /** undefined when there is no such object. */
   head(key: string): Promise<ObjectInfo | undefined>;
   deleteObject(key: string): Promise<void>;
@@ -102,6 +112,23 @@ export class S3UploadStorage implements UploadStorage {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.uploadsBucket, Key: key, UploadId: uploadId }));
+  }
+
+  async *incompleteUploads(prefix: string): AsyncIterable<IncompleteUpload> {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.s3.send(
+        // No Prefix in the request: MinIO lists nothing for a prefix that is not a whole key; filtered here instead.
+        new ListMultipartUploadsCommand({ Bucket: this.uploadsBucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      for (const u of page.Uploads ?? []) {
+        if (u.Key?.startsWith(prefix) && u.UploadId && u.Initiated) yield { key: u.Key, uploadId: u.UploadId, initiated: u.Initiated };
+      }
+      if (!page.IsTruncated) return;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -56,7 +56,7 @@ export function transcoderTaskS3Statements(args: {
 /**
  * The REST API (api/uploads/storage.ts). A presigned request carries the signer's permissions, so this is also
  * the ceiling of every URL it hands out: POST/multipart PUT under the uploads prefix, HEAD/DELETE of an upload,
- * GET of outputs.
+ * GET of outputs; and it lists and aborts abandoned multipart uploads.
  */
 export function apiS3Statements(args: { uploads: BucketPrefix; outputs: BucketPrefix }): Statement[] {
   const uploads = objectsUnder(args.uploads.bucketArn, args.uploads.prefix);
@@ -69,6 +69,9 @@ export function apiS3Statements(args: { uploads: BucketPrefix; outputs: BucketPr
     },
     { Sid: "InspectAndDeleteUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: [uploads] },
     listUnder("TellMissingUploads", args.uploads),
+    // The sweep of abandoned multipart uploads (api/uploads/sweeper.ts); the action takes no s3:prefix condition,
+    // and the aborts themselves stay limited to the uploads prefix above.
+    { Sid: "FindAbandonedUploads", Effect: "Allow", Action: ["s3:ListBucketMultipartUploads"], Resource: [args.uploads.bucketArn] },
     {
       Sid: "PresignOutputDownloads",
       Effect: "Allow",

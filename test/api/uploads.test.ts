@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { pino } from "pino";
+import { RedisMultipartPlans } from "../../api/uploads/plans.js";
+import { S3UploadStorage } from "../../api/uploads/storage.js";
+import { sweepIncompleteUploads } from "../../api/uploads/sweeper.js";
 import { assertProblem, postForm, startHarness, type Harness } from "./harness.js";
+
+const quiet = pino({ enabled: false });
 
 type Post = { url: string; fields: Record<string, string>; key: string; maxBytes: number };
 
@@ -158,6 +164,33 @@ describe("api: uploads against the real S3 server", function () {
     // One upload's key with the other's id: the plan belongs to another key.
     assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId: second.uploadId, partNumbers: [1] } }), 404, "body.uploadId");
     assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key, uploadId: "made-up", partNumbers: [1] } }), 404, "body.uploadId");
+  });
+
+  it("abandoned multipart uploads are aborted once past their lifetime, with their plans; younger ones are kept", async () => {
+    const c = h.client();
+    const u = await c.signupAndLogin();
+    const start = (filename: string) => c.call("POST", "/uploads/multipart", { json: { filename, contentType: "video/mp4", size: 100 } });
+    const old = (await start("old.mp4")).body as { key: string; uploadId: string };
+    await new Promise((r) => setTimeout(r, 1100)); // S3 reports initiation times to the second
+    const young = (await start("young.mp4")).body as { key: string; uploadId: string };
+    const storage = new S3UploadStorage(h.s3, h.config.s3.uploadsBucket);
+    const plans = new RedisMultipartPlans(h.redis, h.config.redis.prefix);
+    const prefix = `${h.config.uploads.prefix}${u.id}/`;
+    const listed = async () => {
+      const found = new Map<string, number>();
+      for await (const x of storage.incompleteUploads(prefix)) found.set(x.uploadId, x.initiated.getTime());
+      return found;
+    };
+    const initiated = await listed();
+    assert.deepEqual([...initiated.keys()].sort(), [old.uploadId, young.uploadId].sort());
+    assert.equal(await sweepIncompleteUploads(storage, plans, { prefix, maxAgeMs: 3_600_000 }, quiet), 0, "an hour's lifetime: both kept");
+    // A lifetime just shorter than the old upload's age: it is past it, the younger one is not.
+    const now = Date.now();
+    const maxAgeMs = now - initiated.get(old.uploadId)! - 1;
+    assert.equal(await sweepIncompleteUploads(storage, plans, { prefix, maxAgeMs, now: () => now }, quiet), 1);
+    assert.deepEqual([...(await listed()).keys()], [young.uploadId]);
+    assert.equal((await c.call("POST", "/uploads/multipart/parts", { json: { key: young.key, uploadId: young.uploadId, partNumbers: [1] } })).status, 200, "the younger plan is kept");
+    assertProblem(await c.call("POST", "/uploads/multipart/parts", { json: { key: old.key, uploadId: old.uploadId, partNumbers: [1] } }), 404, "body.uploadId"); // its plan went with it
   });
 
   it("multipart abort discards the upload; wrong ETags are a 400; another user's key is a 404", async () => {

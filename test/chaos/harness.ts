@@ -131,6 +131,15 @@ export class ChaosCluster {
     return this.replicas.find((r) => r.alive && !r.paused && r.identity !== undefined && r.identity === id);
   }
 
+  private async nextLeader(withinMs: number): Promise<Replica | undefined> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const leader = await this.leader();
+      if (leader || Date.now() > deadline) return leader;
+      await sleep(250);
+    }
+  }
+
   /** Injects one fault and waits until it is over (a killed replica is restarted, a paused one resumed). */
   async inject(kind: FaultKind, o: { leaseMs: number }): Promise<void> {
     const record: FaultRecord = { kind, at: Date.now() };
@@ -141,11 +150,14 @@ export class ChaosCluster {
       case "pause-leader":
       case "stop-leader":
       case "leader-mongo-cut": {
-        const leader = await this.leader();
+        // Right after another fault there may be no leader yet: wait for the next one (within two leases) rather
+        // than skip, so that every kind is injected in every run (a long run once drew its only mongo cut then).
+        const leader = await this.nextLeader(2 * o.leaseMs);
         if (!leader) {
-          record.detail = "no leader at that moment: skipped";
+          record.detail = "no leader within two leases: skipped";
           return;
         }
+        record.at = Date.now();
         record.replica = leader.name;
         if (kind === "kill-leader") {
           await leader.kill();

@@ -48,6 +48,7 @@ describe("infra IAM documents (pure)", () => {
       "s3:GetObject arn:aws:s3:::out/outputs/*",
       "s3:GetObject arn:aws:s3:::up/uploads/*",
       "s3:ListBucket arn:aws:s3:::up",
+      "s3:ListBucketMultipartUploads arn:aws:s3:::up",
       "s3:ListMultipartUploadParts arn:aws:s3:::up/uploads/*",
       "s3:PutObject arn:aws:s3:::up/uploads/*",
     ]);

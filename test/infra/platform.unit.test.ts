@@ -267,6 +267,7 @@ describe("infra components (Pulumi mocks, whole platform)", function () {
         `s3:GetObject arn:aws:s3:::${OUTPUTS}/outputs/*`,
         `s3:GetObject arn:aws:s3:::${UPLOADS}/uploads/*`,
         `s3:ListBucket arn:aws:s3:::${UPLOADS}`,
+        `s3:ListBucketMultipartUploads arn:aws:s3:::${UPLOADS}`,
         `s3:ListMultipartUploadParts arn:aws:s3:::${UPLOADS}/uploads/*`,
         `s3:PutObject arn:aws:s3:::${UPLOADS}/uploads/*`,
       ]);
