@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { MULTIPART_LIFETIME_HOURS } from "../../lib/uploads/multipart.js";
 import { binaries } from "../versions.js";
 import type { S3Endpoint } from "../types.js";
 import { httpOk, requireBinary, type StartContext } from "./context.js";
@@ -29,10 +28,6 @@ export async function startMinio(ctx: StartContext, options: MinioOptions = {}):
       MINIO_BROWSER: "off",
       MINIO_UPDATE: "off",
       MINIO_CI_CD: "1",
-      // The local stand-in for the AWS buckets' abortIncompleteMultipartUpload rule: incomplete multipart
-      // uploads are discarded after the lifetime the API keeps their plans for.
-      MINIO_API_STALE_UPLOADS_EXPIRY: `${MULTIPART_LIFETIME_HOURS}h`,
-      MINIO_API_STALE_UPLOADS_CLEANUP_INTERVAL: "1h",
     };
     if (options.notifyWebhook) {
       env.MINIO_NOTIFY_WEBHOOK_ENABLE_TJ = "on";
