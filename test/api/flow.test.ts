@@ -62,6 +62,23 @@ describe("api: the full flow over real HTTP", function () {
     assert.equal(cr.spec.priority, 5);
 
     // The operator writes status; here we play its part through the status subresource to prove reads use it.
+    // First the status of a job waiting under fair admission (as test/operator/fair.test.ts sees the operator write it).
+    const setStatus = (status: Record<string, unknown>) =>
+      h.objects.patchNamespacedCustomObjectStatus(
+        { group: GROUP, version: VERSION, namespace: h.namespace, plural: PLURAL, name: id, body: { status } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      );
+    const admitted = (reason: string, message: string) => [{ type: "Admitted", status: "False", reason, message, lastTransitionTime: new Date().toISOString() }];
+    await setStatus({ phase: "Queued", queuePosition: 3, conditions: admitted("Queued", "waiting for a free slot (position 3)") });
+    await waitFor(async () => (await c.call("GET", `/jobs/${id}`)).body.phase === "Queued", 10_000, "the queued status reaches the cache");
+    const queued = await c.call("GET", `/jobs/${id}`);
+    assert.equal(queued.body.queuePosition, 3);
+    assert.deepEqual(queued.body.waiting, { reason: "Queued", message: "waiting for a free slot (position 3)" });
+    await setStatus({ queuePosition: null, conditions: admitted("OwnerLimit", "owner at its limit of 2 running jobs") });
+    await waitFor(async () => ((await c.call("GET", `/jobs/${id}`)).body.waiting as { reason?: string } | undefined)?.reason === "OwnerLimit", 10_000, "the owner-limit reason reaches the cache");
+    assert.equal((await c.call("GET", `/jobs/${id}`)).body.queuePosition, undefined);
+    await setStatus({ conditions: null });
+
     await h.objects.patchNamespacedCustomObjectStatus(
       {
         group: GROUP,
