@@ -2,11 +2,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
-import { MongoClient } from "mongodb";
 import { OWNER_LABEL } from "../crds/index.js";
 import { createTranscodeJobInformer, loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
-import { MongoJobStore } from "../lib/store/index.js";
+import { MongoConnection, MongoJobStore } from "../lib/store/index.js";
 import { MULTIPART_LIFETIME_HOURS } from "../lib/uploads/index.js";
 import { createApp, type ApiApp } from "./app.js";
 import { RedisLoginLimiter, RedisRequestLimiter } from "./auth/limiter.js";
@@ -65,10 +64,11 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     cleanups.push({ name: "redis-subscriber", run: () => subscriber.quit() });
     await Promise.all([redis.connect(), subscriber.connect()]);
 
-    const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 3000 });
+    // A client that stops recovering is replaced (lib/store MongoConnection); the stores act through the current one.
+    const mongo = new MongoConnection(config.mongo.url, log, { client: { serverSelectionTimeoutMS: 3000 } });
     cleanups.push({ name: "mongo", run: () => mongo.close() });
     await mongo.connect();
-    const db = mongo.db(config.mongo.db);
+    const db = mongo.liveDb(config.mongo.db);
     const users = new MongoUserStore(db);
     await users.ensureIndexes();
     const tokens = new MongoTokenStore(db);

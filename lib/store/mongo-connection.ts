@@ -51,6 +51,31 @@ export class MongoConnection extends EventEmitter<{ renewed: [] }> {
     return this.current.db(name);
   }
 
+  /**
+   * A Db that always acts through the current client, even after a renewal: `collection()` hands out collections
+   * that look the client up on every call. For holders that keep their collections for good (the API's stores
+   * take them in their constructors); the operator instead restarts its Operator on "renewed".
+   */
+  liveDb(name: string): Db {
+    const live = <T extends object>(target: () => T): T =>
+      new Proxy({} as T, {
+        get: (_, prop) => {
+          const t = target();
+          const v: unknown = Reflect.get(t, prop, t);
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+      });
+    const db = () => this.current.db(name);
+    return new Proxy({} as Db, {
+      get: (_, prop) => {
+        if (prop === "collection") return (collection: string) => live(() => db().collection(collection));
+        const d = db();
+        const v: unknown = Reflect.get(d, prop, d);
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(d) : v;
+      },
+    });
+  }
+
   /** Connects (rejecting if the server cannot be reached) and starts the watchdog. */
   async connect(): Promise<void> {
     await this.current.connect();

@@ -52,6 +52,16 @@ describe("MongoConnection (FerretDB behind a fault proxy)", function () {
     await assert.rejects(before.db("mongo_connection_test").collection("docs").findOne({}), /must be connected/);
   });
 
+  it("liveDb(): a collection taken before a renewal acts through the new client after it", async () => {
+    const docs = conn.liveDb("mongo_connection_test").collection<{ at: string }>("docs");
+    await docs.insertOne({ at: "live-before" });
+    const before = conn.client;
+    assert.equal(await conn.renew(), true);
+    await assert.rejects(before.db("mongo_connection_test").collection("docs").findOne({}), /must be connected/, "the old client is closed");
+    await docs.insertOne({ at: "live-after" });
+    assert.deepEqual((await docs.find({ at: /^live-/ }).sort({ at: 1 }).toArray()).map((d) => d.at), ["live-after", "live-before"]);
+  });
+
   it("renew() while the server is gone keeps the client", async () => {
     const before = conn.client;
     proxy.down();
