@@ -3,6 +3,7 @@
  * task refs and outputs), with metadata narrowed to what the operator reads, so that a TranscodeJob from the
  * apiserver can be passed where a JobObject is expected.
  */
+import type { KubeObject } from "../../lib/kube/index.js";
 import { FINAL_PHASES, Phase, type Condition as CrdCondition, type ConditionType as CrdConditionType, type TaskRef as CrdTaskRef, type TranscodeJobSpecInput, type TranscodeJobStatus } from "../../crds/index.js";
 
 export const PHASES = Phase.options;
@@ -16,18 +17,11 @@ export type TaskRef = CrdTaskRef;
 export type JobStatus = Partial<TranscodeJobStatus>;
 export type JobSpec = TranscodeJobSpecInput;
 
-export interface JobObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
+export interface JobObject extends KubeObject {
+  metadata?: KubeObject["metadata"] & {
     generation?: number;
-    resourceVersion?: string;
     creationTimestamp?: Date | string;
     deletionTimestamp?: Date | string;
-    finalizers?: string[];
     labels?: Record<string, string>;
   };
   spec: JobSpec;
