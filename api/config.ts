@@ -10,6 +10,7 @@ export const apiSettings = {
   ...f.logging,
   ...f.lifecycle,
   ...f.http,
+  ...f.internalHttp,
   API_TRUST_PROXY: setting(bool().default(false), "Honour X-Forwarded-For/-Proto from a TLS-terminating proxy (Koa's app.proxy)"),
   API_INSECURE_HTTP: setting(
     bool().default(false),
@@ -78,6 +79,8 @@ type ApiEnv = ConfigOf<typeof apiSettings>;
 export interface ApiConfig {
   host: string;
   port: number;
+  /** The internal server's port (probes, /metrics), on the same host. */
+  internalPort: number;
   trustProxy: boolean;
   /** Cookies are Secure and HSTS is sent, and a request not over TLS is refused; off only with API_INSECURE_HTTP. */
   secure: boolean;
@@ -126,6 +129,7 @@ function toApiConfig(e: ApiEnv): ApiConfig {
   return {
     host: e.HTTP_HOST,
     port: e.HTTP_PORT,
+    internalPort: e.INTERNAL_HTTP_PORT,
     trustProxy: e.API_TRUST_PROXY,
     secure: !e.API_INSECURE_HTTP,
     sessionKeys: e.API_SESSION_KEYS,

@@ -25,6 +25,17 @@ export const http = {
   HTTP_PORT: setting(int(0, 65535).default(8080), "Port of that server (0: any free port, logged at start)", { aliases: ["API_PORT", "BRIDGE_HTTP_PORT", "WEBHOOK_PORT"] }),
 };
 
+/**
+ * The second, internal port of a process whose HTTP_PORT is public (the API): probes and /metrics there never go
+ * through the public Service or Ingress. On HTTP_HOST too: kubelet and Prometheus reach it on the pod's address.
+ */
+export const internalHttp = {
+  INTERNAL_HTTP_PORT: setting(
+    int(0, 65535).default(8081),
+    "Port of the internal HTTP server (/healthz, /readyz, /metrics) of a process whose HTTP_PORT is public: never behind its Service or Ingress (0: any free port, logged at start)",
+  ),
+};
+
 export const kube = {
   KUBECONFIG: setting(text().optional(), "Path to a kubeconfig; unset: the in-cluster service account, else ~/.kube/config"),
   JOBS_NAMESPACE: setting(namespace().default("default"), "Namespace of the TranscodeJobs this process creates or watches", {
