@@ -89,9 +89,11 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
     refuses: { exitCode: 78, message: "invalid configuration of bridge:" },
   },
   api: {
+    // The probes are on the API's internal port (the public one takes any free port).
     env: (s, port) => ({
       HTTP_HOST: "127.0.0.1",
-      HTTP_PORT: String(port),
+      HTTP_PORT: "0",
+      INTERNAL_HTTP_PORT: String(port),
       API_SESSION_KEYS: randomBytes(32).toString("hex"),
       MONGODB_URL: s.env.mongo.url,
       MONGODB_DATABASE: s.database,
