@@ -95,7 +95,7 @@ function componentSchema<C extends Component>(c: C, d: ComponentDefaults) {
   return z.strictObject({
     replicas: z.int().min(0).default(d.replicas).describe("Pods of this component"),
     image: imageOverride,
-    containerPort: z.int().min(1).max(65535).default(8080).describe("Port of the process's HTTP server (probes, /metrics; the API itself): HTTP_PORT"),
+    containerPort: z.int().min(1).max(65535).default(8080).describe("Port of the process's HTTP server (probes and /metrics; for the API its public routes only): HTTP_PORT"),
     env: envSchema(plainSettings(c))
       .prefault({})
       .describe("Non-secret settings of this component (names of docs/configuration.md, see Settings) in its ConfigMap; win over the top-level env"),
