@@ -121,7 +121,12 @@ export interface JobLimits {
 
 /** Validates the environment once at start-up; a bad value fails with every problem listed, never later. */
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): Loaded<ApiConfig> {
-  const { config: e, warnings } = loadConfig("api", apiSettings, env, { refine: f.tenancyProblems });
+  // One port for both servers would fail at listen with EADDRINUSE; say which setting instead (0 is any free port).
+  const samePort = (c: ApiEnv) =>
+    c.HTTP_PORT !== undefined && c.HTTP_PORT !== 0 && c.HTTP_PORT === c.INTERNAL_HTTP_PORT
+      ? [{ variable: "INTERNAL_HTTP_PORT", message: "must differ from HTTP_PORT: the internal server (probes, /metrics) needs a port of its own" }]
+      : [];
+  const { config: e, warnings } = loadConfig("api", apiSettings, env, { refine: (c) => [...f.tenancyProblems(c), ...samePort(c)] });
   return { config: toApiConfig(e), warnings };
 }
 

@@ -129,7 +129,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
         { name: "s3", check: async () => void (await storage.head("readyz-probe")) },
       ],
     };
-    // Before the public port: a pod is never reachable without its probes and metrics.
+    // Started first: a port it cannot bind fails start-up before the public port takes a request.
     const internal = await startHealthServer({
       host: config.host,
       port: config.internalPort,

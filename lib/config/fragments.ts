@@ -19,7 +19,7 @@ export const lifecycle = {
 };
 
 export const http = {
-  HTTP_HOST: setting(text().default("0.0.0.0"), "Address the process's HTTP server (health, metrics, API) listens on", {
+  HTTP_HOST: setting(text().default("0.0.0.0"), "Address the process's HTTP server (health, metrics, API) listens on, and the API's internal one", {
     aliases: ["API_HOST", "BRIDGE_HTTP_HOST", "WEBHOOK_HOST"],
   }),
   HTTP_PORT: setting(int(0, 65535).default(8080), "Port of that server (0: any free port, logged at start)", { aliases: ["API_PORT", "BRIDGE_HTTP_PORT", "WEBHOOK_PORT"] }),
