@@ -26,7 +26,7 @@ export interface ApiApp {
   openapi: Record<string, unknown>;
 }
 
-const SESSIONLESS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"]);
+const SESSIONLESS = new Set(["/healthz", "/openapi.json"]);
 
 export const API_TITLE = "Transcode control plane API";
 export const API_VERSION_STRING = "0.1.0";
@@ -41,7 +41,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: config.sessionKeys });
   let document: Record<string, unknown> = {};
   const routes: AnyRoute[] = [
-    ...healthRoutes(deps, () => document),
+    ...healthRoutes(() => document),
     ...authRoutes(deps),
     ...tokenRoutes(deps),
     ...uploadRoutes(deps),
@@ -74,7 +74,7 @@ export function createApp(deps: ApiDeps): ApiApp {
       },
     app,
   );
-  // Probes and scrapers carry no session; skipping the store keeps them answering while Redis is down.
+  // Load balancers' checks carry no session; skipping the store keeps them answering while Redis is down.
   app.use((ctx, next) => {
     if (SESSIONLESS.has(ctx.path)) return next();
     // A Secure cookie cannot be set on a plain-http request; say so instead of failing inside koa-session.

@@ -10,6 +10,7 @@ export const apiSettings = {
   ...f.logging,
   ...f.lifecycle,
   ...f.http,
+  ...f.internalHttp,
   API_TRUST_PROXY: setting(bool().default(false), "Honour X-Forwarded-For/-Proto from a TLS-terminating proxy (Koa's app.proxy)"),
   API_INSECURE_HTTP: setting(
     bool().default(false),
@@ -78,6 +79,8 @@ type ApiEnv = ConfigOf<typeof apiSettings>;
 export interface ApiConfig {
   host: string;
   port: number;
+  /** The internal server's port (probes, /metrics), on the same host. */
+  internalPort: number;
   trustProxy: boolean;
   /** Cookies are Secure and HSTS is sent, and a request not over TLS is refused; off only with API_INSECURE_HTTP. */
   secure: boolean;
@@ -118,7 +121,12 @@ export interface JobLimits {
 
 /** Validates the environment once at start-up; a bad value fails with every problem listed, never later. */
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): Loaded<ApiConfig> {
-  const { config: e, warnings } = loadConfig("api", apiSettings, env, { refine: f.tenancyProblems });
+  // One port for both servers would fail at listen with EADDRINUSE; say which setting instead (0 is any free port).
+  const samePort = (c: ApiEnv) =>
+    c.HTTP_PORT !== undefined && c.HTTP_PORT !== 0 && c.HTTP_PORT === c.INTERNAL_HTTP_PORT
+      ? [{ variable: "INTERNAL_HTTP_PORT", message: "must differ from HTTP_PORT: the internal server (probes, /metrics) needs a port of its own" }]
+      : [];
+  const { config: e, warnings } = loadConfig("api", apiSettings, env, { refine: (c) => [...f.tenancyProblems(c), ...samePort(c)] });
   return { config: toApiConfig(e), warnings };
 }
 
@@ -126,6 +134,7 @@ function toApiConfig(e: ApiEnv): ApiConfig {
   return {
     host: e.HTTP_HOST,
     port: e.HTTP_PORT,
+    internalPort: e.INTERNAL_HTTP_PORT,
     trustProxy: e.API_TRUST_PROXY,
     secure: !e.API_INSECURE_HTTP,
     sessionKeys: e.API_SESSION_KEYS,

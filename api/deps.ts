@@ -41,5 +41,6 @@ export interface ApiDeps {
   /** MongoDB job records, read when a TranscodeJob no longer exists. */
   history: JobHistory;
   progress: ProgressFeed;
+  /** What the internal port's /readyz checks. */
   readiness: ReadinessCheck[];
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
 import { OWNER_LABEL } from "../crds/index.js";
+import { startHealthServer } from "../lib/http/index.js";
 import { createTranscodeJobInformer, loadKubeConfig, poolKubeConnections } from "../lib/kube/index.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { MongoConnection, MongoJobStore } from "../lib/store/index.js";
@@ -15,6 +16,7 @@ import { MongoTokenStore } from "./auth/tokens.js";
 import { MongoUserStore } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiDeps } from "./deps.js";
+import { checkReadiness } from "./health/readiness.js";
 import { createMetrics } from "./http/metrics.js";
 import { CachedJobsCluster } from "./jobs/cache.js";
 import { KubeJobsCluster, type KubeJob } from "./jobs/cluster.js";
@@ -35,6 +37,8 @@ export interface StartOptions {
 
 export interface RunningApi {
   url: string;
+  /** The internal server: /healthz, /readyz, /metrics (never on the public url). */
+  internalUrl: string;
   server: Server;
   api: ApiApp;
   deps: ApiDeps;
@@ -138,6 +142,16 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
         { name: "s3", check: async () => void (await storage.head("readyz-probe")) },
       ],
     };
+    // Started first: a port it cannot bind fails start-up before the public port takes a request.
+    const internal = await startHealthServer({
+      host: config.host,
+      port: config.internalPort,
+      live: () => ({ ok: true }),
+      ready: () => checkReadiness(deps.readiness, log),
+      registry: metrics.registry,
+      log,
+    });
+    cleanups.push({ name: "internal-http", run: () => internal.close() });
     const api = createApp(deps);
     const server = api.app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
@@ -148,7 +162,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
     server.keepAliveTimeout = 5000;
     const addr = server.address() as AddressInfo;
     const url = `http://${addr.address}:${addr.port}`;
-    log.info({ url }, "api listening");
+    log.info({ url, internalUrl: internal.url }, "api listening");
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -169,7 +183,7 @@ export async function startApi(config: ApiConfig, options: StartOptions = {}): P
         if (errors.length) log.warn({ errors }, "api closed with errors");
         else log.info("api closed");
       })());
-    return { url, server, api, deps, close };
+    return { url, internalUrl: internal.url, server, api, deps, close };
   } catch (err) {
     for (const c of cleanups.reverse()) await c.run().catch(() => undefined);
     throw err;

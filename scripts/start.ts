@@ -58,7 +58,7 @@ try {
   console.log(`
 The local control plane is up (logs: ${stack.logDir}).
   REST API        ${plane.apiUrl}          (OpenAPI: ${plane.apiUrl}/openapi.json)
-  operator        ${plane.operatorUrl}/metrics   bridge ${plane.bridgeUrl}/metrics
+  metrics         API ${plane.apiInternalUrl}/metrics   operator ${plane.operatorUrl}/metrics   bridge ${plane.bridgeUrl}/metrics
   kube-apiserver  ${env.kube.server}
   KUBECONFIG      ${env.kube.kubeconfigPath}
   S3 (MinIO)      ${env.s3.endpoint}  buckets: ${plane.uploadsBucket}, ${plane.outputsBucket}

@@ -34,6 +34,8 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   apiUrl: string;
+  /** The API's internal server: /healthz, /readyz, /metrics. */
+  apiInternalUrl: string;
   database: string;
   namespace: string;
   uploadsBucket: string;
@@ -78,7 +80,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     UPLOADS_BUCKET: uploadsBucket,
     OUTPUTS_BUCKET: outputsBucket,
   };
-  const [operatorPort, bridgePort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const [operatorPort, bridgePort, apiPort, apiInternalPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 
   const start = async (service: string, entry: string, childEnv: Record<string, string | undefined>, health: string) => {
     const proc = ctx.spawn({
@@ -117,8 +119,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       start(
         "api",
         "api/main.ts",
-        { REDIS_URL: redis.api, HTTP_PORT: String(apiPort), API_SESSION_KEYS: randomBytes(32).toString("hex"), API_INSECURE_HTTP: "true", ...options.apiEnv },
-        `http://127.0.0.1:${apiPort}/readyz`,
+        {
+          REDIS_URL: redis.api,
+          HTTP_PORT: String(apiPort),
+          INTERNAL_HTTP_PORT: String(apiInternalPort),
+          API_SESSION_KEYS: randomBytes(32).toString("hex"),
+          API_INSECURE_HTTP: "true",
+          ...options.apiEnv,
+        },
+        `http://127.0.0.1:${apiInternalPort}/readyz`,
       ),
     ]);
   } catch (err) {
@@ -132,6 +141,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   let stopped = false;
   return {
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    apiInternalUrl: `http://127.0.0.1:${apiInternalPort}`,
     operatorUrl: `http://127.0.0.1:${operatorPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
     namespace,

@@ -19,10 +19,21 @@ export const lifecycle = {
 };
 
 export const http = {
-  HTTP_HOST: setting(text().default("0.0.0.0"), "Address the process's HTTP server (health, metrics, API) listens on", {
+  HTTP_HOST: setting(text().default("0.0.0.0"), "Address the process's HTTP server (health, metrics, API) listens on, and the API's internal one", {
     aliases: ["API_HOST", "BRIDGE_HTTP_HOST", "WEBHOOK_HOST"],
   }),
   HTTP_PORT: setting(int(0, 65535).default(8080), "Port of that server (0: any free port, logged at start)", { aliases: ["API_PORT", "BRIDGE_HTTP_PORT", "WEBHOOK_PORT"] }),
+};
+
+/**
+ * The second, internal port of a process whose HTTP_PORT is public (the API): probes and /metrics there never go
+ * through the public Service or Ingress. On HTTP_HOST too: kubelet and Prometheus reach it on the pod's address.
+ */
+export const internalHttp = {
+  INTERNAL_HTTP_PORT: setting(
+    int(0, 65535).default(8081),
+    "Port of the internal HTTP server (/healthz, /readyz, /metrics) of a process whose HTTP_PORT is public: never behind its Service or Ingress (0: any free port, logged at start)",
+  ),
 };
 
 export const kube = {

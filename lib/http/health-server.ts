@@ -16,8 +16,11 @@ export interface HealthOptions {
   port: number;
   /** Liveness: false only when the process should be restarted. Absent: no /healthz (a metrics-only port). */
   live?: () => Probe;
-  /** Readiness: false while it cannot do its work (starting, a dependency down, shutting down). Absent: no /readyz. */
-  ready?: () => Probe;
+  /**
+   * Readiness: false while it cannot do its work (starting, a dependency down, shutting down). Absent: no /readyz.
+   * May be asynchronous (the API pings its dependencies); a rejection answers 503.
+   */
+  ready?: () => Probe | Promise<Probe>;
   registry: Registry;
   log: Logger;
 }
@@ -29,9 +32,9 @@ export interface HealthServer {
 }
 
 /**
- * /healthz, /readyz and /metrics for every long-running process that is not itself an HTTP API (and /metrics alone
- * on the API's internal port), on a plain node:http server (three routes need no framework). Probe bodies are
- * JSON: {status, reason?, ...details}.
+ * /healthz, /readyz and /metrics for every long-running process, on a plain node:http server (three routes need no
+ * framework): the only HTTP server of the operator and the bridge, the API's internal one (INTERNAL_HTTP_PORT).
+ * Probe bodies are JSON: {status, reason?, ...details}.
  */
 export async function startHealthServer(o: HealthOptions): Promise<HealthServer> {
   const server = createServer((req, res) => {
@@ -44,7 +47,16 @@ export async function startHealthServer(o: HealthOptions): Promise<HealthServer>
       send(p.ok ? 200 : 503, JSON.stringify({ status: p.ok ? "ok" : "unavailable", ...(p.reason ? { reason: p.reason } : {}), ...p.details }));
     if (req.method !== "GET" && req.method !== "HEAD") return send(405, JSON.stringify({ status: "method not allowed" }));
     if (path === "/healthz" && o.live) return probe(o.live());
-    if (path === "/readyz" && o.ready) return probe(o.ready());
+    if (path === "/readyz" && o.ready) {
+      const ready = o.ready;
+      Promise.resolve()
+        .then(ready)
+        .then(probe, (err: unknown) => {
+          o.log.error({ err: (err as Error).message }, "readiness check failed");
+          probe({ ok: false, reason: "readiness check failed" });
+        });
+      return;
+    }
     if (path === "/metrics") {
       o.registry.metrics().then(
         (text) => send(200, text, o.registry.contentType),

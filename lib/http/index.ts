@@ -1,2 +1,2 @@
-/** The health and metrics server every long-running process that is not an HTTP API serves. */
+/** The health and metrics server of every long-running process (the API's internal port among them). */
 export { startHealthServer, type HealthServer, type HealthOptions, type Probe } from "./health-server.js";

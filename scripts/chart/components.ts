@@ -37,6 +37,7 @@ export const AWS_USERS: readonly Component[] = ["operator", "api"];
 /** Settings the chart sets itself, and from what; `env` refuses them (one place for each). */
 export const CHART_MANAGED = {
   HTTP_PORT: "`<component>.containerPort`",
+  INTERNAL_HTTP_PORT: "`api.internalPort`",
   KUBECONFIG: "never set: the pod's service account is used",
   JOBS_NAMESPACE: "`jobsNamespace` (operator, bridge, api)",
   WATCH_ALL_NAMESPACES: "`operator.watchAllNamespaces`",

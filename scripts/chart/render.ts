@@ -187,6 +187,8 @@ function componentData(c: Component, processCommand: (name: string) => string[])
     args: processCommand(process),
     /** Reads the apiserver: gets a service account token. */
     kubeApi: "JOBS_NAMESPACE" in settings,
+    /** Probes and /metrics on a port of their own (`internal`, the API's INTERNAL_HTTP_PORT), not on `http`. */
+    internalPort: "INTERNAL_HTTP_PORT" in settings,
     /** The upload webhook has no readiness of its own (ready when it listens). */
     readinessPath: c === "uploadWebhook" ? "/healthz" : "/readyz",
     reads: Object.keys(settings).sort(),

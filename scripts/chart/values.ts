@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { plainSettings, secretEnvNames, settingOf, sharedSettings, type Component, type PlainSettingOf } from "./components.js";
-import { describeDefault, type Setting } from "../../lib/config/index.js";
+import { describeDefault, fragments, type Setting } from "../../lib/config/index.js";
 
 /** An environment value as written in values: a string, or a number/boolean Helm renders as one. */
 export type EnvValue = string | number | boolean;
@@ -95,7 +95,7 @@ function componentSchema<C extends Component>(c: C, d: ComponentDefaults) {
   return z.strictObject({
     replicas: z.int().min(0).default(d.replicas).describe("Pods of this component"),
     image: imageOverride,
-    containerPort: z.int().min(1).max(65535).default(8080).describe("Port of the process's HTTP server (probes, /metrics; the API itself): HTTP_PORT"),
+    containerPort: z.int().min(1).max(65535).default(8080).describe("Port of the process's HTTP server (probes and /metrics; for the API its public routes only): HTTP_PORT"),
     env: envSchema(plainSettings(c))
       .prefault({})
       .describe("Non-secret settings of this component (names of docs/configuration.md, see Settings) in its ConfigMap; win over the top-level env"),
@@ -166,7 +166,13 @@ const api = componentSchema("api", {
   // argon2id hashes with 64 MiB each: the limit leaves room for a few sign-ins at once.
   resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
 }).extend({
-  service: serviceSchema(80).describe("The API's Service"),
+  internalPort: z
+    .int()
+    .min(1)
+    .max(65535)
+    .default(fragments.internalHttp.INTERNAL_HTTP_PORT.schema.parse(undefined))
+    .describe("Port of the API's internal HTTP server (probes, /metrics): INTERNAL_HTTP_PORT; the Service and the Ingress never reach it"),
+  service: serviceSchema(80).describe("The API's Service (its http port only)"),
   ingress: z
     .strictObject({
       enabled: z.boolean().default(false).describe("Render the Ingress"),
@@ -239,7 +245,10 @@ export const valuesSchema = z.strictObject({
       enabled: z.boolean().default(false).describe("A NetworkPolicy per component (needs a CNI that enforces them)"),
       apiFrom: z.array(k8sObject).default([]).describe("NetworkPolicyPeers that may reach the API's port; empty: any source"),
       webhookFrom: z.array(k8sObject).default([]).describe("NetworkPolicyPeers that may reach the upload webhook (MinIO); empty: any source"),
-      metricsFrom: z.array(k8sObject).default([]).describe("NetworkPolicyPeers that may scrape the operator's and the bridge's port (/metrics); empty: none"),
+      metricsFrom: z
+        .array(k8sObject)
+        .default([])
+        .describe("NetworkPolicyPeers that may scrape the operator's and the bridge's port and the API's internal port (/metrics); empty: none"),
       egress: z
         .array(k8sObject)
         .default([])

@@ -9,7 +9,7 @@ import { waitFor } from "../support/wait.js";
 import { assertProblem, postForm, startHarness, type ApiClient, type Harness } from "./harness.js";
 
 async function reads(h: Harness): Promise<{ cache: number; apiserver: number; record: number }> {
-  const text = await (await fetch(`${h.api.url}/metrics`)).text();
+  const text = await (await fetch(`${h.api.internalUrl}/metrics`)).text();
   const out = { cache: 0, apiserver: 0, record: 0 };
   for (const m of text.matchAll(/^api_job_reads_total\{source="(cache|apiserver|record)"\} (\d+)$/gm)) out[m[1] as keyof typeof out] = Number(m[2]);
   return out;

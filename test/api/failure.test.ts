@@ -34,8 +34,7 @@ describe("api: backing services that drop away", function () {
   });
 
   async function ready(): Promise<boolean> {
-    const r = await h.client().call("GET", "/readyz");
-    return r.status === 200;
+    return (await fetch(`${h.api.internalUrl}/readyz`)).status === 200;
   }
 
   it("Redis down: readiness says so, session requests get a 503 problem, and all recovers when it is back", async () => {
@@ -43,12 +42,13 @@ describe("api: backing services that drop away", function () {
     await c.signupAndLogin();
     proxies.redis.down();
     try {
-    const readyz = await c.call("GET", "/readyz");
+    const readyz = await fetch(`${h.api.internalUrl}/readyz`);
     assert.equal(readyz.status, 503);
-    assert.equal((readyz.body.checks as Record<string, string>).redis, "failed");
+    assert.equal(((await readyz.json()) as { checks: Record<string, string> }).checks.redis, "failed");
     assertProblem(await c.call("GET", "/auth/me"), 503);
     assertProblem(await h.client().login("x@example.com", "whatever pw"), 503);
     assert.equal((await c.call("GET", "/healthz")).status, 200, "liveness is not readiness");
+    assert.equal((await fetch(`${h.api.internalUrl}/healthz`)).status, 200, "nor on the internal port");
     } finally {
       proxies.redis.restore();
     }
@@ -86,7 +86,7 @@ describe("api: backing services that drop away", function () {
       await waitFor(async () => (await c.call("GET", "/jobs")).status === 503, 15_000, "reads refused once the cache is stale");
       assertProblem(await c.call("GET", "/jobs"), 503);
       assertProblem(await c.call("GET", "/jobs/api-0123"), 503);
-      assert.equal((await c.call("GET", "/readyz")).status, 503, "not ready with a stale cache and no apiserver");
+      assert.equal(await ready(), false, "not ready with a stale cache and no apiserver");
     } finally {
       proxies.kube.restore();
     }
@@ -112,5 +112,6 @@ describe("api: backing services that drop away", function () {
     await reading;
     assert.ok(Date.now() - started < 3000, "open streams do not hold shutdown for the grace period");
     await assert.rejects(fetch(`${h.api.url}/healthz`));
+    await assert.rejects(fetch(`${h.api.internalUrl}/healthz`), "the internal server is closed too");
   });
 });

@@ -255,17 +255,30 @@ describe("api: the full flow over real HTTP", function () {
     assert.equal(old.status, 401);
   });
 
-  it("signup with a taken email is a 409; wrong password a 401; health, readiness and metrics answer", async () => {
+  it("signup with a taken email is a 409; wrong password a 401; health answers on both ports, readiness and metrics on the internal one only", async () => {
     const c = h.client();
     const u = await c.signupAndLogin();
     assertProblem(await c.call("POST", "/auth/signup", { json: { email: u.email.toUpperCase(), password: "another long password" } }), 409, "body.email");
     assertProblem(await h.client().login(u.email, "wrong password!!"), 401);
     assert.equal((await c.call("GET", "/healthz")).status, 200);
-    const ready = await c.call("GET", "/readyz");
-    assert.equal(ready.status, 200, ready.text);
-    assert.deepEqual(ready.body.checks, { redis: "ok", mongo: "ok", kube: "ok", s3: "ok" });
-    const metrics = await c.call("GET", "/metrics");
-    assert.match(metrics.text, /api_http_requests_total\{method="POST",route="\/auth\/signup",status="201"\}/);
+    assert.equal((await fetch(`${h.api.internalUrl}/healthz`)).status, 200);
+    const ready = await fetch(`${h.api.internalUrl}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { redis: "ok", mongo: "ok", kube: "ok", s3: "ok" });
+    const metrics = await fetch(`${h.api.internalUrl}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain/);
+    const text = await metrics.text();
+    assert.match(text, /api_http_requests_total\{method="POST",route="\/auth\/signup",status="201"\}/);
+    assert.match(text, /^# TYPE api_http_request_duration_seconds histogram$/m);
+    assert.match(text, /^# TYPE informer_watch_events_total counter$/m, "the job cache's informer metrics too");
+    // The public port knows neither: a 404 problem like any unknown route, whose body says nothing of the metrics.
+    for (const path of ["/metrics", "/readyz"]) {
+      const r = await h.client().call("GET", path);
+      assertProblem(r, 404);
+      assert.match(r.headers.get("content-type") ?? "", /^application\/problem\+json/);
+      assert.doesNotMatch(r.text, /api_http_requests_total/);
+    }
     const doc = await c.call("GET", "/openapi.json");
     assert.equal(doc.body.openapi, "3.1.0");
   });

@@ -42,6 +42,7 @@ export async function startHarness(overrides: (c: ApiConfig) => void = () => {},
   const { config } = loadApiConfig({
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: "0",
+    INTERNAL_HTTP_PORT: "0",
     API_SESSION_KEYS: randomBytes(24).toString("hex"),
     MONGODB_URL: env.mongo.url,
     MONGODB_DATABASE: `api_test_${id}`,

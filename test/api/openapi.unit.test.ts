@@ -85,7 +85,7 @@ describe("api: OpenAPI document", () => {
       const responses = op.responses as Record<string, { content?: Record<string, unknown> }>;
       assert.ok(Object.keys(responses).some((s) => s.startsWith("2")), `${r.path} has a 2xx`);
       for (const [status, resp] of Object.entries(responses)) {
-        if (Number(status) >= 400 && r.path !== "/readyz") {
+        if (Number(status) >= 400) {
           assert.ok(resp.content?.["application/problem+json"], `${r.method} ${r.path} ${status} is problem+json`);
         }
       }

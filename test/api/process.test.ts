@@ -52,11 +52,12 @@ describe("api: the entrypoint process", function () {
     const s3 = new S3Client({ region: env.s3.region, endpoint: env.s3.endpoint, forcePathStyle: true, credentials: env.s3 });
     await s3.send(new CreateBucketCommand({ Bucket: `api-proc-up-${id}` }));
     s3.destroy();
-    const port = await freePort();
+    const [port, internalPort] = [await freePort(), await freePort()];
     const redisUser = await suiteRedisUser("api", { apiPrefix: `tj:api-proc-${id}:` });
     // MONGO_URL, MONGO_DB and API_PORT are the names of the previous release: they still work, with a warning.
     const p = run({
       API_PORT: String(port),
+      INTERNAL_HTTP_PORT: String(internalPort),
       API_SESSION_KEYS: randomBytes(24).toString("hex"),
       API_INSECURE_HTTP: "true",
       MONGO_URL: env.mongo.url,
@@ -77,7 +78,7 @@ describe("api: the entrypoint process", function () {
       const base = `http://127.0.0.1:${port}`;
       await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 30_000, "api up");
       // Ready once every dependency answers (the apiserver may still be initialising storage for a new CRD).
-      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000, `api ready:\n${p.out()}`);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${internalPort}/readyz`)).status === 200, 30_000, `api ready:\n${p.out()}`);
       const r = await fetch(`${base}/auth/signup`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-request-id": "proc-test-0001" },

@@ -202,6 +202,7 @@ describe("api: pure logic", () => {
     it("fills documented defaults", () => {
       const c = loadApiConfig(env).config;
       assert.equal(c.port, 8080);
+      assert.equal(c.internalPort, 8081);
       assert.equal(c.secure, true);
       assert.equal(c.uploads.maxBytes, 5 * 1024 ** 3);
       assert.equal(c.login.maxFailuresPerSource, 5);
@@ -221,6 +222,10 @@ describe("api: pure logic", () => {
         () => loadApiConfig({ ...env, API_SESSION_KEYS: "short", HTTP_PORT: "http" }),
         (e: Error) => /API_SESSION_KEYS/.test(e.message) && /HTTP_PORT/.test(e.message),
       );
+    });
+    it("the internal server needs a port of its own (any free one for both is fine)", () => {
+      assert.throws(() => loadApiConfig({ ...env, INTERNAL_HTTP_PORT: "8080" }), (e: Error) => /INTERNAL_HTTP_PORT: must differ from HTTP_PORT/.test(e.message));
+      assert.equal(loadApiConfig({ ...env, HTTP_PORT: "0", INTERNAL_HTTP_PORT: "0" }).config.internalPort, 0);
     });
   });
 });

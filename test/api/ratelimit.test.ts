@@ -57,8 +57,8 @@ describe("api: login rate limits in Redis", function () {
       assert.ok(Number(limited.headers.get("retry-after")) >= 1);
       // Signups hash passwords too, so they spend the same per-IP budget.
       assertProblem(await ip.client().call("POST", "/auth/signup", { json: { email: "new@example.com", password: "long enough pw" } }), 429);
-      const metrics = await ip.client().call("GET", "/metrics");
-      assert.match(metrics.text, /api_login_rate_limited_total 2/);
+      const metrics = await (await fetch(`${ip.api.internalUrl}/metrics`)).text();
+      assert.match(metrics, /api_login_rate_limited_total 2/);
       await sleep(Number(limited.headers.get("retry-after")) * 1000 + 200);
       assertProblem(await ip.client().login("spray-after@example.com", "guess"), 401);
     } finally {

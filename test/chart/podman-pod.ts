@@ -20,7 +20,8 @@ export interface RunningPod {
   container: Container;
   /** http://127.0.0.1:<containerPort> (host network) */
   url: string;
-  readinessPath: string;
+  /** The readiness probe's URL: on its own port (the API's internal one), else the http port. */
+  readinessUrl: string;
   /** When podman was started (Date.now()). */
   startedAt: number;
 }
@@ -113,22 +114,24 @@ export async function runPodOf(kube: KubeEndpoint, deployment: V1Deployment): Pr
     env.KUBERNETES_SERVICE_PORT = server.port;
     mounts[await serviceAccountDir(kube, namespace, pod.serviceAccountName!)] = SERVICE_ACCOUNT_DIR;
   }
-  const port = c.ports?.find((p) => p.name === "http")?.containerPort;
-  const readinessPath = c.readinessProbe?.httpGet?.path;
-  if (!port || !readinessPath) throw new Error("no http port or readiness probe");
+  const portNamed = (name: unknown) => c.ports?.find((p) => p.name === name)?.containerPort;
+  const port = portNamed("http");
+  const probe = c.readinessProbe?.httpGet;
+  const probePort = typeof probe?.port === "number" ? probe.port : portNamed(probe?.port);
+  if (!port || !probe?.path || !probePort) throw new Error("no http port or readiness probe");
   const startedAt = Date.now();
   const container = runContainer(c.image!, c.args ?? [], { env, mounts, flags: podmanFlags(pod, c) });
-  return { podName, container, url: `http://127.0.0.1:${port}`, readinessPath, startedAt };
+  return { podName, container, url: `http://127.0.0.1:${port}`, readinessUrl: `http://127.0.0.1:${probePort}${probe.path}`, startedAt };
 }
 
 /** Polls the readiness probe until 200 (returns ms since podman was started); fails when the container exits first. */
 export async function waitReady(p: RunningPod, timeoutMs = 120_000): Promise<number> {
   const t0 = Date.now();
   for (;;) {
-    const status = await fetch(`${p.url}${p.readinessPath}`).then((r) => r.status, () => 0);
+    const status = await fetch(p.readinessUrl).then((r) => r.status, () => 0);
     if (status === 200) return Date.now() - p.startedAt;
     const exited = await Promise.race([p.container.exited, sleep(250).then(() => undefined)]);
     if (exited !== undefined) throw new Error(`${p.podName} exited ${exited} before it was ready:\n${p.container.output().slice(-3000)}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${p.podName}: ${p.readinessPath} answered ${status} for ${timeoutMs} ms:\n${p.container.output().slice(-3000)}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${p.podName}: ${p.readinessUrl} answered ${status} for ${timeoutMs} ms:\n${p.container.output().slice(-3000)}`);
   }
 }

@@ -95,7 +95,7 @@ describe("chart: the rendered Deployments run from the built image under podman 
       },
       bridge: { ...(await port()), existingSecret: "tcp-bridge", env: { BRIDGE_GROUP: `chart-${suffix}` } },
       // Reached over plain HTTP here (sessions are Secure by default).
-      api: { ...(await port()), existingSecret: "tcp-api", env: { API_REDIS_PREFIX: names.apiPrefix, API_INSECURE_HTTP: true } },
+      api: { ...(await port()), internalPort: await freePort(), existingSecret: "tcp-api", env: { API_REDIS_PREFIX: names.apiPrefix, API_INSECURE_HTTP: true } },
       uploadWebhook: { enabled: true, ...(await port()), existingSecret: "tcp-upload-webhook" },
     };
     const r = await helm(["install", "tcp", CHART, "-n", NS, "--wait", "--timeout", "120s", "-f", valuesFile(values)], cluster.kube.kubeconfigPath);

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { V1ClusterRole, V1ConfigMap, V1CustomResourceDefinition, V1Deployment, V1Role } from "@kubernetes/client-node";
+import type { V1ClusterRole, V1ConfigMap, V1CustomResourceDefinition, V1Deployment, V1Ingress, V1Role, V1Service } from "@kubernetes/client-node";
 import { CRD_NAME } from "../../crds/index.js";
 import { crdManifest, TENANCY_POLICY_NAME, tenancyPolicyManifest } from "../../crds/generator/index.js";
 import { COMPONENT_NAMES, COMPONENTS, SECRET_SETTINGS } from "../../scripts/chart/components.js";
@@ -74,7 +74,7 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
     for (const k of ["Ingress", "ServiceMonitor", "NetworkPolicy"]) assert.ok(kinds.has(k), `${k} rendered`);
     assert.equal(full.filter((o) => o.kind === "Deployment").length, 4, "the upload webhook too");
     assert.equal(full.filter((o) => o.kind === "NetworkPolicy").length, 4);
-    assert.equal(full.filter((o) => o.kind === "Service").length, 4, "operator and bridge get a Service for the ServiceMonitor");
+    assert.equal(full.filter((o) => o.kind === "Service").length, 5, "operator, bridge and the API's internal port get a Service for the ServiceMonitor");
     assert.ok(!full.some((o) => o.kind === "Secret") && !defaults.some((o) => o.kind === "Secret"), "the chart never renders a Secret");
   });
 
@@ -217,6 +217,51 @@ describe("chart: rendered by helm, checked by the apiserver and kube-score", fun
     assert.equal(webhook.spec!.template.spec!.automountServiceAccountToken, false, "the webhook never calls the apiserver");
     assert.equal(containerOf(webhook).readinessProbe?.httpGet?.path, "/healthz");
     assert.equal(containerOf(find<V1Deployment>(defaults, "Deployment", "tcp-transcode-control-plane-operator")).image, "localhost/transcode-cp/control-plane:0.1.0");
+  });
+
+  it("the API's internal port (probes, /metrics) is a container port of its own that neither its Service nor its Ingress reaches; the ServiceMonitor scrapes it", async () => {
+    for (const [objects, prefix] of [[defaults, "tcp-transcode-control-plane"], [full, "tcp"]] as const) {
+      const api = containerOf(find<V1Deployment>(objects, "Deployment", `${prefix}-api`));
+      assert.deepEqual(api.ports, [
+        { name: "http", containerPort: 8080, protocol: "TCP" },
+        { name: "internal", containerPort: 8081, protocol: "TCP" },
+      ]);
+      assert.deepEqual([api.startupProbe, api.livenessProbe, api.readinessProbe].map((p) => p?.httpGet), [
+        { path: "/healthz", port: "internal" },
+        { path: "/healthz", port: "internal" },
+        { path: "/readyz", port: "internal" },
+      ]);
+      assert.equal(find<V1ConfigMap>(objects, "ConfigMap", `${prefix}-api`).data?.INTERNAL_HTTP_PORT, "8081");
+      const service = find<V1Service>(objects, "Service", `${prefix}-api`);
+      assert.deepEqual(service.spec?.ports?.map((p) => p.targetPort), ["http"], "the public Service routes to the http port only");
+      assert.equal(service.metadata?.labels?.["media.transcoder.dev/metrics"], undefined, "the ServiceMonitor never selects the public Service");
+      // The operator's only port stays http, probes and all.
+      const op = containerOf(find<V1Deployment>(objects, "Deployment", `${prefix}-operator`));
+      assert.deepEqual(op.ports?.map((p) => p.name), ["http"]);
+      assert.equal(op.readinessProbe?.httpGet?.port, "http");
+    }
+    assert.ok(!defaults.some((o) => o.metadata.name.endsWith("-api-internal")), "no internal Service without the ServiceMonitor");
+    const ingress = find<V1Ingress>(full, "Ingress", "tcp-api");
+    assert.deepEqual(ingress.spec?.rules?.flatMap((r) => r.http!.paths.map((p) => p.backend.service)), [{ name: "tcp-api", port: { name: "http" } }]);
+    const internal = find<V1Service>(full, "Service", "tcp-api-internal");
+    assert.equal(internal.spec?.type, "ClusterIP");
+    assert.deepEqual(internal.spec?.ports, [{ name: "internal", port: 8081, targetPort: "internal", protocol: "TCP" }]);
+    assert.deepEqual(internal.spec?.selector, find<V1Service>(full, "Service", "tcp-api").spec?.selector);
+    const monitor = find<{ spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] } }>(full, "ServiceMonitor", "tcp");
+    const selected = (full.filter((o) => o.kind === "Service") as unknown as V1Service[]).filter((s) =>
+      Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => s.metadata?.labels?.[k] === v),
+    );
+    assert.deepEqual(selected.map((s) => s.metadata!.name).sort(), ["tcp-api-internal", "tcp-bridge", "tcp-operator", "tcp-upload-webhook"]);
+    assert.deepEqual(monitor.spec.endpoints.map((e) => `${e.port} ${e.path}`), ["http /metrics", "internal /metrics"]);
+    // Parsed YAML, not client-node's model: the peers are under "from".
+    const policy = find<{ spec: { ingress: { ports: { port: string }[]; from?: unknown }[] } }>(full, "NetworkPolicy", "tcp-api");
+    assert.deepEqual(policy.spec.ingress.map((r) => [r.ports.map((p) => p.port), r.from]), [
+      [["http"], fullValues({ jobsNamespace: jobsNs }).networkPolicy!.apiFrom],
+      [["internal"], fullValues({ jobsNamespace: jobsNs }).networkPolicy!.metricsFrom],
+    ]);
+    const same = await helm(["template", "x", CHART, "--kube-version", KUBE_VERSION, "--set", "api.internalPort=8080"]);
+    assert.notEqual(same.code, 0);
+    assert.match(same.stderr, /api.internalPort must differ from api.containerPort/);
   });
 
   it("a changed setting changes the pod template (checksum/config), so helm upgrade rolls the pods", async () => {

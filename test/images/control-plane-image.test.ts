@@ -31,10 +31,12 @@ interface Setup {
 }
 
 interface ProcessCase {
-  /** The environment of a good start, its HTTP server on `port`. */
-  env(s: Setup, port: number): Record<string, string>;
+  /** The environment of a good start, its HTTP server on `port` (the API's internal one on `internalPort`). */
+  env(s: Setup, port: number, internalPort: number): Record<string, string>;
   /** The probe that must answer 200 once the process is up. */
   probe: string;
+  /** The probe is on the internal port (the API's), not on `port`. */
+  internalProbe?: boolean;
   /** A bad configuration: changes to the good env (undefined removes the variable), and every variable it breaks. */
   bad: { env: Record<string, string | undefined>; names: string[] };
   /** How the process refuses it. */
@@ -89,9 +91,10 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
     refuses: { exitCode: 78, message: "invalid configuration of bridge:" },
   },
   api: {
-    env: (s, port) => ({
+    env: (s, port, internalPort) => ({
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: String(port),
+      INTERNAL_HTTP_PORT: String(internalPort),
       API_SESSION_KEYS: randomBytes(32).toString("hex"),
       MONGODB_URL: s.env.mongo.url,
       MONGODB_DATABASE: s.database,
@@ -109,6 +112,7 @@ const PROCESSES: Record<Exclude<ProcessName, "transcoder">, ProcessCase> = {
       AWS_SECRET_ACCESS_KEY: s.env.s3.secretAccessKey,
     }),
     probe: "/readyz",
+    internalProbe: true,
     bad: { env: { API_SESSION_KEYS: SECRET, HTTP_PORT: "99999", MONGODB_URL: undefined }, names: ["API_SESSION_KEYS", "HTTP_PORT", "MONGODB_URL"] },
     refuses: { exitCode: 78, message: "invalid configuration of api:" },
   },
@@ -162,11 +166,11 @@ describe("control-plane image (podman run: operator, bridge, API, upload webhook
 
   for (const [name, p] of Object.entries(PROCESSES) as [keyof typeof PROCESSES, ProcessCase][]) {
     it(`${name}: starts from its command, answers ${p.probe}, stops on SIGTERM with exit 0`, async () => {
-      const port = await freePort();
+      const [port, internalPort] = [await freePort(), await freePort()];
       const t0 = Date.now();
-      const c = runContainer(image, command(name), { env: p.env(setup, port), mounts: { [kubeconfigFile]: KUBECONFIG } });
+      const c = runContainer(image, command(name), { env: p.env(setup, port, internalPort), mounts: { [kubeconfigFile]: KUBECONFIG } });
       try {
-        const url = `http://127.0.0.1:${port}${p.probe}`;
+        const url = `http://127.0.0.1:${p.internalProbe ? internalPort : port}${p.probe}`;
         for (;;) {
           const status = await fetch(url).then((r) => r.status, () => 0);
           if (status === 200) break;
@@ -184,7 +188,7 @@ describe("control-plane image (podman run: operator, bridge, API, upload webhook
 
     it(`${name}: refuses a bad configuration naming ${p.bad.names.join(", ")}, exit ${p.refuses.exitCode}`, async () => {
       const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries({ ...p.env(setup, 0), ...p.bad.env })) if (v !== undefined) env[k] = v;
+      for (const [k, v] of Object.entries({ ...p.env(setup, 0, 0), ...p.bad.env })) if (v !== undefined) env[k] = v;
       const r = await runToEnd(image, command(name), { env, mounts: { [kubeconfigFile]: KUBECONFIG } });
       assert.equal(r.code, p.refuses.exitCode, r.output);
       assert.ok(r.output.includes(p.refuses.message), r.output);

@@ -12,6 +12,7 @@
       "/app/operator.mjs"
     ],
     "kubeApi": true,
+    "internalPort": false,
     "readinessPath": "/readyz",
     "reads": [
       "ADMISSION_POLICY",
@@ -97,6 +98,7 @@
       "/app/bridge.mjs"
     ],
     "kubeApi": true,
+    "internalPort": false,
     "readinessPath": "/readyz",
     "reads": [
       "BRIDGE_BATCH_SIZE",
@@ -143,6 +145,7 @@
       "/app/api.mjs"
     ],
     "kubeApi": true,
+    "internalPort": true,
     "readinessPath": "/readyz",
     "reads": [
       "API_INSECURE_HTTP",
@@ -167,6 +170,7 @@
       "DOWNLOAD_URL_TTL_SECONDS",
       "HTTP_HOST",
       "HTTP_PORT",
+      "INTERNAL_HTTP_PORT",
       "JOBS_NAMESPACE",
       "KUBECONFIG",
       "LOGIN_ACCOUNT_WINDOW_SECONDS",
@@ -207,6 +211,7 @@
       "/app/upload-webhook.mjs"
     ],
     "kubeApi": false,
+    "internalPort": false,
     "readinessPath": "/healthz",
     "reads": [
       "DEDUPE_TTL_SECONDS",

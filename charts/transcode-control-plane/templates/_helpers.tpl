@@ -96,6 +96,7 @@ over that, then what the chart sets itself (scripts/chart/components.ts CHART_MA
 {{- end }}
 {{- range $k, $val := .v.env }}{{ $_ := set $data $k (include "tcp.envString" $val) }}{{ end }}
 {{- $_ := set $data "HTTP_PORT" (toString .v.containerPort) }}
+{{- if .c.internalPort }}{{ $_ := set $data "INTERNAL_HTTP_PORT" (toString .v.internalPort) }}{{ end }}
 {{- if has "JOBS_NAMESPACE" .c.reads }}{{ $_ := set $data "JOBS_NAMESPACE" (include "tcp.jobsNamespace" $ctx) }}{{ end }}
 {{- if eq .c.key "operator" }}
 {{- $_ := set $data "LAUNCHER" "ecs" }}
