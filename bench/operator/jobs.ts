@@ -1,7 +1,12 @@
 /** TranscodeJobs in the real apiserver: create (client time taken just before the request), read phases. */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../crds/index.js";
+import { API_VERSION, GROUP, KIND, OWNER_LABEL, outputPrefixOf, PLURAL, sourcePrefixOf, VERSION, type Tenant } from "../../crds/index.js";
+import { fragments as f, loadConfig } from "../../lib/config/index.js";
 import type { JobObject } from "../../operator/ports/index.js";
+
+/** The buckets the bench's operators are given (BENCH_TENANCY_ENV); the prefixes are the settings' defaults. */
+export const BENCH_TENANCY_ENV = { UPLOADS_BUCKET: "uploads", OUTPUTS_BUCKET: "outputs" };
+const BENCH_TENANCY = f.tenancyPolicyOf(loadConfig("bench", f.tenancy, BENCH_TENANCY_ENV).config);
 
 export interface CreatedJob {
   name: string;
@@ -35,8 +40,8 @@ export class Jobs {
     const body = {
       apiVersion: API_VERSION,
       kind: KIND,
-      metadata: { name, namespace: this.namespace },
-      spec: { source: { bucket: "uploads", key: `uploads/bench/${name}/in.mp4` }, output: { bucket: "outputs", prefix: `outputs/bench/${name}/` }, ...this.ownerOf(name) },
+      metadata: { name, namespace: this.namespace, ...this.labelsOf(name) },
+      spec: this.specOf(name),
     };
     const t0 = Date.now();
     const obj = (await this.api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, body })) as JobObject;
@@ -45,9 +50,26 @@ export class Jobs {
     return { name, key: `${this.namespace}/${name}`, uid, t0 };
   }
 
-  private ownerOf(name: string): { owner?: string } {
+  private ownerOf(name: string): string | undefined {
     const k = Number(/(\d+)$/.exec(name)?.[1] ?? 0);
-    return this.owners ? { owner: `u${k % this.owners}` } : {};
+    return this.owners ? `u${k % this.owners}` : undefined;
+  }
+
+  /** The owner label mirrors spec.owner, as the tenancy rule requires (else the operator fails the job). */
+  private labelsOf(name: string): { labels?: Record<string, string> } {
+    const owner = this.ownerOf(name);
+    return owner ? { labels: { [OWNER_LABEL]: owner } } : {};
+  }
+
+  /** A spec the tenancy rule accepts: the owner's (or, without owners, the namespace's) own prefixes. */
+  private specOf(name: string): Record<string, unknown> {
+    const owner = this.ownerOf(name);
+    const tenant: Tenant = owner ? { kind: "user", id: owner } : { kind: "namespace", name: this.namespace };
+    return {
+      source: { bucket: BENCH_TENANCY.uploadsBuckets[0], key: `${sourcePrefixOf(BENCH_TENANCY, tenant)}${name}/in.mp4` },
+      output: { bucket: BENCH_TENANCY.outputsBucket, prefix: outputPrefixOf(BENCH_TENANCY, tenant, name) },
+      ...(owner ? { owner } : {}),
+    };
   }
 
   async get(name: string): Promise<JobObject | undefined> {

@@ -11,7 +11,7 @@ import type { StackEnv } from "../../stack/index.js";
 import { freePort, registerExitCleanup } from "../../stack/index.js";
 import { setupEcs, TASK_REDIS_SECRET_ARN, type BenchEcs } from "./ecs.js";
 import type { Flags } from "./flags.js";
-import { Jobs } from "./jobs.js";
+import { BENCH_TENANCY_ENV, Jobs } from "./jobs.js";
 import { OperatorProcess } from "./operator-process.js";
 
 export interface BenchContext {
@@ -97,6 +97,7 @@ export async function openScenario(ctx: BenchContext, name: string, extraEnv: Re
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: String(port),
     LOG_LEVEL: "info",
+    ...BENCH_TENANCY_ENV,
     ...ctx.flags.operatorEnv,
     ...extraEnv,
   };
