@@ -4,10 +4,13 @@
  * timers, leases and I/O, so shards overlap well even on two cores.
  *
  * The grouping rules:
- * - suites that crash or restart servers (testStack().restart, a second stack of their own) run in `disruptive`
- *   and share its stack with nothing else: a restarted apiserver, Redis or FerretDB would fail a neighbour;
- * - the CPU-heavy media suites (ffmpeg, podman, Chromium) are spread over the other shards;
- * - every suite that builds or runs the podman images is in one shard, so the images are built once per run.
+ * - the suites that crash or restart servers (testStack().restart) or start stacks of their own are in
+ *   `disruptive`: the files of one shard run one after another, so a restart only ever hits its own stack while
+ *   no other suite uses it (the other shards have stacks of their own);
+ * - the CPU-heavy media suites (ffmpeg, Chromium, podman) are in the other two, not next to the chaos suite's
+ *   timed faults;
+ * - every suite that builds or runs the podman images is in one shard, so the images are built once per run;
+ * - the rest balances the shards' durations (the longest shard is the phase's wall time).
  *
  * Every test file is in exactly one shard: `partition` fails on a file in none or in two (the runner checks it
  * before it starts anything, and test/testenv/shards.unit.test.ts checks it on its own).
@@ -27,21 +30,18 @@ export const shards: readonly Shard[] = [
   {
     name: "disruptive",
     spec: [
-      // restarts the shared apiserver, Redis and FerretDB
-      "test/chaos/chaos.test.ts",
-      "test/chaos/same-name.test.ts",
-      // SIGKILLs an operator and its local tasks
-      "test/chaos/local-crash.test.ts",
-      // restarts FerretDB and Redis
-      "test/smoke/services.test.ts",
-      // starts and interrupts whole stacks of its own
-      "test/testenv/lifecycle.test.ts",
-      "test/testenv/shards.unit.test.ts",
+      // restart the apiserver, Redis and FerretDB of their stack
+      "test/chaos/**/*.test.ts",
+      "test/smoke/**/*.test.ts",
+      // starts and interrupts whole stacks of its own (CPU while they start)
+      "test/testenv/**/*.test.ts",
       "test/operator-kube/leader.test.ts",
-      "test/crds/**/*.test.ts",
       "test/security/**/*.test.ts",
       "test/config/**/*.test.ts",
       "test/infra/**/*.test.ts",
+      "test/lambda/**/*.test.ts",
+      "test/crds/**/*.test.ts",
+      "test/bridge/**/*.test.ts",
     ],
   },
   {
@@ -53,16 +53,17 @@ export const shards: readonly Shard[] = [
       "test/operator-kube/informer.test.ts",
       "test/operator-kube/rbac.test.ts",
       "test/operator-kube/workqueue.unit.test.ts",
+      // media: ffmpeg, Chromium
       "test/transcoder/**/*.test.ts",
-      "test/lambda/**/*.test.ts",
     ],
   },
   {
     name: "api",
     spec: [
       "test/api/**/*.test.ts",
-      "test/bridge/**/*.test.ts",
+      // media: ffmpeg through the whole control plane
       "test/e2e/**/*.test.ts",
+      // every podman suite: the images are built once per shard that asks for them
       "test/images/**/*.test.ts",
       "test/chart/**/*.test.ts",
     ],
