@@ -42,9 +42,14 @@ interface Outcome {
 }
 
 const children = new Set<ReturnType<typeof spawn>>();
+let interrupted: NodeJS.Signals | undefined;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  // Each mocha stops its own stack on these (test/env/fixture.ts); wait for them to do so.
+  // Each mocha stops its own stack on these (test/env/fixture.ts); wait for them to do so. The shards run in
+  // process groups of their own (detached), so a Ctrl-C reaches each one once, from here, as in
+  // test/testenv/lifecycle.test.ts, and not also every service at once. An interrupted run fails whatever the
+  // shards' exit codes (mocha can exit 0 when interrupted).
   process.on(signal, () => {
+    interrupted ??= signal;
     for (const c of children) c.kill(signal);
   });
 }
@@ -55,7 +60,7 @@ function runShard(name: string, files: string[]): Promise<Outcome> {
   const log = join(dir, `${name}.log`);
   const fd = openSync(log, "w");
   const t0 = Date.now();
-  const child = spawn(process.execPath, [mocha, "--config", config], { stdio: ["ignore", fd, fd] });
+  const child = spawn(process.execPath, [mocha, "--config", config], { stdio: ["ignore", fd, fd], detached: true });
   closeSync(fd);
   children.add(child);
   return new Promise((resolve) => {
@@ -63,8 +68,8 @@ function runShard(name: string, files: string[]): Promise<Outcome> {
     child.once("close", (code, signal) => {
       children.delete(child);
       const seconds = Math.round((Date.now() - t0) / 1000);
-      const outcome = { name, code: code ?? (signal ? 128 : 1), seconds };
-      const status = outcome.code === 0 ? "passed" : `FAILED (exit ${code ?? signal})`;
+      const outcome = { name, code: interrupted ? 1 : (code ?? 1), seconds };
+      const status = interrupted ? `INTERRUPTED (${interrupted})` : outcome.code === 0 ? "passed" : `FAILED (exit ${code ?? signal})`;
       process.stdout.write(`\n==> shard ${name} (${files.length} files)\n${readFileSync(log, "utf8")}`);
       process.stdout.write(`<== shard ${name}: ${seconds} s, ${status}; log: ${log}\n`);
       resolve(outcome);
@@ -75,7 +80,10 @@ function runShard(name: string, files: string[]): Promise<Outcome> {
 const outcomes = await Promise.all(chosen.map((s) => runShard(s.name, p.files.get(s.name)!)));
 console.log(`\n  shards: ${outcomes.map((o) => `${o.name} ${o.seconds} s${o.code === 0 ? "" : " FAILED"}`).join(", ")}`);
 const failed = outcomes.filter((o) => o.code !== 0);
-if (failed.length) {
+if (interrupted) {
+  console.error(`  interrupted (${interrupted}): the run is not a pass`);
+  process.exitCode = 130;
+} else if (failed.length) {
   console.error(`  ${failed.length} shard(s) failed: ${failed.map((o) => o.name).join(", ")}`);
   process.exitCode = 1;
 }
