@@ -11,6 +11,13 @@ import { testEnv } from "../env/index.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { waitFor } from "../support/wait.js";
 
+/** A connection straight to the server (no proxy, never cut), with the time a loaded machine may need to connect. */
+function healthyConnection(): MongoConnection {
+  return new MongoConnection(testEnv().mongo.url, createLogger("mongo-connection-test", { level: "silent" }), {
+    client: { serverSelectionTimeoutMS: 20_000, heartbeatFrequencyMS: 60_000 },
+  });
+}
+
 describe("MongoConnection (FerretDB behind a fault proxy)", function () {
   this.timeout(60_000);
   let proxy: FaultProxy;
@@ -45,9 +52,7 @@ describe("MongoConnection (FerretDB behind a fault proxy)", function () {
     // A connection of its own, to a server that never went away: renew() joins an attempt already under way, and
     // the one above may still have one from its outage (false, rightly); and the fresh client gets the time a
     // loaded machine may need to connect (the 1 s above is for outages to show quickly).
-    const healthy = new MongoConnection(testEnv().mongo.url, createLogger("mongo-connection-test", { level: "silent" }), {
-      client: { serverSelectionTimeoutMS: 20_000, heartbeatFrequencyMS: 60_000 },
-    });
+    const healthy = healthyConnection();
     const events: number[] = [];
     healthy.on("renewed", () => events.push(Date.now()));
     try {
@@ -65,13 +70,19 @@ describe("MongoConnection (FerretDB behind a fault proxy)", function () {
   });
 
   it("liveDb(): a collection taken before a renewal acts through the new client after it", async () => {
-    const docs = conn.liveDb("mongo_connection_test").collection<{ at: string }>("docs");
-    await docs.insertOne({ at: "live-before" });
-    const before = conn.client;
-    assert.equal(await conn.renew(), true);
-    await assert.rejects(before.db("mongo_connection_test").collection("docs").findOne({}), /must be connected/, "the old client is closed");
-    await docs.insertOne({ at: "live-after" });
-    assert.deepEqual((await docs.find({ at: /^live-/ }).sort({ at: 1 }).toArray()).map((d) => d.at), ["live-after", "live-before"]);
+    const healthy = healthyConnection(); // as above
+    try {
+      await healthy.connect();
+      const docs = healthy.liveDb("mongo_connection_test").collection<{ at: string }>("docs");
+      await docs.insertOne({ at: "live-before" });
+      const before = healthy.client;
+      assert.equal(await healthy.renew(), true);
+      await assert.rejects(before.db("mongo_connection_test").collection("docs").findOne({}), /must be connected/, "the old client is closed");
+      await docs.insertOne({ at: "live-after" });
+      assert.deepEqual((await docs.find({ at: /^live-/ }).sort({ at: 1 }).toArray()).map((d) => d.at), ["live-after", "live-before"]);
+    } finally {
+      await healthy.close();
+    }
   });
 
   it("renew() while the server is gone keeps the client", async () => {
