@@ -12,8 +12,8 @@ export interface SweepOptions {
 
 /**
  * Aborts the multipart uploads nobody completed within their lifetime, and forgets their plans. On AWS the bucket's
- * lifecycle rule does the same, a day after initiation; MinIO's stale-upload expiry (set in the local stack) was
- * not seen to discard anything here within minutes of a 1 s expiry and 10 s interval, so the API does not count on
+ * lifecycle rule does the same, a day after initiation; MinIO's stale-upload expiry (MINIO_API_STALE_UPLOADS_*) was
+ * not seen to discard anything within 3 minutes at a 1 s expiry and a 10 s interval, so the API does not count on
  * the storage: this sweep is what makes an abandoned upload cost nothing past its lifetime everywhere. An abort that
  * loses a race (completed meanwhile, or aborted by another API replica) is no error.
  */

@@ -10,6 +10,18 @@ export interface MongoConnectionOptions {
   client?: MongoClientOptions;
 }
 
+/** An object whose properties are read from `target()` each time they are used (methods bound to it), but `own`'s. */
+function live<T extends object>(target: () => T, own: Record<string, unknown> = {}): T {
+  return new Proxy({} as T, {
+    get: (_, prop) => {
+      if (typeof prop === "string" && prop in own) return own[prop];
+      const t = target();
+      const v: unknown = Reflect.get(t, prop, t);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
+
 /** A Mongo error that a fresh client may cure: the server unreachable as far as this client can tell. */
 export function isMongoUnreachable(err: unknown): boolean {
   return err instanceof MongoServerSelectionError || err instanceof MongoNetworkError;
@@ -57,24 +69,10 @@ export class MongoConnection extends EventEmitter<{ renewed: [] }> {
    * take them in their constructors); the operator instead restarts its Operator on "renewed".
    */
   liveDb(name: string): Db {
-    const live = <T extends object>(target: () => T): T =>
-      new Proxy({} as T, {
-        get: (_, prop) => {
-          const t = target();
-          const v: unknown = Reflect.get(t, prop, t);
-          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-        },
-      });
     const db = () => this.current.db(name);
-    return new Proxy({} as Db, {
-      get: (_, prop) => {
-        if (prop === "collection") return (collection: string) => live(() => db().collection(collection));
-        const d = db();
-        const v: unknown = Reflect.get(d, prop, d);
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(d) : v;
-      },
-    });
+    return live(db, { collection: (collection: string) => live(() => db().collection(collection)) });
   }
+
 
   /** Connects (rejecting if the server cannot be reached) and starts the watchdog. */
   async connect(): Promise<void> {
