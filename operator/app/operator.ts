@@ -113,6 +113,7 @@ export class Operator {
     this.notices.start();
     await this.informer.start();
     this.controller.start();
+    this.controller.wakeHeads();
     const sweep = this.o.orphanSweep ?? { everyMs: 30_000, graceMs: 60_000 };
     let sweeping = false;
     this.sweeper = setInterval(() => {

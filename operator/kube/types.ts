@@ -15,6 +15,12 @@ export interface WorkQueue {
   addAfter(key: ObjectKey, ms: number): void;
   /** Queue after the key's own exponential backoff and the global token bucket, whichever is later. */
   addRateLimited(key: ObjectKey): void;
+  /**
+   * Queue ahead of every key added otherwise (a second lane, handed out first). A key already queued moves up; one
+   * being processed goes to the front once done. For the few keys that must not wait behind a backlog: the heads of
+   * the admission queue when slots are free (at start-up the list queues every job, in no admission order).
+   */
+  addUrgent(key: ObjectKey): void;
   /** Reset the key's backoff (call after a successful reconcile). */
   forget(key: ObjectKey): void;
   /** How many times the key went through addRateLimited since its last forget(). */

@@ -79,6 +79,14 @@ export class KeyWorkQueue implements WorkQueue {
   private readonly bucket: TokenBucket;
   private readonly metrics: Metrics | undefined;
   private readonly queue = new Fifo<ObjectKey>();
+  /**
+   * Keys added with addUrgent, handed out before `queue`. A key can sit in both lanes: whichever hands it out first
+   * wins, and its other entry is skipped as stale (it is no longer dirty, or it is being processed).
+   */
+  private readonly urgent = new Fifo<ObjectKey>();
+  private readonly urgentDirty = new Set<ObjectKey>();
+  /** Entries in the two lanes that will be skipped (the other entry of a key in both). */
+  private stale = 0;
   private readonly dirty = new Set<ObjectKey>();
   private readonly processingSet = new Set<ObjectKey>();
   private readonly waiting = new Map<ObjectKey, { at: number; timer: TimerHandle }>();
@@ -100,7 +108,7 @@ export class KeyWorkQueue implements WorkQueue {
     return this.stopped;
   }
   get length(): number {
-    return this.queue.length;
+    return this.queue.length + this.urgent.length - this.stale;
   }
   get processing(): number {
     return this.processingSet.size;
@@ -113,6 +121,18 @@ export class KeyWorkQueue implements WorkQueue {
     this.dirty.add(key);
     if (this.processingSet.has(key)) return;
     this.enqueue(key);
+  }
+
+  addUrgent(key: ObjectKey): void {
+    if (this.stopped) return;
+    this.metrics?.adds.inc({ name: this.name });
+    const queuedUrgently = this.urgentDirty.has(key);
+    const queued = this.dirty.has(key) && !this.processingSet.has(key);
+    this.dirty.add(key);
+    this.urgentDirty.add(key);
+    if (this.processingSet.has(key) || queuedUrgently) return;
+    if (queued) this.stale++; // its entry in the other lane
+    this.enqueue(key, this.urgent);
   }
 
   addAfter(key: ObjectKey, ms: number): void {
@@ -160,7 +180,7 @@ export class KeyWorkQueue implements WorkQueue {
     const started = this.startedAt.get(key);
     this.startedAt.delete(key);
     if (started !== undefined) this.metrics?.workDuration.observe({ name: this.name }, (this.clock.now() - started) / 1000);
-    if (this.dirty.has(key) && !this.stopped) this.enqueue(key);
+    if (this.dirty.has(key) && !this.stopped) this.enqueue(key, this.urgentDirty.has(key) ? this.urgent : this.queue);
   }
 
   shutDown(): void {
@@ -171,29 +191,37 @@ export class KeyWorkQueue implements WorkQueue {
     for (const resolve of this.getters.splice(0)) resolve(undefined);
   }
 
-  private enqueue(key: ObjectKey): void {
-    this.addedAt.set(key, this.clock.now());
+  private enqueue(key: ObjectKey, lane: Fifo<ObjectKey> = this.queue): void {
+    if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
     const getter = this.getters.shift();
     if (getter) {
       this.handOut(key);
       getter(key);
       return;
     }
-    this.queue.push(key);
-    this.metrics?.depth.set({ name: this.name }, this.queue.length);
+    lane.push(key);
+    this.metrics?.depth.set({ name: this.name }, this.length);
   }
 
   private takeNext(): ObjectKey | undefined {
     if (this.stopped) return undefined;
-    const key = this.queue.shift();
-    if (key === undefined) return undefined;
-    this.metrics?.depth.set({ name: this.name }, this.queue.length);
-    this.handOut(key);
-    return key;
+    for (;;) {
+      const key = this.urgent.shift() ?? this.queue.shift();
+      if (key === undefined) return undefined;
+      // Stale: handed out from the other lane already (and maybe being processed again).
+      if (!this.dirty.has(key) || this.processingSet.has(key)) {
+        this.stale--;
+        continue;
+      }
+      this.metrics?.depth.set({ name: this.name }, this.length);
+      this.handOut(key);
+      return key;
+    }
   }
 
   private handOut(key: ObjectKey): void {
     this.dirty.delete(key);
+    this.urgentDirty.delete(key);
     this.processingSet.add(key);
     const now = this.clock.now();
     const added = this.addedAt.get(key);

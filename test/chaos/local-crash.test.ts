@@ -39,7 +39,7 @@ describe("chaos: the local launcher keeps the cap across an operator kill -9 (em
         // The stand-in task (local-task.ts) also counts its launches in keys of its own: more than a task may do.
         TASK_REDIS_URL: e.redis.url,
         LAUNCHER: "local",
-        LOCAL_TASK_COMMAND: JSON.stringify([process.execPath, "--import", tsx, join(process.cwd(), "test/chaos/local-task.ts"), "6000"]),
+        LOCAL_TASK_COMMAND: JSON.stringify([process.execPath, "--import", tsx, join(process.cwd(), "test/chaos/local-task.ts"), "20000"]),
         LOCAL_TASK_STATE_DIR: stateDir,
         MAX_CONCURRENT_TASKS: "2",
         LEASE_DURATION_SECONDS: "4",
@@ -60,6 +60,15 @@ describe("chaos: the local launcher keeps the cap across an operator kill -9 (em
     for (const n of names) await createJob(kc, ns, n);
     await waitFor("two jobs Running", async () => ((await Promise.all(names.map((n) => getJob(kc, ns, n)))).filter((j) => j?.status?.phase === "Running").length === 2 ? true : undefined), 60_000);
     await op.kill(); // SIGKILL: the operator's tasks keep running, recorded in the state directory
+    // Tasks of 20 s outlive the restart even on a loaded machine (at 6 s, a CI run's restart came after they ended:
+    // nothing was left to adopt). Checked, so that the adoption below is what is tested.
+    const before = redis();
+    try {
+      // (a task registers once its tsx process is up, which can be after the job already says Running)
+      await waitFor("both tasks run while the operator is down", async () => ((await before.scard(`tj:test:alive:${ns}`)) === 2 ? true : undefined), 15_000);
+    } finally {
+      before.disconnect();
+    }
     op.start();
     const jobs = await waitFor(
       "every job Succeeded",

@@ -53,6 +53,39 @@ describe("operator/kube workqueue (fake time)", () => {
     assert.equal(q.length, 0);
   });
 
+  it("addUrgent: ahead of a backlog, once; a key queued before moves up and is not handed out twice", async () => {
+    const q = new KeyWorkQueue({ clock: new FakeClock() });
+    for (let i = 0; i < 1000; i++) q.add(`ns/k${i}`);
+    q.addUrgent("ns/k700"); // queued already: moves up
+    q.addUrgent("ns/k700");
+    q.addUrgent("ns/new"); // not queued: goes to the front lane
+    assert.equal(q.length, 1001, "each key counted once");
+    const out = await drainReady(q);
+    assert.deepEqual(out.slice(0, 2), ["ns/k700", "ns/new"]);
+    assert.equal(out.length, 1001);
+    assert.equal(new Set(out).size, 1001, "no key twice");
+    assert.equal(q.length, 0);
+  });
+
+  it("addUrgent while processing: back at the front once done, never to two workers", async () => {
+    const q = new KeyWorkQueue({ clock: new FakeClock() });
+    q.add("ns/a");
+    assert.equal(await q.get(), "ns/a");
+    for (let i = 0; i < 10; i++) q.add(`ns/b${i}`);
+    q.addUrgent("ns/a");
+    assert.equal(q.length, 10, "not ready while processing");
+    q.done("ns/a");
+    assert.equal(q.length, 11);
+    assert.equal(await q.get(), "ns/a");
+    // Queued normally again while processing, then urgently: one entry is stale and skipped.
+    q.add("ns/b3");
+    q.addUrgent("ns/b3");
+    q.done("ns/a");
+    const out = await drainReady(q);
+    assert.deepEqual(out, ["ns/b3", "ns/b0", "ns/b1", "ns/b2", "ns/b4", "ns/b5", "ns/b6", "ns/b7", "ns/b8", "ns/b9"]);
+    assert.equal(q.length, 0);
+  });
+
   it("a pending get() is woken by add()", async () => {
     const q = new KeyWorkQueue({ clock: new FakeClock() });
     const p = q.get();
