@@ -195,7 +195,7 @@ export class Controller {
         // Under fair a claim moves its owner back, so the jobs now at the head may have had their look already:
         // while slots are free, they look again now rather than at their next safety requeue.
         const free = this.deps.slots.capacity - holders.length;
-        if (free > 0 && this.deps.admission?.policy.kind === "fair") for (const key of this.admission.heads(free, held, now)) this.enqueue(key);
+        if (free > 0 && this.deps.admission?.policy.kind === "fair") for (const key of this.admission.heads(free, held, now)) this.deps.queue.addUrgent(key);
       }
     }
     return { held, running: (owner) => counts.get(owner) ?? 0 };
