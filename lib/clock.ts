@@ -64,3 +64,16 @@ export class FakeClock implements Clock {
     this.current = target;
   }
 }
+
+/**
+ * `p`, or a rejection with `message` once `ms` have passed on the real clock (the timer is unref'd and cleared as
+ * soon as either settles). `p` itself keeps running: this bounds the wait, not the work.
+ */
+export function withTimeout<R>(p: Promise<R>, ms: number, message: string): Promise<R> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new Error(message)), ms);
+    t.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}

@@ -1,15 +1,9 @@
+import { withTimeout } from "../../lib/clock.js";
 import type { Probe } from "../../lib/http/index.js";
 import type { Logger } from "../../lib/log.js";
 import type { ReadinessCheck } from "../deps.js";
 
 const CHECK_TIMEOUT_MS = 2000;
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("timeout")), ms);
-    p.then(resolve, reject).finally(() => clearTimeout(t));
-  });
-}
 
 /**
  * The API's readiness for the internal port's /readyz: every dependency at once, each within its own timeout, named
@@ -19,7 +13,7 @@ export async function checkReadiness(checks: readonly ReadinessCheck[], log: Log
   const results = await Promise.all(
     checks.map(async (r) => {
       try {
-        await withTimeout(r.check(), CHECK_TIMEOUT_MS);
+        await withTimeout(r.check(), CHECK_TIMEOUT_MS, "timeout");
         return [r.name, "ok"] as const;
       } catch (err) {
         const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;

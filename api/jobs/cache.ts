@@ -1,4 +1,5 @@
 import type { TranscodeJobInput } from "../../crds/index.js";
+import { withTimeout } from "../../lib/clock.js";
 import { objectKey, OwnWrites, type Informer } from "../../lib/kube/index.js";
 import type { JobsCluster, KubeJob } from "./cluster.js";
 import { ownerOf } from "./view.js";
@@ -41,15 +42,7 @@ export class CachedJobsCluster implements JobsCluster {
 
   /** Resolves after the first list (the API listens only once it can answer from the cache); fails after `timeoutMs`. */
   async start(timeoutMs = 30_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the Kubernetes API did not list the TranscodeJobs within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.informer.start(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(this.informer.start(), timeoutMs, `the Kubernetes API did not list the TranscodeJobs within ${timeoutMs} ms`);
   }
 
   stop(): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, V1MicroTime, Watch, type V1Lease } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { Logger } from "../../lib/log.js";
-import { systemClock, type Clock, type TimerHandle } from "../../lib/clock.js";
+import { systemClock, withTimeout, type Clock, type TimerHandle } from "../../lib/clock.js";
 import { mapKubeError, statusOf } from "../../lib/kube/index.js";
 import type { LeaderElector, LeaderElectorOptions } from "./types.js";
 
@@ -308,15 +308,6 @@ export class LeaseLeaderElector implements LeaderElector {
 
 function jitter(ms: number): number {
   return Math.round(ms * (1 + Math.random() * 0.2));
-}
-
-function withTimeout<R>(p: Promise<R>, ms: number, message: string): Promise<R> {
-  let t: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error(message)), ms);
-    t.unref();
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
 }
 
 export function createLeaderElector(options: LeaderElectorOptions): LeaderElector {

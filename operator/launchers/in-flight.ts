@@ -1,3 +1,4 @@
+import { withTimeout } from "../../lib/clock.js";
 import type { LaunchRequest, TaskLauncher, TaskRef, TaskState } from "../ports/index.js";
 
 /**
@@ -43,15 +44,10 @@ export class InFlightLaunches implements TaskLauncher {
   /** Resolves once every launch in progress now has ended (true), or after timeoutMs with some still going (false). */
   async settled(timeoutMs: number): Promise<boolean> {
     if (this.pending.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref();
-    });
-    try {
-      return await Promise.race([Promise.all([...this.pending]).then(() => true as const), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // The tracked promises never reject (see launch): only the timeout can.
+    return withTimeout(Promise.all([...this.pending]), timeoutMs, "launches still in flight").then(
+      () => true,
+      () => false,
+    );
   }
 }
