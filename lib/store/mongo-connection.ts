@@ -73,7 +73,6 @@ export class MongoConnection extends EventEmitter<{ renewed: [] }> {
     return live(db, { collection: (collection: string) => live(() => db().collection(collection)) });
   }
 
-
   /** Connects (rejecting if the server cannot be reached) and starts the watchdog. */
   async connect(): Promise<void> {
     await this.current.connect();

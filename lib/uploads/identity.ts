@@ -68,5 +68,5 @@ export function jobNameFor(idemKey: string, renditions?: string): string {
   const digest = createHash("sha256")
     .update(renditions === undefined ? object : `${object}\n${renditions}`, "utf8")
     .digest("hex");
-  return `${slugOf(filenameOf(idemKey))}-${digest.slice(0, HASH_HEX)}`;
+  return `${slugOf(sourceFilename(object))}-${digest.slice(0, HASH_HEX)}`;
 }

@@ -79,10 +79,10 @@ export class Controller {
   readonly usage: UsageLedger;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.admission = new AdmissionQueue(deps.options, deps.admission?.policy ?? FIFO_POLICY);
+    const policy = deps.admission?.policy ?? FIFO_POLICY;
+    this.admission = new AdmissionQueue(deps.options, policy);
     this.usage = new UsageLedger(deps.admission?.halfLifeMs ?? 0);
     this.cluster = rememberWrites(this.ownWrites, deps.cluster);
-    const policy = deps.admission?.policy ?? FIFO_POLICY;
     this.limits = {
       ownerOf: (uid) => this.ownersByUid.get(uid),
       ownerLimit: (job) => {
@@ -155,9 +155,7 @@ export class Controller {
    * under fair the heads can be anywhere in it, and 2 of 5 slots stayed free for minutes behind 10,000 keys.
    */
   wakeHeads(): void {
-    const wake = () => {
-      for (const key of this.admission.heads(this.deps.slots.capacity, this.holders, this.deps.clock.now())) this.deps.queue.addUrgent(key);
-    };
+    const wake = () => this.urgeHeads(this.deps.slots.capacity, this.holders, this.deps.clock.now());
     const seq = ++this.slotReads;
     void this.deps.slots.holders().then(
       (holders) => (this.slotsRead(holders, this.deps.clock.now(), seq), wake()),
@@ -195,12 +193,16 @@ export class Controller {
         // Under fair a claim moves its owner back, so the jobs now at the head may have had their look already:
         // while slots are free, they look again now rather than at their next safety requeue.
         const free = this.deps.slots.capacity - holders.length;
-        if (free > 0 && this.deps.admission?.policy.kind === "fair") for (const key of this.admission.heads(free, held, now)) this.deps.queue.addUrgent(key);
+        if (free > 0 && this.deps.admission?.policy.kind === "fair") this.urgeHeads(free, held, now);
       }
     }
     return { held, running: (owner) => counts.get(owner) ?? 0 };
   }
 
+  /** The first `n` admissible jobs look again, ahead of any backlog in the workqueue. */
+  private urgeHeads(n: number, holders: ReadonlySet<string>, now: number): void {
+    for (const key of this.admission.heads(n, holders, now)) this.deps.queue.addUrgent(key);
+  }
 
   /**
    * Frees the slots of jobs that no longer exist (see orphanedHolders), after stopping any task still running for

@@ -141,31 +141,31 @@ export class EcsLauncher implements TaskLauncher {
       .map(([name, value]) => ({ name, value }));
     const startedBy = startedByFor(req.uid, req.attempt);
     const command = new RunTaskCommand({
-          cluster: this.opts.cluster,
-          taskDefinition: this.opts.taskDefinition,
-          launchType: "FARGATE",
-          count: 1,
-          startedBy,
-          clientToken: clientTokenFor(req.uid, req.attempt),
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: this.opts.subnets,
-              securityGroups: this.opts.securityGroups,
-              assignPublicIp: this.opts.assignPublicIp ? "ENABLED" : "DISABLED",
-            },
-          },
-          overrides: {
-            containerOverrides: [
-              { name: this.opts.containerName, environment },
-            ],
-          },
-          tags: [
-            { key: "media.transcoder.dev/job-uid", value: req.uid },
-            { key: "media.transcoder.dev/job", value: `${req.namespace}/${req.name}` },
-            { key: "media.transcoder.dev/attempt", value: String(req.attempt) },
-            { key: "managed-by", value: this.opts.managedBy ?? "transcode-operator" },
-          ],
-        });
+      cluster: this.opts.cluster,
+      taskDefinition: this.opts.taskDefinition,
+      launchType: "FARGATE",
+      count: 1,
+      startedBy,
+      clientToken: clientTokenFor(req.uid, req.attempt),
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: this.opts.subnets,
+          securityGroups: this.opts.securityGroups,
+          assignPublicIp: this.opts.assignPublicIp ? "ENABLED" : "DISABLED",
+        },
+      },
+      overrides: {
+        containerOverrides: [
+          { name: this.opts.containerName, environment },
+        ],
+      },
+      tags: [
+        { key: "media.transcoder.dev/job-uid", value: req.uid },
+        { key: "media.transcoder.dev/job", value: `${req.namespace}/${req.name}` },
+        { key: "media.transcoder.dev/attempt", value: String(req.attempt) },
+        { key: "managed-by", value: this.opts.managedBy ?? "transcode-operator" },
+      ],
+    });
     const fence = req.fence;
     // Inside the SDK's retry loop: the fence runs before every RunTask actually sent, the retries included.
     if (fence) {
