@@ -6,6 +6,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { S3UploadStorage } from "../../api/uploads/storage.js";
+import { postForm } from "../api/harness.js";
 import { configureUploadNotifications, startWebhookReceiver, type WebhookReceiver } from "../../lambda/index.js";
 import { newUploadKey, RedisUploadStream, promIngestMetrics } from "../../lib/uploads/index.js";
 import { testEnv } from "../env/index.js";
@@ -119,11 +120,8 @@ describe("local mode: MinIO webhook -> receiver -> stream -> bridge -> Transcode
     };
     const existsBefore = await exists();
     for (const fill of [1, 2, 3]) {
-      const form = new FormData();
-      for (const [k, v] of Object.entries(post.fields)) form.append(k, v);
-      form.append("file", new Blob([new Uint8Array(2048).fill(fill)], { type: "video/mp4" }), "replayed.mp4");
-      const res = await fetch(post.url, { method: "POST", body: form });
-      assert.equal(res.status, 204, await res.text());
+      const res = await postForm(post, new Uint8Array(2048).fill(fill));
+      assert.equal(res.status, 204, res.text);
     }
     // Three versions, three events on the stream (each a new ETag); the bridge makes one job and counts the rest.
     await waitFor(async () => (await redis.xlen(stream)) === before + 3, 15_000, "three upload events");
