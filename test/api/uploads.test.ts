@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { pino } from "pino";
-import { RedisMultipartPlans } from "../../api/uploads/plans.js";
-import { S3UploadStorage } from "../../api/uploads/storage.js";
 import { sweepIncompleteUploads } from "../../api/uploads/sweeper.js";
 import { assertProblem, postForm, startHarness, type Harness } from "./harness.js";
 
@@ -173,8 +171,7 @@ describe("api: uploads against the real S3 server", function () {
     const old = (await start("old.mp4")).body as { key: string; uploadId: string };
     await new Promise((r) => setTimeout(r, 1100)); // S3 reports initiation times to the second
     const young = (await start("young.mp4")).body as { key: string; uploadId: string };
-    const storage = new S3UploadStorage(h.s3, h.config.s3.uploadsBucket);
-    const plans = new RedisMultipartPlans(h.redis, h.config.redis.prefix);
+    const { storage, multipartPlans: plans } = h.api.deps;
     const prefix = `${h.config.uploads.prefix}${u.id}/`;
     const listed = async () => {
       const found = new Map<string, number>();
